@@ -1,0 +1,1 @@
+"""Framework-free building blocks: errors, resident IDs, masking, field keys and encryption."""

@@ -1,0 +1,64 @@
+"""Loading the area tree: a county and its townships from the shipped data file; villages from
+the caller (the demo's are synthetic and flagged so)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+from django.db import transaction
+
+from safetynet.registry.models import Area
+
+
+@dataclass(frozen=True)
+class VillageSpec:
+    code: str
+    name: str
+    township_code: str
+    synthetic: bool = True
+
+
+def county_data(county_code: str = "141029") -> dict:
+    text = resources.files("safetynet.registry").joinpath(f"data/areas_{county_code}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@transaction.atomic
+def load_county(county_code: str = "141029") -> Area:
+    """Create or update the county, its parents and its townships. Idempotent."""
+    data = county_data(county_code)
+    parent = None
+    for p in data["county"].get("parents", []):
+        parent, _ = Area.objects.update_or_create(
+            code=p["code"], defaults={"name": p["name"], "level": p["level"], "parent": parent}
+        )
+    c = data["county"]
+    county, _ = Area.objects.update_or_create(
+        code=c["code"], defaults={"name": c["name"], "level": Area.Level.COUNTY, "parent": parent,
+                                  "pinyin": c.get("pinyin", "")}
+    )
+    for t in data["townships"]:
+        Area.objects.update_or_create(
+            code=t["code"],
+            defaults={"name": t["name"], "level": Area.Level.TOWNSHIP, "parent": county, "pinyin": t["pinyin"],
+                      "code_assumed": t.get("code_assumed", False)},
+        )
+    return county
+
+
+@transaction.atomic
+def load_villages(villages: list[VillageSpec]) -> list[Area]:
+    townships = {a.code: a for a in Area.objects.filter(level=Area.Level.TOWNSHIP)}
+    out = []
+    for v in villages:
+        if not v.code.startswith(v.township_code) or len(v.code) != 12:
+            raise ValueError(f"village code {v.code} is not a 12-digit code under {v.township_code}")
+        area, _ = Area.objects.update_or_create(
+            code=v.code,
+            defaults={"name": v.name, "level": Area.Level.VILLAGE, "parent": townships[v.township_code],
+                      "synthetic": v.synthetic, "code_assumed": True},
+        )
+        out.append(area)
+    return out

@@ -1,0 +1,163 @@
+"""Areas (county → township → village), households, persons and dated household membership."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from safetynet.registry.fields import EncryptedTextField
+
+
+class Area(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省"
+        CITY = "city", "市"
+        COUNTY = "county", "县"
+        TOWNSHIP = "township", "乡镇"
+        VILLAGE = "village", "村（社区）"
+
+    code = models.CharField("统计用区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, related_name="children")
+    pinyin = models.CharField(max_length=64, blank=True)
+    code_assumed = models.BooleanField("代码为推定值，待核实", default=False)
+    synthetic = models.BooleanField("演示用虚构区划", default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def contains(self, other: Area) -> bool:
+        return other.code.startswith(self.code)
+
+
+class Hukou(models.TextChoices):
+    RURAL = "rural", "农业户口（农村）"
+    URBAN = "urban", "非农业户口（城镇）"
+
+
+class Household(models.Model):
+    village = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households")
+    address = models.CharField("住址", max_length=200)
+    hukou = models.CharField("户籍性质", max_length=8, choices=Hukou.choices)
+    alleviated = models.BooleanField("脱贫户", default=False)
+    head = models.ForeignKey("Person", on_delete=models.PROTECT, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"户{self.pk}"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class DisabilityKind(models.TextChoices):
+    PHYSICAL = "physical", "肢体"
+    VISUAL = "visual", "视力"
+    HEARING = "hearing", "听力"
+    SPEECH = "speech", "言语"
+    INTELLECTUAL = "intellectual", "智力"
+    MENTAL = "mental", "精神"
+    MULTIPLE = "multiple", "多重"
+
+
+class LabourCapacity(models.TextChoices):
+    FULL = "full", "有劳动能力"
+    PARTIAL = "partial", "部分丧失劳动能力"
+    NONE = "none", "无劳动能力"
+
+
+# 特困人员认定办法: the six daily activities that grade self-care.
+SELF_CARE_ACTIVITIES = {
+    "eating": "吃饭",
+    "dressing": "穿衣",
+    "transfer": "上下床",
+    "toileting": "如厕",
+    "walking": "室内行走",
+    "bathing": "洗澡",
+}
+
+
+class Person(models.Model):
+    id_number = EncryptedTextField("身份证号码")
+    id_index = models.CharField(max_length=64, unique=True)  # blind index of id_number
+    name = models.CharField("姓名", max_length=64)
+    name_initials = models.CharField(max_length=32, db_index=True)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    birth_date = models.DateField("出生日期")
+    disability_kind = models.CharField("残疾类别", max_length=16, choices=DisabilityKind.choices, blank=True)
+    disability_grade = models.PositiveSmallIntegerField("残疾等级", null=True)
+    major_illness = models.BooleanField("重大疾病", default=False)
+    fulltime_education = models.BooleanField("全日制在校", default=False)
+    self_care_failed = models.JSONField("不能自理的日常活动", default=list)
+    labour_capacity = models.CharField(
+        "劳动能力", max_length=8, choices=LabourCapacity.choices, default=LabourCapacity.FULL
+    )
+    phone = EncryptedTextField("联系电话", blank=True, default="")
+    bank_account = EncryptedTextField("银行账号", blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    GRANDCHILD = "grandchild", "孙子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    OTHER = "other", "其他"
+
+
+class NotCountedReason(models.TextChoices):
+    """POLICY.md §1: who is not a member of the family unit although registered in the household."""
+
+    PRISON = "prison", "服刑人员"
+    REHAB = "rehab", "强制隔离戒毒"
+    MISSING = "missing", "宣告失踪"
+    CLERGY = "clergy", "出家三年以上的宗教教职人员"
+    CONSCRIPT = "conscript", "服现役的义务兵"
+    NOT_CORESIDENT = "not_coresident", "未共同生活"
+
+
+class Membership(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
+    co_resident = models.BooleanField("共同生活", default=True)
+    not_counted_reason = models.CharField(
+        "不计入共同生活家庭成员的原因", max_length=16, choices=NotCountedReason.choices, blank=True
+    )
+    counted = models.BooleanField("计入共同生活家庭成员", default=True)
+    joined_on = models.DateField("加入日期")
+    left_on = models.DateField("离开日期", null=True)
+    left_reason = models.CharField("离开原因", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A person is a counted member of at most one household at a time.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(counted=True, left_on__isnull=True), name="one_counted_household"
+            ),
+            models.UniqueConstraint(
+                fields=["household", "person"], condition=Q(left_on__isnull=True), name="one_current_membership"
+            ),
+        ]
+
+    @property
+    def current(self) -> bool:
+        return self.left_on is None

@@ -1,0 +1,113 @@
+"""Area scoping in one place: every read of households and persons starts here.
+
+A user reaches the areas whose code starts with their own area's code (statistical codes nest:
+county 6 digits, township 9, village 12). Roles without household access reach nothing. An
+object outside the user's reach raises the same `NotFound` as a missing one.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from safetynet.accounts.roles import Perm
+from safetynet.core.errors import NotFound
+from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
+from safetynet.registry.fields import blind_index
+from safetynet.registry.models import Area, Household, Membership, Person
+
+
+def _reach(user) -> str | None:
+    """The code prefix a user reaches, or None for no household access."""
+    if not user or not user.is_authenticated or not user.can(Perm.VIEW_HOUSEHOLD) or not user.area_id:
+        return None
+    return user.area.code
+
+
+def areas_visible_to(user) -> QuerySet[Area]:
+    prefix = _reach(user)
+    if prefix is None:
+        return Area.objects.none()
+    # The user's own area and everything under it.
+    return Area.objects.filter(code__startswith=prefix)
+
+
+def villages_visible_to(user) -> QuerySet[Area]:
+    return areas_visible_to(user).filter(level=Area.Level.VILLAGE)
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    prefix = _reach(user)
+    if prefix is None:
+        return Household.objects.none()
+    return Household.objects.filter(village__code__startswith=prefix)
+
+
+def persons_visible_to(user) -> QuerySet[Person]:
+    prefix = _reach(user)
+    if prefix is None:
+        return Person.objects.none()
+    return Person.objects.filter(memberships__household__village__code__startswith=prefix).distinct()
+
+
+def memberships_visible_to(user) -> QuerySet[Membership]:
+    prefix = _reach(user)
+    if prefix is None:
+        return Membership.objects.none()
+    return Membership.objects.filter(household__village__code__startswith=prefix)
+
+
+def get_household(user, pk) -> Household:
+    try:
+        return households_visible_to(user).select_related("village__parent", "head").get(pk=int(pk))
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该户。", code="household_not_found") from None
+
+
+def get_membership(user, household: Household, pk) -> Membership:
+    try:
+        return memberships_visible_to(user).select_related("person").get(pk=int(pk), household=household)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该家庭成员。", code="member_not_found") from None
+
+
+def get_village(user, code: str, *, field: str = "village") -> Area:
+    try:
+        return villages_visible_to(user).get(code=str(code))
+    except Area.DoesNotExist:
+        raise NotFound(f"未找到村（社区）{code}，或不在您的管辖范围内。", code="village_not_found", field=field) from None
+
+
+def get_person(user, pk) -> Person:
+    try:
+        return persons_visible_to(user).get(pk=int(pk))
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该人员。", code="person_not_found") from None
+
+
+def search_households(
+    user, *, q: str = "", village: str = "", township: str = ""
+) -> QuerySet[Household]:
+    """Search by name, pinyin initials, exact ID number (through its blind index) or area."""
+    qs = households_visible_to(user)
+    if village:
+        qs = qs.filter(village__code=village)
+    if township:
+        qs = qs.filter(village__parent__code=township)
+    q = (q or "").strip()
+    if q:
+        try:
+            rid = parse_resident_id(q)
+        except InvalidResidentId:
+            rid = None
+        if rid is not None:
+            match = Q(memberships__person__id_index=blind_index(rid.number))
+        elif q.isascii() and q.isalpha():
+            match = Q(memberships__person__name_initials__startswith=q.lower())
+        else:
+            match = Q(memberships__person__name__contains=q) | Q(village__name__contains=q) | Q(address__contains=q)
+        qs = qs.filter(match, memberships__left_on__isnull=True).distinct()
+    return qs.select_related("village__parent", "head").order_by("id")
+
+
+def current_members(household: Household) -> QuerySet[Membership]:
+    return household.memberships.filter(left_on__isnull=True).select_related("person").order_by("id")

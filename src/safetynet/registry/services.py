@@ -1,0 +1,429 @@
+"""Writes to the registry: households, persons and their dated membership.
+
+Every service takes the acting user explicitly, checks permission and reach, validates, writes
+inside one transaction and appends its audit record in the same transaction. Personal
+identifiers appear in audit records masked, never in plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+
+from safetynet.accounts.roles import Perm
+from safetynet.audit.services import Actor, record_audit
+from safetynet.core.errors import Conflict, PermissionDenied, ValidationFailed
+from safetynet.core.masking import mask_bank_account, mask_id_number, mask_phone
+from safetynet.core.resident_id import parse_resident_id
+from safetynet.registry import selectors
+from safetynet.registry.fields import blind_index
+from safetynet.registry.models import (
+    SELF_CARE_ACTIVITIES,
+    Area,
+    DisabilityKind,
+    Household,
+    Hukou,
+    LabourCapacity,
+    Membership,
+    NotCountedReason,
+    Person,
+    Relation,
+    Sex,
+)
+
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+BANK_RE = re.compile(r"^\d{12,30}$")
+
+
+def name_initials(name: str) -> str:
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:32]
+
+
+def _require(user, perm: Perm) -> None:
+    if not user.can(perm):
+        raise PermissionDenied("您的角色无权执行此操作。")
+
+
+def _shown(name: str, value):
+    if name in MASKERS and value:
+        return MASKERS[name](value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Area):
+        return value.code
+    return value
+
+
+def _apply(obj, values: dict) -> dict:
+    """Set changed attributes on obj; return {field: [before, after]} with identifiers masked."""
+    changes = {}
+    for name, new in values.items():
+        old = getattr(obj, name)
+        if old != new:
+            changes[name] = [_shown(name, old), _shown(name, new)]
+            setattr(obj, name, new)
+    return changes
+
+
+# ---- input checking -------------------------------------------------------------------------
+
+
+@dataclass
+class PersonInput:
+    id_number: str
+    name: str
+    sex: str | None = None  # checked against the ID when given
+    birth_date: dt.date | None = None  # checked against the ID when given
+    disability_kind: str = ""
+    disability_grade: int | None = None
+    major_illness: bool = False
+    fulltime_education: bool = False
+    self_care_failed: list[str] = field(default_factory=list)
+    labour_capacity: str = LabourCapacity.FULL
+    phone: str = ""
+    bank_account: str = ""
+
+
+@dataclass
+class MembershipInput:
+    relation: str
+    co_resident: bool = True
+    not_counted_reason: str = ""
+    joined_on: dt.date | None = None
+
+
+def _choice(value, choices, field_name: str, label: str, *, blank: bool = False):
+    if blank and value in ("", None):
+        return ""
+    if value not in choices.values:
+        raise ValidationFailed(f"{label}“{value}”无效。", field=field_name)
+    return value
+
+
+def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
+    rid = parse_resident_id(data.id_number, field=f"{prefix}id_number")
+    name = (data.name or "").strip()
+    if not name:
+        raise ValidationFailed("请填写姓名。", field=f"{prefix}name")
+    if len(name) > 64 or not re.fullmatch(r"[\u3400-\u9fff·A-Za-z\s]+", name):
+        raise ValidationFailed("姓名只能包含汉字、字母和间隔号“·”。", field=f"{prefix}name")
+    if data.sex not in (None, "") and data.sex != rid.sex:
+        raise ValidationFailed(
+            f"性别与身份证号码不符：号码显示为{Sex(rid.sex).label}。", code="sex_mismatch", field=f"{prefix}sex"
+        )
+    if data.birth_date and data.birth_date != rid.birth_date:
+        raise ValidationFailed(
+            f"出生日期与身份证号码不符：号码显示为{rid.birth_date.isoformat()}。",
+            code="birth_date_mismatch",
+            field=f"{prefix}birth_date",
+        )
+    kind = _choice(data.disability_kind, DisabilityKind, f"{prefix}disability_kind", "残疾类别", blank=True)
+    grade = data.disability_grade
+    if kind and grade not in (1, 2, 3, 4):
+        raise ValidationFailed("残疾等级应为1至4级。", field=f"{prefix}disability_grade")
+    if not kind and grade not in (None, ""):
+        raise ValidationFailed("填写残疾等级时须同时填写残疾类别。", field=f"{prefix}disability_kind")
+    failed = list(dict.fromkeys(data.self_care_failed or []))
+    unknown = [a for a in failed if a not in SELF_CARE_ACTIVITIES]
+    if unknown:
+        raise ValidationFailed(f"未知的日常活动：{'、'.join(unknown)}。", field=f"{prefix}self_care_failed")
+    phone = (data.phone or "").strip()
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationFailed("联系电话格式不正确（11位手机号或带区号的固定电话）。", field=f"{prefix}phone")
+    bank = (data.bank_account or "").replace(" ", "")
+    if bank and not BANK_RE.match(bank):
+        raise ValidationFailed("银行账号应为12至30位数字。", field=f"{prefix}bank_account")
+    return {
+        "id_number": rid.number,
+        "name": name,
+        "name_initials": name_initials(name),
+        "sex": rid.sex,
+        "birth_date": rid.birth_date,
+        "disability_kind": kind,
+        "disability_grade": grade if kind else None,
+        "major_illness": bool(data.major_illness),
+        "fulltime_education": bool(data.fulltime_education),
+        "self_care_failed": [a for a in SELF_CARE_ACTIVITIES if a in failed],
+        "labour_capacity": _choice(data.labour_capacity, LabourCapacity, f"{prefix}labour_capacity", "劳动能力"),
+        "phone": phone,
+        "bank_account": bank,
+    }
+
+
+def clean_membership(data: MembershipInput, *, prefix: str = "") -> dict:
+    relation = _choice(data.relation, Relation, f"{prefix}relation", "与户主关系")
+    reason = _choice(data.not_counted_reason, NotCountedReason, f"{prefix}not_counted_reason", "不计入原因", blank=True)
+    co_resident = bool(data.co_resident)
+    if not co_resident and not reason:
+        reason = NotCountedReason.NOT_CORESIDENT
+    if reason == NotCountedReason.NOT_CORESIDENT and co_resident:
+        raise ValidationFailed("共同生活的成员不能以“未共同生活”为由不计入。", field=f"{prefix}not_counted_reason")
+    return {
+        "relation": relation,
+        "co_resident": co_resident,
+        "not_counted_reason": reason,
+        "counted": not reason,
+        "joined_on": data.joined_on or timezone.localdate(),
+    }
+
+
+def _household_label(user, household: Household) -> str:
+    """Which household holds a person, said only to someone allowed to see it."""
+    if selectors.households_visible_to(user).filter(pk=household.pk).exists():
+        head = household.head.name if household.head_id else ""
+        return f"{household.village.name} 户{household.pk}（户主{head}）"
+    return "另一户（不在您的管辖范围内）"
+
+
+def _check_not_counted_elsewhere(user, person: Person, household: Household | None, field_name: str) -> None:
+    clash = (
+        Membership.objects.filter(person=person, counted=True, left_on__isnull=True)
+        .exclude(household=household)
+        .select_related("household__village", "household__head")
+        .first()
+    )
+    if clash:
+        raise Conflict(
+            f"此人已是{_household_label(user, clash.household)}的共同生活家庭成员，不能同时计入两户。"
+            "请先办理其在原户的成员变更。",
+            code="member_in_other_household",
+            field=field_name,
+        )
+
+
+def _upsert_person(user, actor: Actor, values: dict, *, household: Household | None, counted: bool, prefix: str):
+    index = blind_index(values["id_number"])
+    person = Person.objects.filter(id_index=index).first()
+    if person and counted:
+        _check_not_counted_elsewhere(user, person, household, f"{prefix}id_number")
+    if person is None:
+        person = Person(id_index=index, **values)
+        person.save()
+        record_audit(
+            actor=actor, action="person.create", object_type="person", object_id=person.pk,
+            changes={k: [None, _shown(k, v)] for k, v in values.items() if k != "name_initials"},
+        )
+    else:
+        changes = _apply(person, values)
+        if changes:
+            person.save()
+            record_audit(actor=actor, action="person.update", object_type="person", object_id=person.pk,
+                         changes=changes)
+    return person
+
+
+# ---- services -------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberInput:
+    person: PersonInput
+    membership: MembershipInput
+
+
+def create_household(
+    *,
+    user,
+    village_code: str,
+    address: str,
+    hukou: str,
+    alleviated: bool = False,
+    members: list[MemberInput],
+    client: str = "",
+) -> Household:
+    _require(user, Perm.CREATE_HOUSEHOLD)
+    village = selectors.get_village(user, village_code)
+    address = (address or "").strip()
+    if not address:
+        raise ValidationFailed("请填写住址。", field="address")
+    _choice(hukou, Hukou, "hukou", "户籍性质")
+    if not members:
+        raise ValidationFailed("一户至少应有一名成员（户主）。", field="members")
+    cleaned = []
+    for i, m in enumerate(members):
+        prefix = f"members[{i}]."
+        cleaned.append((clean_person(m.person, prefix=prefix), clean_membership(m.membership, prefix=prefix), prefix))
+    heads = [p for p, mem, _ in cleaned if mem["relation"] == Relation.HEAD]
+    if len(heads) != 1:
+        raise ValidationFailed("一户应有且只有一名户主。", field="members")
+    ids = [p["id_number"] for p, _, _ in cleaned]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i, x in enumerate(ids) if ids.index(x) != i)
+        raise ValidationFailed("同一户中身份证号码重复。", code="duplicate_member", field=f"members[{dup}].id_number")
+    actor = Actor.of(user, client)
+    with transaction.atomic():
+        household = Household.objects.create(village=village, address=address, hukou=hukou, alleviated=alleviated)
+        for pvals, mvals, prefix in cleaned:
+            person = _upsert_person(user, actor, pvals, household=household, counted=mvals["counted"], prefix=prefix)
+            _create_membership(household, person, mvals, prefix)
+            if mvals["relation"] == Relation.HEAD:
+                household.head = person
+        household.save(update_fields=["head"])
+        record_audit(
+            actor=actor, action="household.create", object_type="household", object_id=household.pk,
+            changes={"village": [None, village.code], "address": [None, address], "hukou": [None, hukou],
+                     "alleviated": [None, alleviated], "members": [None, len(cleaned)]},
+        )
+    return household
+
+
+def _create_membership(household: Household, person: Person, values: dict, prefix: str) -> Membership:
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(household=household, person=person, **values)
+    except IntegrityError:
+        # The partial unique indexes caught a race the checks above could not see.
+        raise Conflict("该成员已在本户或另一户中登记为共同生活家庭成员。", code="member_in_other_household",
+                       field=f"{prefix}id_number") from None
+
+
+def _bump_version(household: Household, expected_version: int | None) -> None:
+    """Optimistic lock: the write succeeds only against the version the user saw."""
+    current = household.version
+    if expected_version is not None and expected_version != current:
+        raise Conflict("该户信息已被他人修改，请刷新后重试。", code="stale_version", field="version")
+    updated = Household.objects.filter(pk=household.pk, version=current).update(
+        version=current + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise Conflict("该户信息已被他人修改，请刷新后重试。", code="stale_version", field="version")
+    household.version = current + 1
+
+
+def update_household(
+    *,
+    user,
+    household: Household,
+    expected_version: int | None = None,
+    village_code: str | None = None,
+    address: str | None = None,
+    hukou: str | None = None,
+    alleviated: bool | None = None,
+    client: str = "",
+) -> Household:
+    _require(user, Perm.EDIT_HOUSEHOLD)
+    household = selectors.get_household(user, household.pk)
+    values = {}
+    if village_code is not None:
+        values["village"] = selectors.get_village(user, village_code)
+    if address is not None:
+        if not address.strip():
+            raise ValidationFailed("请填写住址。", field="address")
+        values["address"] = address.strip()
+    if hukou is not None:
+        values["hukou"] = _choice(hukou, Hukou, "hukou", "户籍性质")
+    if alleviated is not None:
+        values["alleviated"] = bool(alleviated)
+    with transaction.atomic():
+        changes = _apply(household, values)
+        if changes:
+            _bump_version(household, expected_version)
+            household.save(update_fields=[*values.keys(), "updated_at"])
+            record_audit(actor=Actor.of(user, client), action="household.update", object_type="household",
+                         object_id=household.pk, changes=changes)
+    return household
+
+
+def add_member(
+    *, user, household: Household, person: PersonInput, membership: MembershipInput,
+    expected_version: int | None = None, client: str = "",
+) -> Membership:
+    _require(user, Perm.EDIT_HOUSEHOLD)
+    household = selectors.get_household(user, household.pk)
+    pvals, mvals = clean_person(person), clean_membership(membership)
+    if mvals["relation"] == Relation.HEAD and household.head_id:
+        raise ValidationFailed("本户已有户主。", field="relation")
+    actor = Actor.of(user, client)
+    with transaction.atomic():
+        _bump_version(household, expected_version)
+        if Membership.objects.filter(household=household, person__id_index=blind_index(pvals["id_number"]),
+                                     left_on__isnull=True).exists():
+            raise Conflict("此人已是本户成员。", code="duplicate_member", field="id_number")
+        p = _upsert_person(user, actor, pvals, household=household, counted=mvals["counted"], prefix="")
+        m = _create_membership(household, p, mvals, "")
+        if mvals["relation"] == Relation.HEAD:
+            household.head = p
+            household.save(update_fields=["head"])
+        record_audit(actor=actor, action="membership.create", object_type="household", object_id=household.pk,
+                     changes={"person": [None, p.pk], **{k: [None, _shown(k, v)] for k, v in mvals.items()}})
+    return m
+
+
+def update_member(
+    *, user, household: Household, membership: Membership, person: PersonInput, membership_data: MembershipInput,
+    expected_version: int | None = None, client: str = "",
+) -> Membership:
+    _require(user, Perm.EDIT_HOUSEHOLD)
+    household = selectors.get_household(user, household.pk)
+    m = selectors.get_membership(user, household, membership.pk)
+    if not m.current:
+        raise ValidationFailed("已离开本户的成员不能修改。", field="membership")
+    pvals, mvals = clean_person(person), clean_membership(membership_data)
+    mvals.pop("joined_on")
+    if blind_index(pvals["id_number"]) != m.person.id_index:
+        raise ValidationFailed("身份证号码不能在此修改；号码登记错误请删除该成员后重新添加。", field="id_number")
+    if mvals["relation"] == Relation.HEAD and household.head_id and household.head_id != m.person_id:
+        raise ValidationFailed("本户已有户主。", field="relation")
+    actor = Actor.of(user, client)
+    with transaction.atomic():
+        _bump_version(household, expected_version)
+        if mvals["counted"] and not m.counted:
+            _check_not_counted_elsewhere(user, m.person, household, "not_counted_reason")
+        person_changes = _apply(m.person, pvals)
+        if person_changes:
+            m.person.save()
+            record_audit(actor=actor, action="person.update", object_type="person", object_id=m.person_id,
+                         changes=person_changes)
+        member_changes = _apply(m, mvals)
+        if member_changes:
+            try:
+                with transaction.atomic():
+                    m.save()
+            except IntegrityError:
+                raise Conflict("此人已在另一户计入共同生活家庭成员。", code="member_in_other_household",
+                               field="not_counted_reason") from None
+            record_audit(actor=actor, action="membership.update", object_type="household", object_id=household.pk,
+                         changes={"person": [m.person_id, m.person_id], **member_changes})
+    return m
+
+
+def end_membership(
+    *, user, household: Household, membership: Membership, left_on: dt.date, reason: str,
+    expected_version: int | None = None, client: str = "",
+) -> Membership:
+    _require(user, Perm.EDIT_HOUSEHOLD)
+    household = selectors.get_household(user, household.pk)
+    m = selectors.get_membership(user, household, membership.pk)
+    if not m.current:
+        raise ValidationFailed("该成员已离开本户。", field="membership")
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写离开原因（如迁出、死亡、分户）。", field="left_reason")
+    if left_on < m.joined_on:
+        raise ValidationFailed("离开日期不能早于加入日期。", field="left_on")
+    if household.head_id == m.person_id:
+        raise ValidationFailed("户主不能直接离开，请先变更户主。", field="membership")
+    with transaction.atomic():
+        _bump_version(household, expected_version)
+        m.left_on, m.left_reason = left_on, reason.strip()
+        m.save(update_fields=["left_on", "left_reason"])
+        record_audit(actor=Actor.of(user, client), action="membership.end", object_type="household",
+                     object_id=household.pk, changes={"person": [m.person_id, m.person_id],
+                                                      "left_on": [None, left_on.isoformat()]}, reason=reason)
+    return m
+
+
+def reveal_person(*, user, person_id, reason: str, client: str = "") -> dict:
+    """Unmasked identifiers of one person: needs the permission and a reason, and is audited."""
+    _require(user, Perm.UNMASK_PERSONAL_DATA)
+    person = selectors.get_person(user, person_id)
+    if not (reason or "").strip():
+        raise ValidationFailed("查看完整个人信息须填写原因。", field="reason")
+    record_audit(actor=Actor.of(user, client), action="person.unmask", object_type="person", object_id=person.pk,
+                 changes={"fields": ["id_number", "phone", "bank_account"]}, reason=reason.strip())
+    return {"id_number": person.id_number, "phone": person.phone, "bank_account": person.bank_account}

@@ -1,0 +1,134 @@
+"""Django settings. Everything that differs between machines comes from the environment.
+
+SAFETYNET_DATA_DIR  where the SQLite database, the key file and job storage live (default ./var)
+DATABASE_URL        postgres://… for PostgreSQL; unset means SQLite in the data directory
+SAFETYNET_SECRET_KEY, SAFETYNET_FIELD_KEYS, SAFETYNET_INDEX_KEY  secrets (else a key file in the data dir)
+HUEY_REDIS_URL      redis://… for background jobs; unset means SQLite storage in the data directory
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+
+from safetynet.core import keys
+
+BASE_DIR = Path(__file__).resolve().parent
+if "SAFETYNET_DATA_DIR" not in os.environ and "PYTEST_VERSION" in os.environ:
+    # A test run never touches the demo's data directory (pytest sets PYTEST_VERSION).
+    os.environ["SAFETYNET_DATA_DIR"] = tempfile.mkdtemp(prefix="safetynet-test-")
+DATA_DIR = Path(os.environ.get("SAFETYNET_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+KEYRING = keys.load_keyring(DATA_DIR)
+SECRET_KEY = os.environ.get("SAFETYNET_SECRET_KEY") or KEYRING.secret_key
+DEBUG = os.environ.get("SAFETYNET_DEBUG", "") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("SAFETYNET_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "safetynet.accounts",
+    "safetynet.registry",
+    "safetynet.audit",
+    "safetynet.assessments",
+    "safetynet.web",
+    "safetynet.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "safetynet.urls"
+WSGI_APPLICATION = "safetynet.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'safetynet.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web server read while a batch job writes; IMMEDIATE avoids lock upgrades.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+
+_huey_redis = os.environ.get("HUEY_REDIS_URL")
+HUEY = (
+    {"huey_class": "huey.RedisHuey", "name": "safetynet", "url": _huey_redis, "immediate": False}
+    if _huey_redis
+    else {
+        "huey_class": "huey.SqliteHuey",
+        "name": "safetynet",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": os.environ.get("SAFETYNET_JOBS_IMMEDIATE", "") == "1",
+    }
+)
+
+# Failed-login throttle: this many failures per username (or per client address) inside the window.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_WINDOW", "900"))
+API_TOKEN_TTL_HOURS = int(os.environ.get("SAFETYNET_API_TOKEN_TTL_HOURS", "12"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAFETYNET_LOG_LEVEL", "WARNING")},
+}

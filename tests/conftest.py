@@ -1,0 +1,87 @@
+"""Shared fixtures: the real county tree, two synthetic villages in each of two townships,
+one user per role, and households created through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from safetynet.accounts.models import User
+from safetynet.accounts.roles import ROLE_AREA_LEVEL, Role
+from safetynet.core.resident_id import make_resident_id
+from safetynet.registry import services
+from safetynet.registry.areas import VillageSpec, load_county, load_villages
+from safetynet.registry.models import Area
+
+PASSWORD = "correct-horse-battery"
+CHANGNING, GUANGHUA = "141029100", "141029101"
+VILLAGE_A, VILLAGE_B = "141029100201", "141029100202"  # both in 昌宁镇
+VILLAGE_C = "141029101201"  # in 光华镇
+
+_seq = itertools.count(1)
+
+
+def new_id(birth: dt.date = dt.date(1970, 5, 17), region: str = "141029") -> str:
+    return make_resident_id(region, birth, next(_seq) % 1000)
+
+
+@pytest.fixture
+def county(db) -> Area:
+    county = load_county("141029")
+    load_villages([
+        VillageSpec(VILLAGE_A, "东关村", CHANGNING),
+        VillageSpec(VILLAGE_B, "西关村", CHANGNING),
+        VillageSpec(VILLAGE_C, "光华村", GUANGHUA),
+    ])
+    return county
+
+
+# Each role's home area in the fixtures: village officers in village A, township roles in 昌宁镇.
+HOME_AREA = {"village": VILLAGE_A, "township": CHANGNING, "county": "141029"}
+
+
+@pytest.fixture
+def make_user(county):
+    def make(role: Role | str, area_code: str | None = None, username: str | None = None) -> User:
+        role = Role(role)
+        code = area_code or HOME_AREA[ROLE_AREA_LEVEL[role]]
+        return User.objects.create_user(
+            username=username or f"{role.value}_{code}", password=PASSWORD, role=role.value,
+            area=Area.objects.get(code=code),
+        )
+
+    return make
+
+
+@pytest.fixture
+def users(make_user) -> dict[str, User]:
+    return {r.value: make_user(r) for r in Role}
+
+
+@pytest.fixture
+def clerk(make_user) -> User:
+    return make_user(Role.TOWNSHIP_CLERK, CHANGNING, "clerk_changning")
+
+
+def member(relation: str = "head", *, name: str = "张小明", birth: dt.date = dt.date(1970, 5, 17), **person):
+    id_number = person.pop("id_number", None) or new_id(birth)
+    membership = {k: person.pop(k) for k in ("co_resident", "not_counted_reason", "joined_on") if k in person}
+    return services.MemberInput(
+        person=services.PersonInput(id_number=id_number, name=name, **person),
+        membership=services.MembershipInput(relation=relation, **membership),
+    )
+
+
+@pytest.fixture
+def make_household(county, make_user):
+    admin = make_user(Role.ADMIN, "141029", "fixture_admin")
+
+    def make(village: str = VILLAGE_A, members=None, **kw):
+        return services.create_household(
+            user=admin, village_code=village, address=kw.pop("address", "东关街1号"),
+            hukou=kw.pop("hukou", "rural"), members=members or [member()], **kw,
+        )
+
+    return make
