@@ -3,26 +3,12 @@ the caller (the demo's are synthetic and flagged so)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from importlib import resources
-
 from django.db import transaction
 
+from safetynet.core.areas import VillageSpec, county_data
 from safetynet.registry.models import Area
 
-
-@dataclass(frozen=True)
-class VillageSpec:
-    code: str
-    name: str
-    township_code: str
-    synthetic: bool = True
-
-
-def county_data(county_code: str = "141029") -> dict:
-    text = resources.files("safetynet.registry").joinpath(f"data/areas_{county_code}.json").read_text("utf-8")
-    return json.loads(text)
+__all__ = ["VillageSpec", "load_county", "load_villages"]
 
 
 @transaction.atomic

@@ -45,6 +45,15 @@ class Household(models.Model):
     hukou = models.CharField("户籍性质", max_length=8, choices=Hukou.choices)
     alleviated = models.BooleanField("脱贫户", default=False)
     head = models.ForeignKey("Person", on_delete=models.PROTECT, null=True, related_name="+")
+    # Declared economic facts (POLICY.md §3, §7), the inputs of the policy engine until verified.
+    financial_assets = models.DecimalField("金融资产（元）", max_digits=14, decimal_places=2, default=0)
+    vehicles = models.JSONField("车辆", default=list)  # [{"value": "86000.00", "exempt": false}]
+    homes = models.PositiveSmallIntegerField("住房套数", default=1)
+    home_bought_within_year = models.BooleanField("申请前一年内购房", default=False)
+    company_roles = models.PositiveSmallIntegerField("成员任企业法人或控股股东数", default=0)
+    rigid_medical_12m = models.DecimalField("近12个月医疗自付（元）", max_digits=12, decimal_places=2, default=0)
+    rigid_education_12m = models.DecimalField("近12个月教育支出（元）", max_digits=12, decimal_places=2, default=0)
+    rigid_rehabilitation_12m = models.DecimalField("近12个月康复支出（元）", max_digits=12, decimal_places=2, default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -103,6 +112,12 @@ class Person(models.Model):
     labour_capacity = models.CharField(
         "劳动能力", max_length=8, choices=LabourCapacity.choices, default=LabourCapacity.FULL
     )
+    # Income of the 12 months before application, by type (POLICY.md §2), yuan.
+    income_wage_12m = models.DecimalField("工资性收入", max_digits=12, decimal_places=2, default=0)
+    income_business_12m = models.DecimalField("经营净收入", max_digits=12, decimal_places=2, default=0)
+    income_property_12m = models.DecimalField("财产净收入", max_digits=12, decimal_places=2, default=0)
+    income_transfer_12m = models.DecimalField("转移净收入", max_digits=12, decimal_places=2, default=0)
+    income_excluded_12m = models.DecimalField("不计入的收入", max_digits=12, decimal_places=2, default=0)
     phone = EncryptedTextField("联系电话", blank=True, default="")
     bank_account = EncryptedTextField("银行账号", blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

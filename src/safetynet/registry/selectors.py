@@ -7,7 +7,8 @@ object outside the user's reach raises the same `NotFound` as a missing one.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from safetynet.accounts.roles import Perm
 from safetynet.core.errors import NotFound
@@ -111,3 +112,20 @@ def search_households(
 
 def current_members(household: Household) -> QuerySet[Membership]:
     return household.memberships.filter(left_on__isnull=True).select_related("person").order_by("id")
+
+
+def past_members(household: Household) -> QuerySet[Membership]:
+    return household.memberships.filter(left_on__isnull=False).select_related("person").order_by("left_on", "id")
+
+
+def with_member_count(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """Annotate `member_count` (current members) with a subquery, so that a search's filter on
+    memberships (name, ID) does not narrow the count to the matching members."""
+    current = (
+        Membership.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(member_count=Coalesce(Subquery(current, output_field=IntegerField()), 0))

@@ -425,5 +425,6 @@ def reveal_person(*, user, person_id, reason: str, client: str = "") -> dict:
     if not (reason or "").strip():
         raise ValidationFailed("查看完整个人信息须填写原因。", field="reason")
     record_audit(actor=Actor.of(user, client), action="person.unmask", object_type="person", object_id=person.pk,
-                 changes={"fields": ["id_number", "phone", "bank_account"]}, reason=reason.strip())
-    return {"id_number": person.id_number, "phone": person.phone, "bank_account": person.bank_account}
+                 changes={"fields": ["name", "id_number", "phone", "bank_account"]}, reason=reason.strip())
+    return {"name": person.name, "id_number": person.id_number, "phone": person.phone,
+            "bank_account": person.bank_account}

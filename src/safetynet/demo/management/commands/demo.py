@@ -1,0 +1,75 @@
+"""`safetynet demo`: migrate the embedded database, load the demo county if empty, serve."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from safetynet.demo.generate import generate
+from safetynet.demo.load import DEMO_PASSWORD, account_table, load_demo
+
+
+class Command(BaseCommand):
+    help = "创建或复用数据目录，迁移数据库，首次运行时载入演示县（乡宁县，虚构数据），并启动网页与接口服务。"
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--reset", action="store_true", help="删除演示数据库并重建")
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+        parser.add_argument("--households", type=int, default=4000)
+        parser.add_argument("--seed", type=int, default=141029)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, **opts):
+        db = settings.DATABASES["default"]
+        self.stdout.write(f"数据目录: {settings.DATA_DIR}")
+        if opts["reset"]:
+            self._reset(db)
+        call_command("migrate", verbosity=0, interactive=False)
+        from safetynet.registry.models import Household
+
+        if not Household.objects.exists():
+            started = time.perf_counter()
+            summary = load_demo(generate(households=opts["households"], seed=opts["seed"]))
+            took = time.perf_counter() - started
+            self.stdout.write(
+                f"已载入演示县乡宁县（虚构数据）：{summary['villages']}个村，{summary['households']}户，"
+                f"{summary['persons']}人，用时{took:.1f}秒。"
+            )
+        else:
+            self.stdout.write("数据库已有数据，直接使用（--reset 可重建）。")
+        self._print_accounts()
+        if opts["no_serve"]:
+            return
+        self._serve(opts["host"], opts["port"], opts["threads"])
+
+    def _reset(self, db):
+        if not db["ENGINE"].endswith("sqlite3"):
+            raise CommandError("--reset 只用于内置 SQLite 演示数据库；PostgreSQL 请由管理员重建数据库。")
+        connections.close_all()
+        path = settings.DATA_DIR / "safetynet.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            target = path.with_name(path.name + suffix)
+            if target.exists():
+                target.unlink()
+        self.stdout.write("已删除演示数据库，将重建。")
+
+    def _print_accounts(self):
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, role, name in account_table():
+            self.stdout.write(f"  {username:<22} {role:<14} {name}")
+
+    def _serve(self, host: str, port: int, threads: int):
+        from waitress import serve
+
+        from safetynet.wsgi import application
+
+        self.stdout.write(f"服务已启动: http://{host}:{port}/  （接口文档 http://{host}:{port}/api/v1/docs）")
+        self.stdout.flush()
+        serve(application, host=host, port=port, threads=threads, ident="safetynet")

@@ -1,0 +1,101 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from safetynet.accounts.models import User
+from safetynet.core.resident_id import parse_resident_id
+from safetynet.demo.generate import generate
+from safetynet.demo.load import DEMO_PASSWORD, load_demo
+from safetynet.registry.models import Area, Household, Person
+
+TOWNSHIP_PINYIN = ["changning", "guanghua", "taitou", "guantou", "xipo", "shuanghe", "guanwangmiao",
+                   "weizhuang", "xijiaokou", "zaoling"]
+
+
+def test_demo_county_has_about_ten_thousand_people_in_four_thousand_households_across_all_townships():
+    county = generate()
+    people = [m for h in county.households for m in h.members]
+    assert len(county.households) == 4000
+    assert 9000 <= len(people) <= 12000
+    assert len({h.village_code[:9] for h in county.households}) == 10
+    assert len({m.id_number for m in people}) == len(people)
+    for m in people[:2000]:
+        rid = parse_resident_id(m.id_number)
+        assert rid.region_code == "141029" and rid.birth_date == m.birth_date and rid.sex == m.sex
+    sizes = Counter(len(h.members) for h in county.households)
+    assert sizes[1] > 0 and sizes[5] > 0
+    assert 0.2 < sum(h.alleviated for h in county.households) / 4000 < 0.5
+    assert any(m.disability_grade for m in people) and any(m.major_illness for m in people)
+
+
+def test_demo_is_reproducible_from_its_seed():
+    a, b = generate(households=50, seed=7), generate(households=50, seed=7)
+    assert [m.id_number for h in a.households for m in h.members] == [m.id_number for h in b.households for m in h.members]
+    assert generate(households=50, seed=8).households[0].members[0].id_number != a.households[0].members[0].id_number
+
+
+@pytest.mark.django_db
+def test_loaded_demo_has_the_documented_accounts_and_synthetic_villages():
+    summary = load_demo(generate(households=120))
+    assert Household.objects.count() == 120 and Person.objects.count() == summary["persons"]
+    names = set(User.objects.values_list("username", flat=True))
+    expected = {"admin", "county_mz", "county_nync", "leading_office", "auditor", "dept_yibao"}
+    expected |= {f"town_{p}" for p in TOWNSHIP_PINYIN} | {f"village_{p}_1" for p in TOWNSHIP_PINYIN}
+    assert expected <= names
+    assert User.objects.get(username="town_changning").check_password(DEMO_PASSWORD)
+    assert User.objects.get(username="village_changning_1").area.level == "village"
+    assert not Area.objects.filter(level="village", synthetic=False).exists()
+    assert all(h.head_id for h in Household.objects.all())
+
+
+@pytest.mark.django_db
+def test_demo_command_loads_once_and_reuses_the_database(capsys):
+    call_command("demo", "--no-serve", "--households", "30")
+    first = capsys.readouterr().out
+    assert "已载入演示县" in first and "town_changning" in first
+    call_command("demo", "--no-serve", "--households", "30")
+    assert "数据库已有数据" in capsys.readouterr().out
+    assert Household.objects.count() == 30
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_demo_serves_pages_api_and_static_files_with_a_production_server(tmp_path: Path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTEST_VERSION")}
+    env["SAFETYNET_DATA_DIR"] = str(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "safetynet.cli", "demo", "--households", "40", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2) as r:
+                    assert r.status == 200
+                    assert r.headers["Server"] == "safetynet"  # waitress, not runserver
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise AssertionError(proc.stdout.read() if proc.poll() is not None else "server did not start")
+                time.sleep(0.3)
+        assert list(tmp_path.glob("*.sqlite3"))
+        with urllib.request.urlopen(f"{base}/static/web/htmx.min.js", timeout=5) as r:
+            assert r.status == 200 and b"htmx" in r.read(2000)
+    finally:
+        proc.terminate()
+        proc.wait(10)
