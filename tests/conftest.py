@@ -30,11 +30,13 @@ def new_id(birth: dt.date = dt.date(1970, 5, 17), region: str = "141029") -> str
 @pytest.fixture
 def county(db) -> Area:
     county = load_county("141029")
-    load_villages([
-        VillageSpec(VILLAGE_A, "东关村", CHANGNING),
-        VillageSpec(VILLAGE_B, "西关村", CHANGNING),
-        VillageSpec(VILLAGE_C, "光华村", GUANGHUA),
-    ])
+    load_villages(
+        [
+            VillageSpec(VILLAGE_A, "东关村", CHANGNING),
+            VillageSpec(VILLAGE_B, "西关村", CHANGNING),
+            VillageSpec(VILLAGE_C, "光华村", GUANGHUA),
+        ]
+    )
     return county
 
 
@@ -48,7 +50,9 @@ def make_user(county):
         role = Role(role)
         code = area_code or HOME_AREA[ROLE_AREA_LEVEL[role]]
         return User.objects.create_user(
-            username=username or f"{role.value}_{code}", password=PASSWORD, role=role.value,
+            username=username or f"{role.value}_{code}",
+            password=PASSWORD,
+            role=role.value,
             area=Area.objects.get(code=code),
         )
 
@@ -80,8 +84,12 @@ def make_household(county, make_user):
 
     def make(village: str = VILLAGE_A, members=None, **kw):
         return services.create_household(
-            user=admin, village_code=village, address=kw.pop("address", "东关街1号"),
-            hukou=kw.pop("hukou", "rural"), members=members or [member()], **kw,
+            user=admin,
+            village_code=village,
+            address=kw.pop("address", "东关街1号"),
+            hukou=kw.pop("hukou", "rural"),
+            members=members or [member()],
+            **kw,
         )
 
     return make

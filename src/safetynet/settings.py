@@ -75,9 +75,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'safetynet.sqlite3'}", conn_max_age=60
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{DATA_DIR / 'safetynet.sqlite3'}", conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web server read while a batch job writes; IMMEDIATE avoids lock upgrades.

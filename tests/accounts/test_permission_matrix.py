@@ -15,8 +15,17 @@ OTHER_COUNTY_VILLAGE = "141028100201"
 
 # action -> roles allowed (inside their area). Outside their area every action is refused.
 ALLOWED = {
-    "view": {"village_officer", "township_clerk", "review_member", "review_leader", "county_civil",
-             "county_agri", "leading_office", "auditor", "admin"},
+    "view": {
+        "village_officer",
+        "township_clerk",
+        "review_member",
+        "review_leader",
+        "county_civil",
+        "county_agri",
+        "leading_office",
+        "auditor",
+        "admin",
+    },
     "create": {"village_officer", "township_clerk", "county_civil", "admin"},
     "edit": {"village_officer", "township_clerk", "county_civil", "admin"},
     "add_member": {"village_officer", "township_clerk", "county_civil", "admin"},
@@ -45,13 +54,22 @@ def _do(action, user, household, village_code):
         selectors.get_household(user, household.pk)
         assert household in selectors.search_households(user)
     elif action == "create":
-        services.create_household(user=user, village_code=village_code, address="新户", hukou="rural",
-                                  members=[member(name="新户主")])
+        services.create_household(
+            user=user,
+            village_code=village_code,
+            address="新户",
+            hukou="rural",
+            members=[member(name="新户主")],
+        )
     elif action == "edit":
         services.update_household(user=user, household=household, address="改后地址")
     elif action == "add_member":
-        services.add_member(user=user, household=household, person=member("child").person,
-                            membership=member("child").membership)
+        services.add_member(
+            user=user,
+            household=household,
+            person=member("child").person,
+            membership=member("child").membership,
+        )
     elif action == "reveal":
         services.reveal_person(user=user, person_id=household.head_id, reason="核实")
     elif action == "view_audit":
@@ -106,7 +124,13 @@ def test_search_lists_only_households_in_reach(world):
 def test_the_written_matrix_matches_roles_module():
     from safetynet.accounts.roles import has_perm
 
-    perm_of = {"view": Perm.VIEW_HOUSEHOLD, "create": Perm.CREATE_HOUSEHOLD, "edit": Perm.EDIT_HOUSEHOLD,
-               "add_member": Perm.EDIT_HOUSEHOLD, "reveal": Perm.UNMASK_PERSONAL_DATA, "view_audit": Perm.VIEW_AUDIT}
+    perm_of = {
+        "view": Perm.VIEW_HOUSEHOLD,
+        "create": Perm.CREATE_HOUSEHOLD,
+        "edit": Perm.EDIT_HOUSEHOLD,
+        "add_member": Perm.EDIT_HOUSEHOLD,
+        "reveal": Perm.UNMASK_PERSONAL_DATA,
+        "view_audit": Perm.VIEW_AUDIT,
+    }
     for action, perm in perm_of.items():
         assert {r.value for r in Role if has_perm(r, perm)} == ALLOWED[action], action

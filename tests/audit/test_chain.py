@@ -7,8 +7,12 @@ from safetynet.audit.services import SYSTEM, record_audit, verify_chain
 
 
 def _records(n=5):
-    return [record_audit(actor=SYSTEM, action="test.write", object_type="thing", object_id=i,
-                         changes={"v": [i, i + 1]}) for i in range(n)]
+    return [
+        record_audit(
+            actor=SYSTEM, action="test.write", object_type="thing", object_id=i, changes={"v": [i, i + 1]}
+        )
+        for i in range(n)
+    ]
 
 
 def _raw(sql, params=()):
@@ -78,7 +82,10 @@ def test_reordered_records_are_found():
 @pytest.mark.django_db
 def test_database_refuses_update_and_delete_of_audit_records():
     rec = _records(1)[0]
-    for sql in ("UPDATE audit_auditrecord SET reason = 'x' WHERE id = %s", "DELETE FROM audit_auditrecord WHERE id = %s"):
+    for sql in (
+        "UPDATE audit_auditrecord SET reason = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditrecord WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [rec.pk])
     assert AuditRecord.objects.get(pk=rec.pk).reason == ""

@@ -16,8 +16,18 @@ from safetynet.demo.generate import generate
 from safetynet.demo.load import DEMO_PASSWORD, load_demo
 from safetynet.registry.models import Area, Household, Person
 
-TOWNSHIP_PINYIN = ["changning", "guanghua", "taitou", "guantou", "xipo", "shuanghe", "guanwangmiao",
-                   "weizhuang", "xijiaokou", "zaoling"]
+TOWNSHIP_PINYIN = [
+    "changning",
+    "guanghua",
+    "taitou",
+    "guantou",
+    "xipo",
+    "shuanghe",
+    "guanwangmiao",
+    "weizhuang",
+    "xijiaokou",
+    "zaoling",
+]
 
 
 def test_demo_county_has_about_ten_thousand_people_in_four_thousand_households_across_all_townships():
@@ -38,8 +48,13 @@ def test_demo_county_has_about_ten_thousand_people_in_four_thousand_households_a
 
 def test_demo_is_reproducible_from_its_seed():
     a, b = generate(households=50, seed=7), generate(households=50, seed=7)
-    assert [m.id_number for h in a.households for m in h.members] == [m.id_number for h in b.households for m in h.members]
-    assert generate(households=50, seed=8).households[0].members[0].id_number != a.households[0].members[0].id_number
+    assert [m.id_number for h in a.households for m in h.members] == [
+        m.id_number for h in b.households for m in h.members
+    ]
+    assert (
+        generate(households=50, seed=8).households[0].members[0].id_number
+        != a.households[0].members[0].id_number
+    )
 
 
 @pytest.mark.django_db
@@ -78,7 +93,10 @@ def test_demo_serves_pages_api_and_static_files_with_a_production_server(tmp_pat
     env["SAFETYNET_DATA_DIR"] = str(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "safetynet.cli", "demo", "--households", "40", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -91,7 +109,8 @@ def test_demo_serves_pages_api_and_static_files_with_a_production_server(tmp_pat
                 break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise AssertionError(proc.stdout.read() if proc.poll() is not None else "server did not start")
+                    out = proc.stdout.read() if proc.poll() is not None else "server did not start"
+                    raise AssertionError(out) from None
                 time.sleep(0.3)
         assert list(tmp_path.glob("*.sqlite3"))
         with urllib.request.urlopen(f"{base}/static/web/htmx.min.js", timeout=5) as r:

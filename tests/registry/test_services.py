@@ -12,7 +12,9 @@ from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_A, VILLAGE_C, member, ne
 
 
 def test_household_is_created_with_its_head_members_and_audit(make_household):
-    h = make_household(VILLAGE_A, members=[member("head"), member("spouse", name="李红", birth=dt.date(1972, 3, 1))])
+    h = make_household(
+        VILLAGE_A, members=[member("head"), member("spouse", name="李红", birth=dt.date(1972, 3, 1))]
+    )
     assert h.head.name == "张小明"
     assert h.memberships.filter(counted=True).count() == 2
     actions = set(AuditRecord.objects.values_list("action", flat=True))
@@ -54,8 +56,13 @@ def test_person_counted_in_another_household_is_refused_and_the_household_named(
     first = make_household(VILLAGE_A, members=[member(id_number=shared, name="王建国")])
     before = (Household.objects.count(), Person.objects.count(), Membership.objects.count())
     with pytest.raises(Conflict) as err:
-        services.create_household(user=clerk, village_code=VILLAGE_A, address="x", hukou="rural",
-                                  members=[member(), member("child", id_number=shared, name="王建国")])
+        services.create_household(
+            user=clerk,
+            village_code=VILLAGE_A,
+            address="x",
+            hukou="rural",
+            members=[member(), member("child", id_number=shared, name="王建国")],
+        )
     assert err.value.code == "member_in_other_household"
     assert err.value.field == "members[1].id_number"
     assert f"户{first.pk}" in err.value.message and "王建国" in err.value.message
@@ -67,8 +74,13 @@ def test_household_holding_a_person_is_not_named_to_someone_outside_its_area(mak
     first = make_household(VILLAGE_A, members=[member(id_number=shared)])
     other_clerk = make_user(Role.TOWNSHIP_CLERK, GUANGHUA, "clerk_guanghua")
     with pytest.raises(Conflict) as err:
-        services.create_household(user=other_clerk, village_code=VILLAGE_C, address="x", hukou="rural",
-                                  members=[member(id_number=shared)])
+        services.create_household(
+            user=other_clerk,
+            village_code=VILLAGE_C,
+            address="x",
+            hukou="rural",
+            members=[member(id_number=shared)],
+        )
     assert f"户{first.pk}" not in err.value.message
     assert "不在您的管辖范围内" in err.value.message
 
@@ -83,7 +95,9 @@ def test_person_may_be_counted_in_one_household_and_listed_uncounted_in_another(
 
 def test_a_member_who_leaves_can_be_counted_in_a_new_household(make_household, clerk):
     shared = new_id(dt.date(1990, 1, 1))
-    h1 = make_household(VILLAGE_A, members=[member(), member("child", id_number=shared, birth=dt.date(1990, 1, 1))])
+    h1 = make_household(
+        VILLAGE_A, members=[member(), member("child", id_number=shared, birth=dt.date(1990, 1, 1))]
+    )
     m = h1.memberships.get(relation="child")
     services.end_membership(user=clerk, household=h1, membership=m, left_on=m.joined_on, reason="分户")
     h2 = make_household(VILLAGE_A, members=[member(id_number=shared, birth=dt.date(1990, 1, 1))])
@@ -111,25 +125,30 @@ def test_update_records_before_and_after(make_household, clerk):
 def test_audit_of_personal_identifiers_is_masked(make_household, clerk):
     h = make_household()
     m = selectors.current_members(h).get()
-    services.update_member(user=clerk, household=h, membership=m,
-                           person=services.PersonInput(id_number=m.person.id_number, name=m.person.name,
-                                                       phone="13912345678"),
-                           membership_data=services.MembershipInput(relation="head"))
+    services.update_member(
+        user=clerk,
+        household=h,
+        membership=m,
+        person=services.PersonInput(id_number=m.person.id_number, name=m.person.name, phone="13912345678"),
+        membership_data=services.MembershipInput(relation="head"),
+    )
     rec = AuditRecord.objects.filter(action="person.update").get()
     assert rec.changes["phone"] == ["", "139****5678"]
 
 
 def test_unknown_village_is_not_found_with_its_field(clerk, county):
     with pytest.raises(NotFound) as err:
-        services.create_household(user=clerk, village_code="141029100999", address="x", hukou="rural",
-                                  members=[member()])
+        services.create_household(
+            user=clerk, village_code="141029100999", address="x", hukou="rural", members=[member()]
+        )
     assert err.value.field == "village"
 
 
 def test_household_needs_exactly_one_head(clerk, county):
     with pytest.raises(ValidationFailed, match="户主"):
-        services.create_household(user=clerk, village_code=VILLAGE_A, address="x", hukou="rural",
-                                  members=[member("spouse")])
+        services.create_household(
+            user=clerk, village_code=VILLAGE_A, address="x", hukou="rural", members=[member("spouse")]
+        )
 
 
 def test_disability_grade_must_be_one_to_four(make_household):
@@ -140,7 +159,9 @@ def test_disability_grade_must_be_one_to_four(make_household):
 
 def test_raw_database_holds_no_plaintext_identifiers(make_household):
     number = new_id()
-    make_household(members=[member(id_number=number, phone="13812345678", bank_account="6217000011112222333")])
+    make_household(
+        members=[member(id_number=number, phone="13812345678", bank_account="6217000011112222333")]
+    )
     with connection.cursor() as cur:
         cur.execute("SELECT id_number, phone, bank_account, id_index FROM registry_person")
         rows = cur.fetchall()
@@ -166,4 +187,6 @@ def test_reveal_needs_a_reason_and_is_audited(make_household, clerk):
         services.reveal_person(user=clerk, person_id=h.head_id, reason=" ")
     data = services.reveal_person(user=clerk, person_id=h.head_id, reason="入户核实")
     assert data["id_number"] == number
-    assert AuditRecord.objects.filter(action="person.unmask", object_id=str(h.head_id), reason="入户核实").exists()
+    assert AuditRecord.objects.filter(
+        action="person.unmask", object_id=str(h.head_id), reason="入户核实"
+    ).exists()

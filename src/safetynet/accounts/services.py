@@ -20,9 +20,8 @@ def _throttled(username: str, client: str) -> bool:
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
     limit = settings.LOGIN_FAILURE_LIMIT
-    return (
-        recent.filter(username=username).count() >= limit
-        or (client and recent.filter(client=client).count() >= limit * 4)
+    return recent.filter(username=username).count() >= limit or (
+        client and recent.filter(client=client).count() >= limit * 4
     )
 
 
@@ -31,20 +30,33 @@ def sign_in(*, username: str, password: str, client: str = "", channel: str = "w
     username = (username or "").strip()
     if _throttled(username, client):
         with transaction.atomic():
-            record_audit(actor=Actor(None, username or "?", client=client), action="login.throttled",
-                         changes={"channel": channel})
+            record_audit(
+                actor=Actor(None, username or "?", client=client),
+                action="login.throttled",
+                changes={"channel": channel},
+            )
         minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
-        raise Throttled(f"登录失败次数过多，请{minutes}分钟后再试。", code="login_throttled", field="password")
+        raise Throttled(
+            f"登录失败次数过多，请{minutes}分钟后再试。", code="login_throttled", field="password"
+        )
     user = authenticate(username=username, password=password or "")
     with transaction.atomic():
         if user is None:
             LoginFailure.objects.create(username=username, client=client)
-            record_audit(actor=Actor(None, username or "?", client=client), action="login.failed",
-                         changes={"channel": channel})
+            record_audit(
+                actor=Actor(None, username or "?", client=client),
+                action="login.failed",
+                changes={"channel": channel},
+            )
             raise AuthenticationFailed("用户名或密码错误。", code="invalid_credentials", field="password")
         LoginFailure.objects.filter(username=username).delete()
-        record_audit(actor=Actor.of(user, client), action="login", object_type="user", object_id=user.pk,
-                     changes={"channel": channel})
+        record_audit(
+            actor=Actor.of(user, client),
+            action="login",
+            object_type="user",
+            object_id=user.pk,
+            changes={"channel": channel},
+        )
     return user
 
 
@@ -60,7 +72,11 @@ def issue_token(*, user: User) -> str:
 
 def user_for_token(token: str) -> User | None:
     digest = hashlib.sha256((token or "").encode()).hexdigest()
-    row = ApiToken.objects.select_related("user__area").filter(digest=digest, expires_at__gt=timezone.now()).first()
+    row = (
+        ApiToken.objects.select_related("user__area")
+        .filter(digest=digest, expires_at__gt=timezone.now())
+        .first()
+    )
     if row is None or not row.user.is_active:
         return None
     return row.user

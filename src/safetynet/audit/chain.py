@@ -22,6 +22,16 @@ def record_hash(fields: dict, prev_hash: str) -> str:
 
 
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor", "role", "area", "client",
-    "action", "object_type", "object_id", "changes", "reason",
+    "seq",
+    "at",
+    "actor_id",
+    "actor",
+    "role",
+    "area",
+    "client",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "reason",
 )

@@ -83,9 +83,13 @@ def verify_chain(*, batch: int = 5000) -> ChainReport:
             break
         for rec in rows:
             if rec.seq != expected_seq:
-                return ChainReport(False, checked, expected_seq, f"记录 {expected_seq} 缺失（下一条为 {rec.seq}）")
+                return ChainReport(
+                    False, checked, expected_seq, f"记录 {expected_seq} 缺失（下一条为 {rec.seq}）"
+                )
             if rec.prev_hash != prev:
-                return ChainReport(False, checked, rec.seq, f"记录 {rec.seq} 与前一条记录的链接不符（被删除、改动或调换）")
+                return ChainReport(
+                    False, checked, rec.seq, f"记录 {rec.seq} 与前一条记录的链接不符（被删除、改动或调换）"
+                )
             fields = {name: getattr(rec, name) for name in HASHED_FIELDS}
             if record_hash(fields, prev) != rec.hash:
                 return ChainReport(False, checked, rec.seq, f"记录 {rec.seq} 的内容与其哈希不符（被改动）")
@@ -93,6 +97,10 @@ def verify_chain(*, batch: int = 5000) -> ChainReport:
     head = ChainHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != checked or head_hash != prev:
-        return ChainReport(False, checked, checked + 1 if head_seq > checked else head_seq,
-                           f"链尾不符：应有 {head_seq} 条记录，实有 {checked} 条（末尾记录被删除或改动）")
+        return ChainReport(
+            False,
+            checked,
+            checked + 1 if head_seq > checked else head_seq,
+            f"链尾不符：应有 {head_seq} 条记录，实有 {checked} 条（末尾记录被删除或改动）",
+        )
     return ChainReport(True, checked)

@@ -56,7 +56,9 @@ class Keyring:
         return hmac.new(base64.urlsafe_b64decode(self.index_key), value.encode(), hashlib.sha256).hexdigest()
 
     def with_new_field_key(self) -> Keyring:
-        return Keyring([Fernet.generate_key().decode(), *self.field_keys], self.index_key, self.secret_key, self.path)
+        return Keyring(
+            [Fernet.generate_key().decode(), *self.field_keys], self.index_key, self.secret_key, self.path
+        )
 
     def save(self) -> None:
         if self.path is None:

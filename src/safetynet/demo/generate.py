@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from safetynet.core.resident_id import make_resident_id
 from safetynet.core.areas import VillageSpec, county_data
+from safetynet.core.resident_id import make_resident_id
 
 SURNAMES = list("王李张刘杨赵郭贾郝史薛冯吴陈韩梁高段孙马任闫田武程宋曹牛乔白卫")
 MALE_CHARS = list("建国军明伟强勇志华平文斌鹏飞海林金福德全保兴旺生春永东")
@@ -110,14 +110,18 @@ class _Gen:
         p.fulltime_education = 6 <= age <= 22 and r() < (0.97 if age <= 18 else 0.45)
         frail = age >= 75 or (p.disability_grade or 5) <= 2 or p.major_illness
         if frail and r() < 0.5:
-            p.self_care_failed = sorted(self.rng.choice(ACTIVITIES, int(self.rng.integers(1, 7)), replace=False).tolist(),
-                                        key=ACTIVITIES.index)
+            p.self_care_failed = sorted(
+                self.rng.choice(ACTIVITIES, int(self.rng.integers(1, 7)), replace=False).tolist(),
+                key=ACTIVITIES.index,
+            )
         if age < 16 or age >= 70 or (p.disability_grade or 5) <= 2 or len(p.self_care_failed) >= 4:
             p.labour_capacity = "none"
         elif age >= 60 or p.disability_grade or p.major_illness:
             p.labour_capacity = "partial"
         if age >= 18 and r() < 0.75:
-            p.phone = "1" + self.choice(["3", "5", "8", "9"]) + "".join(str(d) for d in self.rng.integers(0, 10, 9))
+            p.phone = (
+                "1" + self.choice(["3", "5", "8", "9"]) + "".join(str(d) for d in self.rng.integers(0, 10, 9))
+            )
         if age >= 16 and r() < 0.6:
             p.bank_account = "6217" + "".join(str(d) for d in self.rng.integers(0, 10, 15))
         p.income = self.income(p, age)
@@ -137,8 +141,13 @@ class _Gen:
             excluded = 1788.0  # central basic pension of the resident scheme: not counted
         if p.disability_grade and p.disability_grade <= 2:
             excluded += 1200.0  # disability allowances: government assistance, not counted
-        return {"wage": _yuan(wage), "business": _yuan(business), "property": Decimal(0),
-                "transfer": _yuan(transfer), "excluded": _yuan(excluded)}
+        return {
+            "wage": _yuan(wage),
+            "business": _yuan(business),
+            "property": Decimal(0),
+            "transfer": _yuan(transfer),
+            "excluded": _yuan(excluded),
+        }
 
     def household(self, village: VillageSpec, house_no: int) -> DemoHousehold:
         r = self.rng.random
@@ -149,19 +158,26 @@ class _Gen:
         surname = head.name[0]
         members = [head]
         if size >= 2 and head_age < 90 and r() < 0.8:
-            members.append(self.person("spouse", head_age + int(self.rng.integers(-6, 4)),
-                                       "F" if head_sex == "M" else "M"))
+            members.append(
+                self.person(
+                    "spouse", head_age + int(self.rng.integers(-6, 4)), "F" if head_sex == "M" else "M"
+                )
+            )
         while len(members) < size:
             roll = r()
             if roll < 0.7 and head_age >= 24:
                 child_age = max(0, head_age - int(self.rng.integers(22, 36)))
                 members.append(self.person("child", child_age, self.choice(["M", "F"]), surname))
             elif roll < 0.85 and head_age <= 65:
-                members.append(self.person("parent", head_age + int(self.rng.integers(22, 32)),
-                                           self.choice(["M", "F"]), surname))
+                members.append(
+                    self.person(
+                        "parent", head_age + int(self.rng.integers(22, 32)), self.choice(["M", "F"]), surname
+                    )
+                )
             else:
-                members.append(self.person("grandchild", int(self.rng.integers(0, 14)),
-                                           self.choice(["M", "F"]), surname))
+                members.append(
+                    self.person("grandchild", int(self.rng.integers(0, 14)), self.choice(["M", "F"]), surname)
+                )
         for m in members[1:]:
             roll = r()
             if m.relation == "child" and 18 <= (self.today.year - m.birth_date.year) <= 45 and roll < 0.12:
@@ -179,7 +195,9 @@ class _Gen:
             members=members,
             financial_assets=_yuan(self.rng.lognormal(8.3, 1.2)) if r() < 0.8 else Decimal(0),
             homes=int(self.choice([0, 1, 2], p=[0.04, 0.9, 0.06])),
-            rigid_medical_12m=_yuan(self.rng.lognormal(9.3, 0.8)) if ill else _yuan(self.rng.lognormal(6.5, 1.0)),
+            rigid_medical_12m=_yuan(self.rng.lognormal(9.3, 0.8))
+            if ill
+            else _yuan(self.rng.lognormal(6.5, 1.0)),
             rigid_education_12m=_yuan(students * self.rng.normal(2500, 800)),
         )
         if r() < 0.12:
@@ -193,15 +211,22 @@ def villages_for(county_code: str, rng: np.random.Generator) -> list[VillageSpec
         count = int(rng.integers(8, 15))
         names: set[str] = set()
         while len(names) < count:
-            names.add(VILLAGE_PREFIX[int(rng.integers(len(VILLAGE_PREFIX)))]
-                      + VILLAGE_STEMS[int(rng.integers(len(VILLAGE_STEMS)))] + "村")
+            names.add(
+                VILLAGE_PREFIX[int(rng.integers(len(VILLAGE_PREFIX)))]
+                + VILLAGE_STEMS[int(rng.integers(len(VILLAGE_STEMS)))]
+                + "村"
+            )
         # 统计用区划代码: village committees are numbered from 200 under their township.
-        specs += [VillageSpec(f"{t['code']}{200 + i + 1:03d}", name, t["code"]) for i, name in enumerate(sorted(names))]
+        specs += [
+            VillageSpec(f"{t['code']}{200 + i + 1:03d}", name, t["code"])
+            for i, name in enumerate(sorted(names))
+        ]
     return specs
 
 
-def generate(*, households: int = 4000, seed: int = 141029, today: dt.date | None = None,
-             county_code: str = "141029") -> DemoCounty:
+def generate(
+    *, households: int = 4000, seed: int = 141029, today: dt.date | None = None, county_code: str = "141029"
+) -> DemoCounty:
     gen = _Gen(seed, today or dt.date(2026, 6, 1))
     villages = villages_for(county_code, gen.rng)
     numbers: dict[str, int] = {}

@@ -47,8 +47,11 @@ def demo_accounts(county_code: str = "141029") -> list[DemoAccount]:
         ]
         first = t.children.order_by("code").first()
         if first:
-            accounts.append(DemoAccount(f"village_{t.pinyin}_1", Role.VILLAGE_OFFICER, first.code,
-                                        f"{first.name}救助帮扶专干"))
+            accounts.append(
+                DemoAccount(
+                    f"village_{t.pinyin}_1", Role.VILLAGE_OFFICER, first.code, f"{first.name}救助帮扶专干"
+                )
+            )
     return accounts
 
 
@@ -56,11 +59,19 @@ def _create_accounts(county_code: str) -> list[DemoAccount]:
     accounts = demo_accounts(county_code)
     hashed = make_password(DEMO_PASSWORD)  # one hash for all: PBKDF2 per account would take seconds each
     areas = {a.code: a for a in Area.objects.all()}
-    User.objects.bulk_create([
-        User(username=a.username, role=a.role.value, area=areas[a.area_code], display_name=a.display_name,
-             password=hashed, is_staff=a.role == Role.ADMIN)
-        for a in accounts
-    ])
+    User.objects.bulk_create(
+        [
+            User(
+                username=a.username,
+                role=a.role.value,
+                area=areas[a.area_code],
+                display_name=a.display_name,
+                password=hashed,
+                is_staff=a.role == Role.ADMIN,
+            )
+            for a in accounts
+        ]
+    )
     return accounts
 
 
@@ -71,44 +82,85 @@ def load_demo(county: DemoCounty, *, county_code: str = "141029") -> dict:
     villages = {a.code: a for a in Area.objects.filter(level=Area.Level.VILLAGE)}
     today = timezone.localdate()
 
-    households = Household.objects.bulk_create([
-        Household(village=villages[h.village_code], address=h.address, hukou=h.hukou, alleviated=h.alleviated,
-                  financial_assets=h.financial_assets, vehicles=h.vehicles, homes=h.homes,
-                  rigid_medical_12m=h.rigid_medical_12m, rigid_education_12m=h.rigid_education_12m)
-        for h in county.households
-    ], batch_size=1000)
+    households = Household.objects.bulk_create(
+        [
+            Household(
+                village=villages[h.village_code],
+                address=h.address,
+                hukou=h.hukou,
+                alleviated=h.alleviated,
+                financial_assets=h.financial_assets,
+                vehicles=h.vehicles,
+                homes=h.homes,
+                rigid_medical_12m=h.rigid_medical_12m,
+                rigid_education_12m=h.rigid_education_12m,
+            )
+            for h in county.households
+        ],
+        batch_size=1000,
+    )
     people = []
     for h in county.households:
         for m in h.members:
-            people.append(Person(
-                id_number=m.id_number, id_index=blind_index(m.id_number), name=m.name,
-                name_initials=name_initials(m.name), sex=m.sex, birth_date=m.birth_date,
-                disability_kind=m.disability_kind, disability_grade=m.disability_grade,
-                major_illness=m.major_illness, fulltime_education=m.fulltime_education,
-                self_care_failed=m.self_care_failed, labour_capacity=m.labour_capacity,
-                phone=m.phone, bank_account=m.bank_account,
-                income_wage_12m=m.income["wage"], income_business_12m=m.income["business"],
-                income_property_12m=m.income["property"], income_transfer_12m=m.income["transfer"],
-                income_excluded_12m=m.income["excluded"],
-            ))
+            people.append(
+                Person(
+                    id_number=m.id_number,
+                    id_index=blind_index(m.id_number),
+                    name=m.name,
+                    name_initials=name_initials(m.name),
+                    sex=m.sex,
+                    birth_date=m.birth_date,
+                    disability_kind=m.disability_kind,
+                    disability_grade=m.disability_grade,
+                    major_illness=m.major_illness,
+                    fulltime_education=m.fulltime_education,
+                    self_care_failed=m.self_care_failed,
+                    labour_capacity=m.labour_capacity,
+                    phone=m.phone,
+                    bank_account=m.bank_account,
+                    income_wage_12m=m.income["wage"],
+                    income_business_12m=m.income["business"],
+                    income_property_12m=m.income["property"],
+                    income_transfer_12m=m.income["transfer"],
+                    income_excluded_12m=m.income["excluded"],
+                )
+            )
     persons = Person.objects.bulk_create(people, batch_size=1000)
     memberships, i = [], 0
     for hh, h in zip(households, county.households):
         for m in h.members:
             p = persons[i]
             i += 1
-            memberships.append(Membership(household=hh, person=p, relation=m.relation, co_resident=m.co_resident,
-                                          not_counted_reason=m.not_counted_reason,
-                                          counted=not m.not_counted_reason, joined_on=today))
+            memberships.append(
+                Membership(
+                    household=hh,
+                    person=p,
+                    relation=m.relation,
+                    co_resident=m.co_resident,
+                    not_counted_reason=m.not_counted_reason,
+                    counted=not m.not_counted_reason,
+                    joined_on=today,
+                )
+            )
             if m.relation == "head":
                 hh.head = p
     Membership.objects.bulk_create(memberships, batch_size=1000)
     Household.objects.bulk_update(households, ["head"], batch_size=1000)
     accounts = _create_accounts(county_code)
-    summary = {"villages": len(county.villages), "households": len(households), "persons": len(persons),
-               "accounts": len(accounts)}
-    record_audit(actor=SYSTEM, action="demo.load", object_type="county", object_id=county_code, changes=summary,
-                 reason="演示数据（虚构）")
+    summary = {
+        "villages": len(county.villages),
+        "households": len(households),
+        "persons": len(persons),
+        "accounts": len(accounts),
+    }
+    record_audit(
+        actor=SYSTEM,
+        action="demo.load",
+        object_type="county",
+        object_id=county_code,
+        changes=summary,
+        reason="演示数据（虚构）",
+    )
     return summary
 
 

@@ -22,14 +22,24 @@ def load_county(county_code: str = "141029") -> Area:
         )
     c = data["county"]
     county, _ = Area.objects.update_or_create(
-        code=c["code"], defaults={"name": c["name"], "level": Area.Level.COUNTY, "parent": parent,
-                                  "pinyin": c.get("pinyin", "")}
+        code=c["code"],
+        defaults={
+            "name": c["name"],
+            "level": Area.Level.COUNTY,
+            "parent": parent,
+            "pinyin": c.get("pinyin", ""),
+        },
     )
     for t in data["townships"]:
         Area.objects.update_or_create(
             code=t["code"],
-            defaults={"name": t["name"], "level": Area.Level.TOWNSHIP, "parent": county, "pinyin": t["pinyin"],
-                      "code_assumed": t.get("code_assumed", False)},
+            defaults={
+                "name": t["name"],
+                "level": Area.Level.TOWNSHIP,
+                "parent": county,
+                "pinyin": t["pinyin"],
+                "code_assumed": t.get("code_assumed", False),
+            },
         )
     return county
 
@@ -43,8 +53,13 @@ def load_villages(villages: list[VillageSpec]) -> list[Area]:
             raise ValueError(f"village code {v.code} is not a 12-digit code under {v.township_code}")
         area, _ = Area.objects.update_or_create(
             code=v.code,
-            defaults={"name": v.name, "level": Area.Level.VILLAGE, "parent": townships[v.township_code],
-                      "synthetic": v.synthetic, "code_assumed": True},
+            defaults={
+                "name": v.name,
+                "level": Area.Level.VILLAGE,
+                "parent": townships[v.township_code],
+                "synthetic": v.synthetic,
+                "code_assumed": True,
+            },
         )
         out.append(area)
     return out

@@ -32,12 +32,14 @@ def rotate_keys(*, new_index_key: bool = False, drop_old: bool = True, batch: in
         with transaction.atomic():
             rows = Person.objects.order_by("pk")
             for start in range(0, rows.count(), batch):
-                people = list(rows[start:start + batch])
+                people = list(rows[start : start + batch])
                 for p in people:
                     p.id_index = ring.blind_index(p.id_number)
                 Person.objects.bulk_update(people, [*ENCRYPTED_FIELDS, "id_index"], batch_size=batch)
                 count += len(people)
-            record_audit(actor=SYSTEM, action="keys.rotate", changes={"persons": count, "index_key": new_index_key})
+            record_audit(
+                actor=SYSTEM, action="keys.rotate", changes={"persons": count, "index_key": new_index_key}
+            )
     except BaseException:
         old.save()  # nothing was re-encrypted: the old keys still read (and index) every row
         settings.KEYRING = old

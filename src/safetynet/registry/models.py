@@ -51,9 +51,15 @@ class Household(models.Model):
     homes = models.PositiveSmallIntegerField("住房套数", default=1)
     home_bought_within_year = models.BooleanField("申请前一年内购房", default=False)
     company_roles = models.PositiveSmallIntegerField("成员任企业法人或控股股东数", default=0)
-    rigid_medical_12m = models.DecimalField("近12个月医疗自付（元）", max_digits=12, decimal_places=2, default=0)
-    rigid_education_12m = models.DecimalField("近12个月教育支出（元）", max_digits=12, decimal_places=2, default=0)
-    rigid_rehabilitation_12m = models.DecimalField("近12个月康复支出（元）", max_digits=12, decimal_places=2, default=0)
+    rigid_medical_12m = models.DecimalField(
+        "近12个月医疗自付（元）", max_digits=12, decimal_places=2, default=0
+    )
+    rigid_education_12m = models.DecimalField(
+        "近12个月教育支出（元）", max_digits=12, decimal_places=2, default=0
+    )
+    rigid_rehabilitation_12m = models.DecimalField(
+        "近12个月康复支出（元）", max_digits=12, decimal_places=2, default=0
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -166,10 +172,14 @@ class Membership(models.Model):
         constraints = [
             # A person is a counted member of at most one household at a time.
             models.UniqueConstraint(
-                fields=["person"], condition=Q(counted=True, left_on__isnull=True), name="one_counted_household"
+                fields=["person"],
+                condition=Q(counted=True, left_on__isnull=True),
+                name="one_counted_household",
             ),
             models.UniqueConstraint(
-                fields=["household", "person"], condition=Q(left_on__isnull=True), name="one_current_membership"
+                fields=["household", "person"],
+                condition=Q(left_on__isnull=True),
+                name="one_current_membership",
             ),
         ]
 

@@ -75,7 +75,9 @@ def get_village(user, code: str, *, field: str = "village") -> Area:
     try:
         return villages_visible_to(user).get(code=str(code))
     except Area.DoesNotExist:
-        raise NotFound(f"未找到村（社区）{code}，或不在您的管辖范围内。", code="village_not_found", field=field) from None
+        raise NotFound(
+            f"未找到村（社区）{code}，或不在您的管辖范围内。", code="village_not_found", field=field
+        ) from None
 
 
 def get_person(user, pk) -> Person:
@@ -85,9 +87,7 @@ def get_person(user, pk) -> Person:
         raise NotFound("未找到该人员。", code="person_not_found") from None
 
 
-def search_households(
-    user, *, q: str = "", village: str = "", township: str = ""
-) -> QuerySet[Household]:
+def search_households(user, *, q: str = "", village: str = "", township: str = "") -> QuerySet[Household]:
     """Search by name, pinyin initials, exact ID number (through its blind index) or area."""
     qs = households_visible_to(user)
     if village:
@@ -105,7 +105,11 @@ def search_households(
         elif q.isascii() and q.isalpha():
             match = Q(memberships__person__name_initials__startswith=q.lower())
         else:
-            match = Q(memberships__person__name__contains=q) | Q(village__name__contains=q) | Q(address__contains=q)
+            match = (
+                Q(memberships__person__name__contains=q)
+                | Q(village__name__contains=q)
+                | Q(address__contains=q)
+            )
         qs = qs.filter(match, memberships__left_on__isnull=True).distinct()
     return qs.select_related("village__parent", "head").order_by("id")
 
@@ -115,7 +119,9 @@ def current_members(household: Household) -> QuerySet[Membership]:
 
 
 def past_members(household: Household) -> QuerySet[Membership]:
-    return household.memberships.filter(left_on__isnull=False).select_related("person").order_by("left_on", "id")
+    return (
+        household.memberships.filter(left_on__isnull=False).select_related("person").order_by("left_on", "id")
+    )
 
 
 def with_member_count(qs: QuerySet[Household]) -> QuerySet[Household]:

@@ -115,7 +115,9 @@ def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
         raise ValidationFailed("姓名只能包含汉字、字母和间隔号“·”。", field=f"{prefix}name")
     if data.sex not in (None, "") and data.sex != rid.sex:
         raise ValidationFailed(
-            f"性别与身份证号码不符：号码显示为{Sex(rid.sex).label}。", code="sex_mismatch", field=f"{prefix}sex"
+            f"性别与身份证号码不符：号码显示为{Sex(rid.sex).label}。",
+            code="sex_mismatch",
+            field=f"{prefix}sex",
         )
     if data.birth_date and data.birth_date != rid.birth_date:
         raise ValidationFailed(
@@ -150,7 +152,9 @@ def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
         "major_illness": bool(data.major_illness),
         "fulltime_education": bool(data.fulltime_education),
         "self_care_failed": [a for a in SELF_CARE_ACTIVITIES if a in failed],
-        "labour_capacity": _choice(data.labour_capacity, LabourCapacity, f"{prefix}labour_capacity", "劳动能力"),
+        "labour_capacity": _choice(
+            data.labour_capacity, LabourCapacity, f"{prefix}labour_capacity", "劳动能力"
+        ),
         "phone": phone,
         "bank_account": bank,
     }
@@ -158,12 +162,16 @@ def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
 
 def clean_membership(data: MembershipInput, *, prefix: str = "") -> dict:
     relation = _choice(data.relation, Relation, f"{prefix}relation", "与户主关系")
-    reason = _choice(data.not_counted_reason, NotCountedReason, f"{prefix}not_counted_reason", "不计入原因", blank=True)
+    reason = _choice(
+        data.not_counted_reason, NotCountedReason, f"{prefix}not_counted_reason", "不计入原因", blank=True
+    )
     co_resident = bool(data.co_resident)
     if not co_resident and not reason:
         reason = NotCountedReason.NOT_CORESIDENT
     if reason == NotCountedReason.NOT_CORESIDENT and co_resident:
-        raise ValidationFailed("共同生活的成员不能以“未共同生活”为由不计入。", field=f"{prefix}not_counted_reason")
+        raise ValidationFailed(
+            "共同生活的成员不能以“未共同生活”为由不计入。", field=f"{prefix}not_counted_reason"
+        )
     return {
         "relation": relation,
         "co_resident": co_resident,
@@ -197,7 +205,9 @@ def _check_not_counted_elsewhere(user, person: Person, household: Household | No
         )
 
 
-def _upsert_person(user, actor: Actor, values: dict, *, household: Household | None, counted: bool, prefix: str):
+def _upsert_person(
+    user, actor: Actor, values: dict, *, household: Household | None, counted: bool, prefix: str
+):
     index = blind_index(values["id_number"])
     person = Person.objects.filter(id_index=index).first()
     if person and counted:
@@ -206,15 +216,23 @@ def _upsert_person(user, actor: Actor, values: dict, *, household: Household | N
         person = Person(id_index=index, **values)
         person.save()
         record_audit(
-            actor=actor, action="person.create", object_type="person", object_id=person.pk,
+            actor=actor,
+            action="person.create",
+            object_type="person",
+            object_id=person.pk,
             changes={k: [None, _shown(k, v)] for k, v in values.items() if k != "name_initials"},
         )
     else:
         changes = _apply(person, values)
         if changes:
             person.save()
-            record_audit(actor=actor, action="person.update", object_type="person", object_id=person.pk,
-                         changes=changes)
+            record_audit(
+                actor=actor,
+                action="person.update",
+                object_type="person",
+                object_id=person.pk,
+                changes=changes,
+            )
     return person
 
 
@@ -248,27 +266,43 @@ def create_household(
     cleaned = []
     for i, m in enumerate(members):
         prefix = f"members[{i}]."
-        cleaned.append((clean_person(m.person, prefix=prefix), clean_membership(m.membership, prefix=prefix), prefix))
+        cleaned.append(
+            (clean_person(m.person, prefix=prefix), clean_membership(m.membership, prefix=prefix), prefix)
+        )
     heads = [p for p, mem, _ in cleaned if mem["relation"] == Relation.HEAD]
     if len(heads) != 1:
         raise ValidationFailed("一户应有且只有一名户主。", field="members")
     ids = [p["id_number"] for p, _, _ in cleaned]
     if len(set(ids)) != len(ids):
         dup = next(i for i, x in enumerate(ids) if ids.index(x) != i)
-        raise ValidationFailed("同一户中身份证号码重复。", code="duplicate_member", field=f"members[{dup}].id_number")
+        raise ValidationFailed(
+            "同一户中身份证号码重复。", code="duplicate_member", field=f"members[{dup}].id_number"
+        )
     actor = Actor.of(user, client)
     with transaction.atomic():
-        household = Household.objects.create(village=village, address=address, hukou=hukou, alleviated=alleviated)
+        household = Household.objects.create(
+            village=village, address=address, hukou=hukou, alleviated=alleviated
+        )
         for pvals, mvals, prefix in cleaned:
-            person = _upsert_person(user, actor, pvals, household=household, counted=mvals["counted"], prefix=prefix)
+            person = _upsert_person(
+                user, actor, pvals, household=household, counted=mvals["counted"], prefix=prefix
+            )
             _create_membership(household, person, mvals, prefix)
             if mvals["relation"] == Relation.HEAD:
                 household.head = person
         household.save(update_fields=["head"])
         record_audit(
-            actor=actor, action="household.create", object_type="household", object_id=household.pk,
-            changes={"village": [None, village.code], "address": [None, address], "hukou": [None, hukou],
-                     "alleviated": [None, alleviated], "members": [None, len(cleaned)]},
+            actor=actor,
+            action="household.create",
+            object_type="household",
+            object_id=household.pk,
+            changes={
+                "village": [None, village.code],
+                "address": [None, address],
+                "hukou": [None, hukou],
+                "alleviated": [None, alleviated],
+                "members": [None, len(cleaned)],
+            },
         )
     return household
 
@@ -279,8 +313,11 @@ def _create_membership(household: Household, person: Person, values: dict, prefi
             return Membership.objects.create(household=household, person=person, **values)
     except IntegrityError:
         # The partial unique indexes caught a race the checks above could not see.
-        raise Conflict("该成员已在本户或另一户中登记为共同生活家庭成员。", code="member_in_other_household",
-                       field=f"{prefix}id_number") from None
+        raise Conflict(
+            "该成员已在本户或另一户中登记为共同生活家庭成员。",
+            code="member_in_other_household",
+            field=f"{prefix}id_number",
+        ) from None
 
 
 def _bump_version(household: Household, expected_version: int | None) -> None:
@@ -325,14 +362,24 @@ def update_household(
         if changes:
             _bump_version(household, expected_version)
             household.save(update_fields=[*values.keys(), "updated_at"])
-            record_audit(actor=Actor.of(user, client), action="household.update", object_type="household",
-                         object_id=household.pk, changes=changes)
+            record_audit(
+                actor=Actor.of(user, client),
+                action="household.update",
+                object_type="household",
+                object_id=household.pk,
+                changes=changes,
+            )
     return household
 
 
 def add_member(
-    *, user, household: Household, person: PersonInput, membership: MembershipInput,
-    expected_version: int | None = None, client: str = "",
+    *,
+    user,
+    household: Household,
+    person: PersonInput,
+    membership: MembershipInput,
+    expected_version: int | None = None,
+    client: str = "",
 ) -> Membership:
     _require(user, Perm.EDIT_HOUSEHOLD)
     household = selectors.get_household(user, household.pk)
@@ -342,22 +389,34 @@ def add_member(
     actor = Actor.of(user, client)
     with transaction.atomic():
         _bump_version(household, expected_version)
-        if Membership.objects.filter(household=household, person__id_index=blind_index(pvals["id_number"]),
-                                     left_on__isnull=True).exists():
+        if Membership.objects.filter(
+            household=household, person__id_index=blind_index(pvals["id_number"]), left_on__isnull=True
+        ).exists():
             raise Conflict("此人已是本户成员。", code="duplicate_member", field="id_number")
         p = _upsert_person(user, actor, pvals, household=household, counted=mvals["counted"], prefix="")
         m = _create_membership(household, p, mvals, "")
         if mvals["relation"] == Relation.HEAD:
             household.head = p
             household.save(update_fields=["head"])
-        record_audit(actor=actor, action="membership.create", object_type="household", object_id=household.pk,
-                     changes={"person": [None, p.pk], **{k: [None, _shown(k, v)] for k, v in mvals.items()}})
+        record_audit(
+            actor=actor,
+            action="membership.create",
+            object_type="household",
+            object_id=household.pk,
+            changes={"person": [None, p.pk], **{k: [None, _shown(k, v)] for k, v in mvals.items()}},
+        )
     return m
 
 
 def update_member(
-    *, user, household: Household, membership: Membership, person: PersonInput, membership_data: MembershipInput,
-    expected_version: int | None = None, client: str = "",
+    *,
+    user,
+    household: Household,
+    membership: Membership,
+    person: PersonInput,
+    membership_data: MembershipInput,
+    expected_version: int | None = None,
+    client: str = "",
 ) -> Membership:
     _require(user, Perm.EDIT_HOUSEHOLD)
     household = selectors.get_household(user, household.pk)
@@ -367,7 +426,9 @@ def update_member(
     pvals, mvals = clean_person(person), clean_membership(membership_data)
     mvals.pop("joined_on")
     if blind_index(pvals["id_number"]) != m.person.id_index:
-        raise ValidationFailed("身份证号码不能在此修改；号码登记错误请删除该成员后重新添加。", field="id_number")
+        raise ValidationFailed(
+            "身份证号码不能在此修改；号码登记错误请删除该成员后重新添加。", field="id_number"
+        )
     if mvals["relation"] == Relation.HEAD and household.head_id and household.head_id != m.person_id:
         raise ValidationFailed("本户已有户主。", field="relation")
     actor = Actor.of(user, client)
@@ -378,24 +439,43 @@ def update_member(
         person_changes = _apply(m.person, pvals)
         if person_changes:
             m.person.save()
-            record_audit(actor=actor, action="person.update", object_type="person", object_id=m.person_id,
-                         changes=person_changes)
+            record_audit(
+                actor=actor,
+                action="person.update",
+                object_type="person",
+                object_id=m.person_id,
+                changes=person_changes,
+            )
         member_changes = _apply(m, mvals)
         if member_changes:
             try:
                 with transaction.atomic():
                     m.save()
             except IntegrityError:
-                raise Conflict("此人已在另一户计入共同生活家庭成员。", code="member_in_other_household",
-                               field="not_counted_reason") from None
-            record_audit(actor=actor, action="membership.update", object_type="household", object_id=household.pk,
-                         changes={"person": [m.person_id, m.person_id], **member_changes})
+                raise Conflict(
+                    "此人已在另一户计入共同生活家庭成员。",
+                    code="member_in_other_household",
+                    field="not_counted_reason",
+                ) from None
+            record_audit(
+                actor=actor,
+                action="membership.update",
+                object_type="household",
+                object_id=household.pk,
+                changes={"person": [m.person_id, m.person_id], **member_changes},
+            )
     return m
 
 
 def end_membership(
-    *, user, household: Household, membership: Membership, left_on: dt.date, reason: str,
-    expected_version: int | None = None, client: str = "",
+    *,
+    user,
+    household: Household,
+    membership: Membership,
+    left_on: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+    client: str = "",
 ) -> Membership:
     _require(user, Perm.EDIT_HOUSEHOLD)
     household = selectors.get_household(user, household.pk)
@@ -412,9 +492,14 @@ def end_membership(
         _bump_version(household, expected_version)
         m.left_on, m.left_reason = left_on, reason.strip()
         m.save(update_fields=["left_on", "left_reason"])
-        record_audit(actor=Actor.of(user, client), action="membership.end", object_type="household",
-                     object_id=household.pk, changes={"person": [m.person_id, m.person_id],
-                                                      "left_on": [None, left_on.isoformat()]}, reason=reason)
+        record_audit(
+            actor=Actor.of(user, client),
+            action="membership.end",
+            object_type="household",
+            object_id=household.pk,
+            changes={"person": [m.person_id, m.person_id], "left_on": [None, left_on.isoformat()]},
+            reason=reason,
+        )
     return m
 
 
@@ -424,7 +509,17 @@ def reveal_person(*, user, person_id, reason: str, client: str = "") -> dict:
     person = selectors.get_person(user, person_id)
     if not (reason or "").strip():
         raise ValidationFailed("查看完整个人信息须填写原因。", field="reason")
-    record_audit(actor=Actor.of(user, client), action="person.unmask", object_type="person", object_id=person.pk,
-                 changes={"fields": ["name", "id_number", "phone", "bank_account"]}, reason=reason.strip())
-    return {"name": person.name, "id_number": person.id_number, "phone": person.phone,
-            "bank_account": person.bank_account}
+    record_audit(
+        actor=Actor.of(user, client),
+        action="person.unmask",
+        object_type="person",
+        object_id=person.pk,
+        changes={"fields": ["name", "id_number", "phone", "bank_account"]},
+        reason=reason.strip(),
+    )
+    return {
+        "name": person.name,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "bank_account": person.bank_account,
+    }

@@ -4,43 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditRecord',
+            name="AuditRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True)),
-                ('at', models.DateTimeField()),
-                ('actor_id', models.BigIntegerField(null=True)),
-                ('actor', models.CharField(max_length=150)),
-                ('role', models.CharField(blank=True, max_length=32)),
-                ('area', models.CharField(blank=True, max_length=12)),
-                ('client', models.CharField(blank=True, max_length=64)),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('object_type', models.CharField(blank=True, max_length=64)),
-                ('object_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('changes', models.JSONField(default=dict)),
-                ('reason', models.TextField(blank=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(unique=True)),
+                ("at", models.DateTimeField()),
+                ("actor_id", models.BigIntegerField(null=True)),
+                ("actor", models.CharField(max_length=150)),
+                ("role", models.CharField(blank=True, max_length=32)),
+                ("area", models.CharField(blank=True, max_length=12)),
+                ("client", models.CharField(blank=True, max_length=64)),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("object_type", models.CharField(blank=True, max_length=64)),
+                ("object_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("changes", models.JSONField(default=dict)),
+                ("reason", models.TextField(blank=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__15cb14_idx')],
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_audit_object__15cb14_idx")
+                ],
             },
         ),
     ]

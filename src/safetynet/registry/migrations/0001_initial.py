@@ -6,98 +6,305 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', safetynet.registry.fields.EncryptedTextField(verbose_name='身份证号码')),
-                ('id_index', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=64, verbose_name='姓名')),
-                ('name_initials', models.CharField(db_index=True, max_length=32)),
-                ('sex', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('disability_kind', models.CharField(blank=True, choices=[('physical', '肢体'), ('visual', '视力'), ('hearing', '听力'), ('speech', '言语'), ('intellectual', '智力'), ('mental', '精神'), ('multiple', '多重')], max_length=16, verbose_name='残疾类别')),
-                ('disability_grade', models.PositiveSmallIntegerField(null=True, verbose_name='残疾等级')),
-                ('major_illness', models.BooleanField(default=False, verbose_name='重大疾病')),
-                ('fulltime_education', models.BooleanField(default=False, verbose_name='全日制在校')),
-                ('self_care_failed', models.JSONField(default=list, verbose_name='不能自理的日常活动')),
-                ('labour_capacity', models.CharField(choices=[('full', '有劳动能力'), ('partial', '部分丧失劳动能力'), ('none', '无劳动能力')], default='full', max_length=8, verbose_name='劳动能力')),
-                ('income_wage_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='工资性收入')),
-                ('income_business_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='经营净收入')),
-                ('income_property_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='财产净收入')),
-                ('income_transfer_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='转移净收入')),
-                ('income_excluded_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='不计入的收入')),
-                ('phone', safetynet.registry.fields.EncryptedTextField(blank=True, default='', verbose_name='联系电话')),
-                ('bank_account', safetynet.registry.fields.EncryptedTextField(blank=True, default='', verbose_name='银行账号')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("id_number", safetynet.registry.fields.EncryptedTextField(verbose_name="身份证号码")),
+                ("id_index", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=64, verbose_name="姓名")),
+                ("name_initials", models.CharField(db_index=True, max_length=32)),
+                (
+                    "sex",
+                    models.CharField(choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"),
+                ),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "disability_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("physical", "肢体"),
+                            ("visual", "视力"),
+                            ("hearing", "听力"),
+                            ("speech", "言语"),
+                            ("intellectual", "智力"),
+                            ("mental", "精神"),
+                            ("multiple", "多重"),
+                        ],
+                        max_length=16,
+                        verbose_name="残疾类别",
+                    ),
+                ),
+                ("disability_grade", models.PositiveSmallIntegerField(null=True, verbose_name="残疾等级")),
+                ("major_illness", models.BooleanField(default=False, verbose_name="重大疾病")),
+                ("fulltime_education", models.BooleanField(default=False, verbose_name="全日制在校")),
+                ("self_care_failed", models.JSONField(default=list, verbose_name="不能自理的日常活动")),
+                (
+                    "labour_capacity",
+                    models.CharField(
+                        choices=[
+                            ("full", "有劳动能力"),
+                            ("partial", "部分丧失劳动能力"),
+                            ("none", "无劳动能力"),
+                        ],
+                        default="full",
+                        max_length=8,
+                        verbose_name="劳动能力",
+                    ),
+                ),
+                (
+                    "income_wage_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="工资性收入"
+                    ),
+                ),
+                (
+                    "income_business_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="经营净收入"
+                    ),
+                ),
+                (
+                    "income_property_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="财产净收入"
+                    ),
+                ),
+                (
+                    "income_transfer_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="转移净收入"
+                    ),
+                ),
+                (
+                    "income_excluded_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="不计入的收入"
+                    ),
+                ),
+                (
+                    "phone",
+                    safetynet.registry.fields.EncryptedTextField(
+                        blank=True, default="", verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "bank_account",
+                    safetynet.registry.fields.EncryptedTextField(
+                        blank=True, default="", verbose_name="银行账号"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='统计用区划代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县'), ('township', '乡镇'), ('village', '村（社区）')], max_length=16)),
-                ('pinyin', models.CharField(blank=True, max_length=64)),
-                ('code_assumed', models.BooleanField(default=False, verbose_name='代码为推定值，待核实')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='演示用虚构区划')),
-                ('parent', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='registry.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="统计用区划代码")),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("city", "市"),
+                            ("county", "县"),
+                            ("township", "乡镇"),
+                            ("village", "村（社区）"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("pinyin", models.CharField(blank=True, max_length=64)),
+                ("code_assumed", models.BooleanField(default=False, verbose_name="代码为推定值，待核实")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="演示用虚构区划")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="registry.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=200, verbose_name='住址')),
-                ('hukou', models.CharField(choices=[('rural', '农业户口（农村）'), ('urban', '非农业户口（城镇）')], max_length=8, verbose_name='户籍性质')),
-                ('alleviated', models.BooleanField(default=False, verbose_name='脱贫户')),
-                ('financial_assets', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='金融资产（元）')),
-                ('vehicles', models.JSONField(default=list, verbose_name='车辆')),
-                ('homes', models.PositiveSmallIntegerField(default=1, verbose_name='住房套数')),
-                ('home_bought_within_year', models.BooleanField(default=False, verbose_name='申请前一年内购房')),
-                ('company_roles', models.PositiveSmallIntegerField(default=0, verbose_name='成员任企业法人或控股股东数')),
-                ('rigid_medical_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='近12个月医疗自付（元）')),
-                ('rigid_education_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='近12个月教育支出（元）')),
-                ('rigid_rehabilitation_12m', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='近12个月康复支出（元）')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='registry.area')),
-                ('head', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="住址")),
+                (
+                    "hukou",
+                    models.CharField(
+                        choices=[("rural", "农业户口（农村）"), ("urban", "非农业户口（城镇）")],
+                        max_length=8,
+                        verbose_name="户籍性质",
+                    ),
+                ),
+                ("alleviated", models.BooleanField(default=False, verbose_name="脱贫户")),
+                (
+                    "financial_assets",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="金融资产（元）"
+                    ),
+                ),
+                ("vehicles", models.JSONField(default=list, verbose_name="车辆")),
+                ("homes", models.PositiveSmallIntegerField(default=1, verbose_name="住房套数")),
+                (
+                    "home_bought_within_year",
+                    models.BooleanField(default=False, verbose_name="申请前一年内购房"),
+                ),
+                (
+                    "company_roles",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="成员任企业法人或控股股东数"),
+                ),
+                (
+                    "rigid_medical_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="近12个月医疗自付（元）"
+                    ),
+                ),
+                (
+                    "rigid_education_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="近12个月教育支出（元）"
+                    ),
+                ),
+                (
+                    "rigid_rehabilitation_12m",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="近12个月康复支出（元）"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="registry.area",
+                    ),
+                ),
+                (
+                    "head",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('grandchild', '孙子女'), ('sibling', '兄弟姐妹'), ('other', '其他')], max_length=16, verbose_name='与户主关系')),
-                ('co_resident', models.BooleanField(default=True, verbose_name='共同生活')),
-                ('not_counted_reason', models.CharField(blank=True, choices=[('prison', '服刑人员'), ('rehab', '强制隔离戒毒'), ('missing', '宣告失踪'), ('clergy', '出家三年以上的宗教教职人员'), ('conscript', '服现役的义务兵'), ('not_coresident', '未共同生活')], max_length=16, verbose_name='不计入共同生活家庭成员的原因')),
-                ('counted', models.BooleanField(default=True, verbose_name='计入共同生活家庭成员')),
-                ('joined_on', models.DateField(verbose_name='加入日期')),
-                ('left_on', models.DateField(null=True, verbose_name='离开日期')),
-                ('left_reason', models.CharField(blank=True, max_length=200, verbose_name='离开原因')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.household')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("parent", "父母"),
+                            ("grandchild", "孙子女"),
+                            ("sibling", "兄弟姐妹"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                ("co_resident", models.BooleanField(default=True, verbose_name="共同生活")),
+                (
+                    "not_counted_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("prison", "服刑人员"),
+                            ("rehab", "强制隔离戒毒"),
+                            ("missing", "宣告失踪"),
+                            ("clergy", "出家三年以上的宗教教职人员"),
+                            ("conscript", "服现役的义务兵"),
+                            ("not_coresident", "未共同生活"),
+                        ],
+                        max_length=16,
+                        verbose_name="不计入共同生活家庭成员的原因",
+                    ),
+                ),
+                ("counted", models.BooleanField(default=True, verbose_name="计入共同生活家庭成员")),
+                ("joined_on", models.DateField(verbose_name="加入日期")),
+                ("left_on", models.DateField(null=True, verbose_name="离开日期")),
+                ("left_reason", models.CharField(blank=True, max_length=200, verbose_name="离开原因")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('counted', True), ('left_on__isnull', True)), fields=('person',), name='one_counted_household'), models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('household', 'person'), name='one_current_membership')],
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("counted", True), ("left_on__isnull", True)),
+                        fields=("person",),
+                        name="one_counted_household",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("left_on__isnull", True)),
+                        fields=("household", "person"),
+                        name="one_current_membership",
+                    ),
+                ],
             },
         ),
     ]

@@ -21,12 +21,22 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         report = verify_chain()
         if opts.get("json"):
-            self.stdout.write(json.dumps({"ok": report.ok, "checked": report.checked,
-                                          "first_bad_seq": report.first_bad_seq, "problem": report.problem},
-                                         ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "ok": report.ok,
+                        "checked": report.checked,
+                        "first_bad_seq": report.first_bad_seq,
+                        "problem": report.problem,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         elif report.ok:
             self.stdout.write(f"审计日志完整：已校验 {report.checked} 条记录。")
         else:
-            self.stderr.write(f"审计日志被篡改：第一条有问题的记录为 #{report.first_bad_seq}。{report.problem}")
+            self.stderr.write(
+                f"审计日志被篡改：第一条有问题的记录为 #{report.first_bad_seq}。{report.problem}"
+            )
         if not report.ok:
             sys.exit(1)

@@ -21,4 +21,6 @@ class Command(BaseCommand):
             result = rotate_keys(new_index_key=opts["index_key"], drop_old=not opts["keep_old"])
         except RuntimeError as exc:
             raise CommandError(f"密钥来自环境变量，请在环境中轮换：{exc}") from exc
-        self.stdout.write(f"已用新密钥重新加密 {result['persons']} 人的个人信息；当前密钥 {result['field_keys']} 把。")
+        self.stdout.write(
+            f"已用新密钥重新加密 {result['persons']} 人的个人信息；当前密钥 {result['field_keys']} 把。"
+        )
