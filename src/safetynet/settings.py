@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "safetynet.registry",
     "safetynet.audit",
     "safetynet.assessments",
+    "safetynet.workdays",
     "safetynet.web",
     "safetynet.demo",
 ]
