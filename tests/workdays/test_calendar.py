@@ -5,7 +5,6 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from safetynet.accounts.roles import Role
 from safetynet.core.errors import PermissionDenied
 from safetynet.workdays.calendar import HOLIDAY, WORKDAY, OfficialDay, WorkCalendar
 from safetynet.workdays.services import set_official_day, work_calendar
@@ -71,9 +70,16 @@ def test_working_days_between():
 @pytest.mark.django_db
 def test_official_calendar_is_edited_by_the_administrator_only_and_audited(users):
     with pytest.raises(PermissionDenied):
-        set_official_day(user=users["county_civil"], date=D(2027, 10, 1), kind="holiday", name="国庆节", notice="x")
-    set_official_day(user=users["admin"], date=D(2027, 10, 1), kind="holiday", name="国庆节",
-                     notice="国办发明电〔2026〕X号")
+        set_official_day(
+            user=users["county_civil"], date=D(2027, 10, 1), kind="holiday", name="国庆节", notice="x"
+        )
+    set_official_day(
+        user=users["admin"],
+        date=D(2027, 10, 1),
+        kind="holiday",
+        name="国庆节",
+        notice="国办发明电〔2026〕X号",
+    )
     assert not work_calendar().is_working_day(D(2027, 10, 1))
     from safetynet.audit.models import AuditRecord
 
@@ -88,6 +94,11 @@ def test_command_prints_the_date_on_its_last_line(capsys):
 
 def test_command_works_without_a_migrated_database(tmp_path):
     env = {"SAFETYNET_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "safetynet.cli", "workdays", "add", "--from", "2026-09-25",
-                          "--days", "20"], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "safetynet.cli", "workdays", "add", "--from", "2026-09-25", "--days", "20"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip().splitlines()[-1] == "2026-10-29"

@@ -23,7 +23,9 @@ def work_calendar() -> calendar.WorkCalendar:
     return calendar.WorkCalendar(days, years)
 
 
-def set_official_day(*, user, date: dt.date, kind: str, name: str, notice: str, client: str = "") -> OfficialDay:
+def set_official_day(
+    *, user, date: dt.date, kind: str, name: str, notice: str, client: str = ""
+) -> OfficialDay:
     if not user.can(Perm.MANAGE_USERS):  # system administrators keep the calendar
         raise PermissionDenied("只有系统管理员可以维护工作日历。")
     if kind not in OfficialDay.Kind.values:
@@ -40,7 +42,10 @@ def set_official_day(*, user, date: dt.date, kind: str, name: str, notice: str, 
             action="calendar.set_day",
             object_type="official_day",
             object_id=date.isoformat(),
-            changes={"kind": [before.kind if before else None, kind], "name": [before.name if before else None, name]},
+            changes={
+                "kind": [before.kind if before else None, kind],
+                "name": [before.name if before else None, name],
+            },
             reason=notice,
         )
     return day
@@ -51,6 +56,11 @@ def mark_official_year(*, user, year: int, notice: str, client: str = "") -> Off
         raise PermissionDenied("只有系统管理员可以维护工作日历。")
     with transaction.atomic():
         row, _ = OfficialYear.objects.update_or_create(year=year, defaults={"notice": notice})
-        record_audit(actor=Actor.of(user, client), action="calendar.mark_year", object_type="official_year",
-                     object_id=year, changes={"notice": [None, notice]})
+        record_audit(
+            actor=Actor.of(user, client),
+            action="calendar.mark_year",
+            object_type="official_year",
+            object_id=year,
+            changes={"notice": [None, notice]},
+        )
     return row

@@ -4,32 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OfficialDay',
+            name="OfficialDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True)),
-                ('kind', models.CharField(choices=[('holiday', '放假'), ('workday', '调休上班')], max_length=8)),
-                ('name', models.CharField(blank=True, max_length=64, verbose_name='名称')),
-                ('notice', models.CharField(max_length=200, verbose_name='依据通知')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True)),
+                (
+                    "kind",
+                    models.CharField(choices=[("holiday", "放假"), ("workday", "调休上班")], max_length=8),
+                ),
+                ("name", models.CharField(blank=True, max_length=64, verbose_name="名称")),
+                ("notice", models.CharField(max_length=200, verbose_name="依据通知")),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='OfficialYear',
+            name="OfficialYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True)),
-                ('notice', models.CharField(max_length=200, verbose_name='通知文号或标题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True)),
+                ("notice", models.CharField(max_length=200, verbose_name="通知文号或标题")),
             ],
         ),
     ]
