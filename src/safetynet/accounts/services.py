@@ -40,15 +40,17 @@ def sign_in(*, username: str, password: str, client: str = "", channel: str = "w
             f"登录失败次数过多，请{minutes}分钟后再试。", code="login_throttled", field="password"
         )
     user = authenticate(username=username, password=password or "")
-    with transaction.atomic():
-        if user is None:
+    if user is None:
+        # Raised after the block: raising inside it would roll back the failure record and its audit.
+        with transaction.atomic():
             LoginFailure.objects.create(username=username, client=client)
             record_audit(
                 actor=Actor(None, username or "?", client=client),
                 action="login.failed",
                 changes={"channel": channel},
             )
-            raise AuthenticationFailed("用户名或密码错误。", code="invalid_credentials", field="password")
+        raise AuthenticationFailed("用户名或密码错误。", code="invalid_credentials", field="password")
+    with transaction.atomic():
         LoginFailure.objects.filter(username=username).delete()
         record_audit(
             actor=Actor.of(user, client),

@@ -59,6 +59,8 @@ class DemoHousehold:
     homes: int = 1
     rigid_medical_12m: Decimal = Decimal(0)
     rigid_education_12m: Decimal = Decimal(0)
+    supporters: list[dict] = field(default_factory=list)
+    risk_events: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -131,9 +133,9 @@ class _Gen:
         r, n = self.rng.random, self.rng.normal
         wage = business = transfer = excluded = 0.0
         if p.labour_capacity == "full" and not p.fulltime_education:
-            if r() < 0.55:
-                wage = n(16000, 7000)  # casual and migrant work
-            business = n(5000, 3000) if r() < 0.6 else 0.0  # farming, net of costs
+            if r() < 0.65:
+                wage = n(21000, 9000)  # casual and migrant work
+            business = n(6000, 3500) if r() < 0.6 else 0.0  # farming, net of costs
         elif p.labour_capacity == "partial" and r() < 0.5:
             business = n(2500, 1500)
         if age >= 60:
@@ -200,6 +202,19 @@ class _Gen:
             else _yuan(self.rng.lognormal(6.5, 1.0)),
             rigid_education_12m=_yuan(students * self.rng.normal(2500, 800)),
         )
+        if head_age >= 55:
+            # Grown children living elsewhere: legal supporters, not all of them able to support.
+            outside = int(self.rng.poisson(2.2))
+            hh.supporters = [{"relation": "child", "able": bool(r() < 0.75)} for _ in range(outside)]
+        events = []
+        if ill and r() < 0.7:
+            events.append("illness")
+        for event, p in (("disaster", 0.03), ("accident", 0.02), ("unemployment", 0.03)):
+            if r() < p:
+                events.append(event)
+        if students and r() < 0.2:
+            events.append("education")
+        hh.risk_events = events
         if r() < 0.12:
             hh.vehicles.append({"value": str(_yuan(self.rng.lognormal(10.5, 0.6))), "exempt": r() < 0.5})
         return hh

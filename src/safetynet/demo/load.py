@@ -94,6 +94,8 @@ def load_demo(county: DemoCounty, *, county_code: str = "141029") -> dict:
                 homes=h.homes,
                 rigid_medical_12m=h.rigid_medical_12m,
                 rigid_education_12m=h.rigid_education_12m,
+                supporters=h.supporters,
+                risk_events=h.risk_events,
             )
             for h in county.households
         ],

@@ -60,6 +60,10 @@ class Household(models.Model):
     rigid_rehabilitation_12m = models.DecimalField(
         "近12个月康复支出（元）", max_digits=12, decimal_places=2, default=0
     )
+    # Legal supporters living outside the household (POLICY.md §5): [{"relation": "child", "able": true}]
+    supporters = models.JSONField("户外法定赡养、抚养、扶养义务人", default=list)
+    # Events behind return-to-poverty risk (POLICY.md §8): illness, disaster, accident, unemployment, education
+    risk_events = models.JSONField("致贫返贫风险事件", default=list)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -57,6 +58,8 @@ def _shown(name: str, value):
         return value.isoformat()
     if isinstance(value, Area):
         return value.code
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 
@@ -88,6 +91,12 @@ class PersonInput:
     labour_capacity: str = LabourCapacity.FULL
     phone: str = ""
     bank_account: str = ""
+    # Declared income of the last 12 months by type, yuan (POLICY.md §2).
+    income_wage_12m: Decimal | str | int = 0
+    income_business_12m: Decimal | str | int = 0
+    income_property_12m: Decimal | str | int = 0
+    income_transfer_12m: Decimal | str | int = 0
+    income_excluded_12m: Decimal | str | int = 0
 
 
 @dataclass
@@ -104,6 +113,30 @@ def _choice(value, choices, field_name: str, label: str, *, blank: bool = False)
     if value not in choices.values:
         raise ValidationFailed(f"{label}“{value}”无效。", field=field_name)
     return value
+
+
+INCOME_FIELDS = (
+    "income_wage_12m",
+    "income_business_12m",
+    "income_property_12m",
+    "income_transfer_12m",
+    "income_excluded_12m",
+)
+
+
+def _money(value, field_name: str) -> Decimal:
+    """Yuan with at most two decimals, not negative."""
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        raise ValidationFailed("金额应为数字。", field=field_name) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationFailed("金额不能为负数。", field=field_name)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed("金额最多保留两位小数（分）。", field=field_name)
+    if amount >= Decimal("1e10"):
+        raise ValidationFailed("金额过大，请核对。", field=field_name)
+    return amount.quantize(Decimal("0.01"))
 
 
 def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
@@ -141,7 +174,9 @@ def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
     bank = (data.bank_account or "").replace(" ", "")
     if bank and not BANK_RE.match(bank):
         raise ValidationFailed("银行账号应为12至30位数字。", field=f"{prefix}bank_account")
+    incomes = {name: _money(getattr(data, name), f"{prefix}{name}") for name in INCOME_FIELDS}
     return {
+        **incomes,
         "id_number": rid.number,
         "name": name,
         "name_initials": name_initials(name),

@@ -1,0 +1,233 @@
+"""Request and response shapes of the API.
+
+Input schemas only check types and spelling (unknown fields are refused, so a typo is an error and
+not a silently ignored value); every rule about what a value means stays in the registry
+services, which the views call with the services' own input dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from safetynet.registry import services
+from safetynet.registry.models import (
+    SELF_CARE_ACTIVITIES,
+    DisabilityKind,
+    Hukou,
+    LabourCapacity,
+    NotCountedReason,
+    Relation,
+    Sex,
+)
+
+
+def _choices(values, *, blank: bool = False):
+    """A Literal of a model's choice values, so the OpenAPI schema lists them."""
+    return Literal[tuple(([""] if blank else []) + list(values))]  # type: ignore[valid-type]
+
+
+SexChoice = _choices(Sex.values)
+HukouChoice = _choices(Hukou.values)
+RelationChoice = _choices(Relation.values)
+ReasonChoice = _choices(NotCountedReason.values, blank=True)
+DisabilityChoice = _choices(DisabilityKind.values, blank=True)
+LabourChoice = _choices(LabourCapacity.values)
+SelfCareChoice = _choices(SELF_CARE_ACTIVITIES.keys())
+
+VILLAGE_CODE = r"^\d{12}$"
+TOWNSHIP_CODE = r"^\d{9}$"
+
+PERSON_FIELDS = (
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "disability_kind",
+    "disability_grade",
+    "major_illness",
+    "fulltime_education",
+    "self_care_failed",
+    "labour_capacity",
+    "phone",
+    "bank_account",
+)
+MEMBERSHIP_FIELDS = ("relation", "co_resident", "not_counted_reason", "joined_on")
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., examples=["invalid_id_number"])
+    message: str = Field(..., examples=["身份证号码校验位错误，请核对。"])
+    field: str | None = Field(None, examples=["members.0.id_number"])
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+# ---- auth -----------------------------------------------------------------------------------
+
+
+class TokenIn(In):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+# ---- households: input ----------------------------------------------------------------------
+
+
+class MemberIn(In):
+    """One member: the person's facts and their membership of this household."""
+
+    id_number: str = Field(..., description="18位居民身份证号码", examples=["141029197005170014"])
+    name: str = Field(..., examples=["张小明"])
+    sex: SexChoice | None = Field(None, description="可省略；填写时须与身份证号码一致")
+    birth_date: dt.date | None = Field(None, description="可省略；填写时须与身份证号码一致")
+    disability_kind: DisabilityChoice = ""
+    disability_grade: int | None = Field(None, description="残疾等级 1–4，须同时填写残疾类别")
+    major_illness: bool = False
+    fulltime_education: bool = False
+    self_care_failed: list[SelfCareChoice] = Field(default_factory=list, description="不能自理的日常活动")
+    labour_capacity: LabourChoice = "full"
+    phone: str = ""
+    bank_account: str = ""
+    relation: RelationChoice
+    co_resident: bool = True
+    not_counted_reason: ReasonChoice = ""
+    joined_on: dt.date | None = Field(None, description="默认为今天")
+
+    def person_input(self) -> services.PersonInput:
+        return services.PersonInput(**{f: getattr(self, f) for f in PERSON_FIELDS})
+
+    def membership_input(self) -> services.MembershipInput:
+        return services.MembershipInput(**{f: getattr(self, f) for f in MEMBERSHIP_FIELDS})
+
+    def member_input(self) -> services.MemberInput:
+        return services.MemberInput(person=self.person_input(), membership=self.membership_input())
+
+
+class HouseholdIn(In):
+    village: str = Field(..., pattern=VILLAGE_CODE, description="村（社区）12位统计用区划代码")
+    address: str
+    hukou: HukouChoice
+    alleviated: bool = False
+    members: list[MemberIn] = Field(..., description="恰有一名 relation=head 的户主")
+
+
+class HouseholdPatch(In):
+    """Only the fields given change; `version` is the one the client last read."""
+
+    version: int = Field(..., description="读取时的版本号（乐观锁）；已被他人修改时返回 409")
+    village: str | None = Field(None, pattern=VILLAGE_CODE)
+    address: str | None = None
+    hukou: HukouChoice | None = None
+    alleviated: bool | None = None
+
+
+class MemberAddIn(MemberIn):
+    version: int | None = Field(None, description="读取时的版本号（乐观锁），可省略")
+
+
+class MemberPatch(In):
+    """Only the fields given change (null counts as not given). The ID number cannot change."""
+
+    version: int | None = Field(None, description="读取时的版本号（乐观锁），可省略")
+    id_number: str | None = None
+    name: str | None = None
+    sex: SexChoice | None = None
+    birth_date: dt.date | None = None
+    disability_kind: DisabilityChoice | None = Field(None, description="空字符串表示无残疾（同时清除等级）")
+    disability_grade: int | None = None
+    major_illness: bool | None = None
+    fulltime_education: bool | None = None
+    self_care_failed: list[SelfCareChoice] | None = None
+    labour_capacity: LabourChoice | None = None
+    phone: str | None = None
+    bank_account: str | None = None
+    relation: RelationChoice | None = None
+    co_resident: bool | None = None
+    not_counted_reason: ReasonChoice | None = None
+
+
+class LeaveIn(In):
+    left_on: dt.date
+    reason: str = Field(..., description="离开原因，如迁出、死亡、分户")
+    version: int | None = Field(None, description="读取时的版本号（乐观锁），可省略")
+
+
+class RevealIn(In):
+    reason: str = Field(..., description="查看完整个人信息的原因（记入审计）")
+
+
+# ---- households: output ---------------------------------------------------------------------
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+
+
+class HouseholdSummary(Schema):
+    id: int
+    village: AreaOut
+    township: AreaOut
+    address: str
+    hukou: str
+    alleviated: bool
+    head_name: str = Field(..., description="户主姓名（脱敏）")
+    member_count: int = Field(..., description="当前成员数")
+    version: int
+
+
+class HouseholdList(Schema):
+    items: list[HouseholdSummary]
+    count: int = Field(..., description="符合条件的总户数（不受 limit/offset 影响）")
+
+
+class MemberOut(Schema):
+    id: int = Field(..., description="成员关系（membership）编号")
+    person_id: int
+    name: str = Field(..., description="姓名（脱敏）")
+    id_number: str = Field(..., description="身份证号码（脱敏）")
+    sex: str
+    birth_date: dt.date
+    relation: str
+    co_resident: bool
+    counted: bool
+    not_counted_reason: str
+    disability_kind: str
+    disability_grade: int | None
+    major_illness: bool
+    fulltime_education: bool
+    self_care_failed: list[str]
+    labour_capacity: str
+    phone: str = Field(..., description="联系电话（脱敏）")
+    bank_account: str = Field(..., description="银行账号（脱敏）")
+    joined_on: dt.date
+    left_on: dt.date | None
+    left_reason: str
+
+
+class HouseholdDetail(HouseholdSummary):
+    head_person_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    members: list[MemberOut]
+    past_members: list[MemberOut]
+
+
+class RevealOut(Schema):
+    name: str
+    id_number: str
+    phone: str
+    bank_account: str

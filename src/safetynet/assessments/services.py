@@ -1,0 +1,246 @@
+"""Assessments in the Django shell: parameters with officer-entered values, single assessments
+stored with their inputs, and whole-register runs.
+
+The rules and the parameter logic live in the framework-free `safetynet.policy`; this module
+only feeds them stored facts and stores what they decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from safetynet import policy
+from safetynet.accounts.roles import Perm
+from safetynet.assessments.inputs import household_input, with_current_members
+from safetynet.assessments.models import Assessment, AssessmentRun, ParameterEntry
+from safetynet.audit.services import SYSTEM, Actor, record_audit
+from safetynet.core.errors import PermissionDenied, SafetynetError
+from safetynet.registry import selectors as registry_selectors
+from safetynet.registry.models import Household
+
+
+def parameter_set(region: str, *, entered_until: dt.datetime | None = None) -> policy.ParameterSet:
+    """The county's shipped parameters with the officer-entered values appended, in entry order
+    (only those entered by `entered_until`, to replay the parameters of a past decision)."""
+    county = policy.params.county_code(region)
+    rows = ParameterEntry.objects.filter(region=county)
+    if entered_until is not None:
+        rows = rows.filter(entered_at__lte=entered_until)
+    return policy.load_parameters(county, [e.as_policy_entry() for e in rows.order_by("id")])
+
+
+def _stored(value):
+    """A parameter value as JSON: Decimal as its exact string, a date as ISO, an int as is."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def add_parameter_value(
+    *,
+    user,
+    region: str,
+    name: str,
+    value,
+    effective_from: dt.date,
+    reference: str,
+    verified: bool,
+    note: str = "",
+    client: str = "",
+) -> ParameterEntry:
+    """A new dated value: never an edit in place. The history keeps every earlier value."""
+    if not user.can(Perm.MANAGE_PARAMETERS):
+        raise PermissionDenied("您的角色无权调整救助参数。")
+    county = policy.params.county_code(region)
+    if not user.area_id or not county.startswith(user.area.code[:6]) or len(user.area.code) > 6:
+        raise PermissionDenied("只能调整本县的参数。")
+    entry = {
+        "name": name,
+        "value": value,
+        "effective_from": effective_from,
+        "reference": reference,
+        "verified": bool(verified),
+        "note": note,
+    }
+    current = parameter_set(county)
+    checked = current.with_entry(entry)  # raises ParameterError naming the field when invalid
+    stored_value = checked.history(name)[-1].value
+    with transaction.atomic():
+        row = ParameterEntry.objects.create(
+            region=county,
+            name=name,
+            value=_stored(stored_value),
+            effective_from=effective_from,
+            reference=reference.strip(),
+            verified=bool(verified),
+            note=note,
+            entered_by=user,
+        )
+        previous = current.on(effective_from).entries.get(name)
+        record_audit(
+            actor=Actor.of(user, client),
+            action="parameter.add",
+            object_type="parameter",
+            object_id=name,
+            changes={
+                "value": [_stored(previous.value) if previous else None, row.value],
+                "effective_from": [None, effective_from.isoformat()],
+                "verified": [None, row.verified],
+            },
+            reason=reference,
+        )
+    return row
+
+
+def _store_fields(result: dict) -> dict:
+    return {
+        "category": result["category"],
+        "monitoring_type": result["monitoring"]["type"] or "",
+        "family_size": result["family_size"],
+        "per_capita_monthly_income": Decimal(str(result["per_capita_monthly_income"])),
+        "benefit_monthly": Decimal(str(result["benefit_monthly"])),
+        "refer_other_low_income": result["refer_other_low_income"],
+    }
+
+
+def assess_household(*, user, household_id, on: dt.date | None = None, client: str = "") -> Assessment:
+    """Assess one household from its registry facts and store the result with its trace."""
+    if not user.can(Perm.VIEW_HOUSEHOLD):
+        raise PermissionDenied("您的角色无权进行认定测算。")
+    household = registry_selectors.get_household(user, household_id)
+    on = on or timezone.localdate()
+    data = household_input(household)
+    parsed = policy.parse_household(data, on=on)
+    params = parameter_set(household.village.code).on(on)
+    outcome = policy.assess(parsed, params)
+    result = outcome.to_json()
+    with transaction.atomic():
+        row = Assessment.objects.create(
+            household=household,
+            assessed_on=on,
+            inputs=data,
+            result=result,
+            unverified_parameters=result["unverified_parameters"],
+            parameters_version=outcome.parameters_version,
+            parameters_digest=outcome.parameters_digest,
+            rule_set_version=outcome.rule_set_version,
+            **_store_fields(result),
+        )
+        record_audit(
+            actor=Actor.of(user, client),
+            action="assessment.create",
+            object_type="household",
+            object_id=household.pk,
+            changes={"category": [None, row.category], "benefit_monthly": [None, str(row.benefit_monthly)]},
+        )
+    return row
+
+
+def recompute(assessment: Assessment) -> dict:
+    """Re-run a stored assessment on its frozen inputs and the parameters of its time."""
+    on = assessment.assessed_on
+    # A value entered later with an earlier effective date must not change a past decision.
+    params = parameter_set(assessment.household.village.code, entered_until=assessment.created_at)
+    return policy.assess(policy.parse_household(assessment.inputs, on=on), params.on(on)).to_json()
+
+
+def assess_register(
+    *,
+    on: dt.date,
+    region: str = "141029",
+    households=None,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = 2000,
+) -> AssessmentRun:
+    """Re-assess every household of the register (or the given queryset) in batch, storing each result."""
+    qs = households if households is not None else Household.objects.filter(village__code__startswith=region)
+    qs = with_current_members(qs.order_by("id"))
+    params = parameter_set(region).on(on)
+    total = qs.count()
+    run = AssessmentRun.objects.create(
+        assessed_on=on,
+        region=region,
+        source="database",
+        parameters_version=params.version,
+        parameters_digest="",
+        rule_set_version=policy.RULE_SET_VERSION,
+    )
+    counts: Counter = Counter()
+    monthly_total = Decimal(0)
+    invalid, done, digest, unverified = [], 0, "", set()
+    for start in range(0, total, chunk):
+        batch = list(qs[start : start + chunk])
+        inputs, parsed, kept = [], [], []
+        for h in batch:
+            data = household_input(h, h.current_memberships)
+            try:
+                parsed.append(policy.parse_household(data, on=on))
+            except SafetynetError as err:
+                invalid.append({"household": h.pk, "field": err.field, "message": err.message})
+                continue
+            inputs.append(data)
+            kept.append(h)
+        if parsed:
+            result = policy.assess_batch(policy.HouseholdTable.from_households(parsed), params)
+            digest, rows = result.parameters_digest, []
+            unverified |= set(result.unverified_parameters)
+            for i, h in enumerate(kept):
+                r = result.household_row(i)
+                counts[r["category"]] += 1
+                if r["monitoring"]["marked"]:
+                    counts["monitoring"] += 1
+                monthly_total += r["benefit_monthly"]
+                rows.append(
+                    Assessment(
+                        household=h,
+                        run=run,
+                        assessed_on=on,
+                        inputs=inputs[i],
+                        result=policy.jsonable(r),
+                        unverified_parameters=result.unverified_parameters,
+                        parameters_version=result.parameters_version,
+                        parameters_digest=result.parameters_digest,
+                        rule_set_version=result.rule_set_version,
+                        category=r["category"],
+                        monitoring_type=r["monitoring"]["type"] or "",
+                        family_size=r["family_size"],
+                        per_capita_monthly_income=r["per_capita_monthly_income"],
+                        benefit_monthly=r["benefit_monthly"],
+                        refer_other_low_income=r["refer_other_low_income"],
+                    )
+                )
+            Assessment.objects.bulk_create(rows, batch_size=1000)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    run.finished_at = timezone.now()
+    run.households = done - len(invalid)
+    run.parameters_digest = digest
+    run.summary = {
+        "categories": dict(counts),
+        "benefit_monthly_total": str(monthly_total),
+        "invalid": invalid[:100],
+        "invalid_count": len(invalid),
+        "unverified_parameters": sorted(unverified),
+    }
+    run.save()
+    record_audit(
+        actor=SYSTEM,
+        action="assessment.run",
+        object_type="assessment_run",
+        object_id=run.pk,
+        changes={"households": run.households, "invalid": len(invalid)},
+    )
+    return run
+
+
+def latest_assessment(household: Household) -> Assessment | None:
+    return household.assessments.order_by("-id").first()
