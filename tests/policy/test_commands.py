@@ -13,6 +13,9 @@ from .test_validation import household
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The commands read officer-entered parameter values from the database when it is there.
+pytestmark = pytest.mark.django_db
+
 
 def run(*args, stdin=None):
     out = io.StringIO()

@@ -10,8 +10,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from safetynet.assessments.management.commands._common import fail, parse_day
+from safetynet.assessments.services import assess_payload
 from safetynet.core.errors import SafetynetError, ValidationFailed
-from safetynet.policy import assess_json, dumps
+from safetynet.policy import dumps
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         try:
             on = parse_day(options.get("on"))
             data = self._read(options["file"], options.get("stdin") or sys.stdin)
-            result = assess_json(data, on, trace=not options["no_trace"])
+            result = assess_payload(data, on=on, trace=not options["no_trace"])
         except SafetynetError as error:
             fail(self, error)
             return
