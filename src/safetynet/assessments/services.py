@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import DatabaseError, transaction
@@ -170,6 +171,35 @@ def recompute(assessment: Assessment) -> dict:
     return policy.assess(policy.parse_household(assessment.inputs, on=on), params.on(on)).to_json()
 
 
+@dataclass
+class RegisterChunk:
+    households: list[Household]
+    inputs: list[dict]
+    table: policy.HouseholdTable | None
+    invalid: list[dict]
+
+
+def register_chunks(qs, *, on: dt.date, chunk: int = 2000) -> Iterator[RegisterChunk]:
+    """The register as policy tables, a chunk at a time; households whose facts fail the input
+    contract are set aside with the reason instead of stopping the run."""
+    qs = with_current_members(qs.order_by("id"))
+    total = qs.count()
+    for start in range(0, total, chunk):
+        kept, inputs, parsed, invalid = [], [], [], []
+        for h in qs[start : start + chunk]:
+            data = household_input(h, h.current_memberships)
+            try:
+                parsed.append(policy.parse_household(data, on=on))
+            except SafetynetError as err:
+                invalid.append({"household": h.pk, "field": err.field, "message": err.message})
+                continue
+            kept.append(h)
+            inputs.append(data)
+        yield RegisterChunk(
+            kept, inputs, policy.HouseholdTable.from_households(parsed) if parsed else None, invalid
+        )
+
+
 def assess_register(
     *,
     on: dt.date,
@@ -180,7 +210,6 @@ def assess_register(
 ) -> AssessmentRun:
     """Re-assess every household of the register (or the given queryset) in batch, storing each result."""
     qs = households if households is not None else Household.objects.filter(village__code__startswith=region)
-    qs = with_current_members(qs.order_by("id"))
     params = parameter_set(region).on(on)
     total = qs.count()
     run = AssessmentRun.objects.create(
@@ -194,23 +223,13 @@ def assess_register(
     counts: Counter = Counter()
     monthly_total = Decimal(0)
     invalid, done, digest, unverified = [], 0, "", set()
-    for start in range(0, total, chunk):
-        batch = list(qs[start : start + chunk])
-        inputs, parsed, kept = [], [], []
-        for h in batch:
-            data = household_input(h, h.current_memberships)
-            try:
-                parsed.append(policy.parse_household(data, on=on))
-            except SafetynetError as err:
-                invalid.append({"household": h.pk, "field": err.field, "message": err.message})
-                continue
-            inputs.append(data)
-            kept.append(h)
-        if parsed:
-            result = policy.assess_batch(policy.HouseholdTable.from_households(parsed), params)
+    for part in register_chunks(qs, on=on, chunk=chunk):
+        invalid += part.invalid
+        if part.table is not None:
+            result = policy.assess_batch(part.table, params)
             digest, rows = result.parameters_digest, []
             unverified |= set(result.unverified_parameters)
-            for i, h in enumerate(kept):
+            for i, h in enumerate(part.households):
                 r = result.household_row(i)
                 counts[r["category"]] += 1
                 if r["monitoring"]["marked"]:
@@ -221,7 +240,7 @@ def assess_register(
                         household=h,
                         run=run,
                         assessed_on=on,
-                        inputs=inputs[i],
+                        inputs=part.inputs[i],
                         result=policy.jsonable(r),
                         unverified_parameters=result.unverified_parameters,
                         parameters_version=result.parameters_version,
@@ -236,7 +255,7 @@ def assess_register(
                     )
                 )
             Assessment.objects.bulk_create(rows, batch_size=1000)
-        done += len(batch)
+        done += len(part.households) + len(part.invalid)
         if progress:
             progress(done, total)
     run.finished_at = timezone.now()
