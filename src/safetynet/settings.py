@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "safetynet.audit",
     "safetynet.assessments",
     "safetynet.workdays",
+    "safetynet.cases",
+    "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",
 ]
