@@ -221,6 +221,11 @@ def test_detail_shows_current_members_with_personal_data_masked(county_admin, ma
         "joined_on": dt.date.today().isoformat(),
         "left_on": None,
         "left_reason": "",
+        "income_wage_12m": "0.00",
+        "income_business_12m": "0.00",
+        "income_property_12m": "0.00",
+        "income_transfer_12m": "0.00",
+        "income_excluded_12m": "0.00",
     }
     assert child["name"] == "欧*丽" and child["fulltime_education"] is True and child["relation"] == "child"
     assert body["past_members"] == []

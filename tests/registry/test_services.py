@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -190,3 +191,54 @@ def test_reveal_needs_a_reason_and_is_audited(make_household, clerk):
     assert AuditRecord.objects.filter(
         action="person.unmask", object_id=str(h.head_id), reason="入户核实"
     ).exists()
+
+
+def test_declared_facts_are_validated_stored_and_audited(make_household, clerk):
+    h = make_household()
+    services.update_household_facts(
+        user=clerk,
+        household=h,
+        expected_version=h.version,
+        facts={
+            "financial_assets": "12000.50",
+            "vehicles": [{"value": "86000", "exempt": False}],
+            "supporters": [{"relation": "child", "able": True}],
+            "risk_events": ["illness"],
+            "homes": 1,
+        },
+    )
+    h.refresh_from_db()
+    assert h.financial_assets == Decimal("12000.50") and h.vehicles == [
+        {"value": "86000.00", "exempt": False}
+    ]
+    assert h.version == 2
+    rec = AuditRecord.objects.get(action="household.update_facts")
+    assert rec.changes["financial_assets"] == ["0.00", "12000.50"]
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"financial_assets": "-1"}, "financial_assets"),
+        ({"financial_assets": "1.234"}, "financial_assets"),
+        ({"vehicles": [{"value": "abc"}]}, "vehicles[0].value"),
+        ({"supporters": [{"relation": "child"}]}, "supporters[0].able"),
+        ({"risk_events": ["meteor"]}, "risk_events"),
+        ({"homes": -1}, "homes"),
+        ({"salary": 1}, "salary"),
+    ],
+)
+def test_bad_declared_facts_name_their_field(make_household, clerk, facts, field):
+    h = make_household()
+    with pytest.raises(ValidationFailed) as err:
+        services.update_household_facts(user=clerk, household=h, facts=facts)
+    assert err.value.field == field
+    h.refresh_from_db()
+    assert h.version == 1
+
+
+def test_stale_version_is_refused_even_when_nothing_would_change(make_household, clerk):
+    h = make_household()
+    services.update_household(user=clerk, household=h, address="新地址1号")
+    with pytest.raises(Conflict):
+        services.update_household(user=clerk, household=h, expected_version=1, address="新地址1号")

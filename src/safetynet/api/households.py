@@ -18,6 +18,7 @@ from safetynet.api.schemas import (
     PERSON_FIELDS,
     TOWNSHIP_CODE,
     VILLAGE_CODE,
+    FactsPatch,
     HouseholdDetail,
     HouseholdIn,
     HouseholdList,
@@ -83,7 +84,22 @@ def _member(m: Membership) -> dict:
         "joined_on": m.joined_on,
         "left_on": m.left_on,
         "left_reason": m.left_reason,
+        **{name: getattr(p, name) for name in services.INCOME_FIELDS},
     }
+
+
+FACT_FIELDS = (
+    "financial_assets",
+    "vehicles",
+    "homes",
+    "home_bought_within_year",
+    "company_roles",
+    "rigid_medical_12m",
+    "rigid_education_12m",
+    "rigid_rehabilitation_12m",
+    "supporters",
+    "risk_events",
+)
 
 
 def _detail(user, household_id: int) -> dict:
@@ -94,6 +110,7 @@ def _detail(user, household_id: int) -> dict:
         "head_person_id": h.head_id,
         "created_at": h.created_at,
         "updated_at": h.updated_at,
+        "facts": {name: getattr(h, name) for name in FACT_FIELDS},
         "members": members,
         "past_members": [_member(m) for m in selectors.past_members(h)],
     }
@@ -164,6 +181,23 @@ def update_household(request, household_id: int, payload: HouseholdPatch):
         address=payload.address,
         hukou=payload.hukou,
         alleviated=payload.alleviated,
+        client=client_of(request),
+    )
+    return _detail(request.auth, h.pk)
+
+
+@router.patch(
+    "/households/{int:household_id}/facts",
+    response={200: HouseholdDetail, **ERRORS},
+    summary="修改申报的资产、刚性支出、户外赡养人与风险事件",
+)
+def update_facts(request, household_id: int, payload: FactsPatch):
+    h = selectors.get_household(request.auth, household_id)
+    services.update_household_facts(
+        user=request.auth,
+        household=h,
+        expected_version=payload.version,
+        facts=payload.facts(),
         client=client_of(request),
     )
     return _detail(request.auth, h.pk)

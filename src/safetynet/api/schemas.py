@@ -8,6 +8,7 @@ services, which the views call with the services' own input dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
@@ -54,6 +55,7 @@ PERSON_FIELDS = (
     "labour_capacity",
     "phone",
     "bank_account",
+    *services.INCOME_FIELDS,
 )
 MEMBERSHIP_FIELDS = ("relation", "co_resident", "not_counted_reason", "joined_on")
 
@@ -101,6 +103,11 @@ class MemberIn(In):
     labour_capacity: LabourChoice = "full"
     phone: str = ""
     bank_account: str = ""
+    income_wage_12m: Decimal = Field(Decimal(0), ge=0, description="近12个月工资性收入（元）")
+    income_business_12m: Decimal = Field(Decimal(0), ge=0, description="近12个月经营净收入（元）")
+    income_property_12m: Decimal = Field(Decimal(0), ge=0, description="近12个月财产净收入（元）")
+    income_transfer_12m: Decimal = Field(Decimal(0), ge=0, description="近12个月转移净收入（元）")
+    income_excluded_12m: Decimal = Field(Decimal(0), ge=0, description="近12个月不计入的收入（元）")
     relation: RelationChoice
     co_resident: bool = True
     not_counted_reason: ReasonChoice = ""
@@ -154,9 +161,59 @@ class MemberPatch(In):
     labour_capacity: LabourChoice | None = None
     phone: str | None = None
     bank_account: str | None = None
+    income_wage_12m: Decimal | None = Field(None, ge=0)
+    income_business_12m: Decimal | None = Field(None, ge=0)
+    income_property_12m: Decimal | None = Field(None, ge=0)
+    income_transfer_12m: Decimal | None = Field(None, ge=0)
+    income_excluded_12m: Decimal | None = Field(None, ge=0)
     relation: RelationChoice | None = None
     co_resident: bool | None = None
     not_counted_reason: ReasonChoice | None = None
+
+
+class VehicleIn(In):
+    value: Decimal = Field(..., ge=0)
+    exempt: bool = False
+
+
+class SupporterIn(In):
+    relation: str = "other"
+    able: bool
+
+
+RiskChoice = _choices(services.RISK_EVENTS)
+
+
+class FactsPatch(In):
+    """Declared assets, rigid expenditure, outside supporters and risk events; only given fields change."""
+
+    version: int | None = Field(None, description="读取时的版本号（乐观锁），可省略")
+    financial_assets: Decimal | None = Field(None, ge=0)
+    vehicles: list[VehicleIn] | None = None
+    homes: int | None = Field(None, ge=0, le=50)
+    home_bought_within_year: bool | None = None
+    company_roles: int | None = Field(None, ge=0, le=50)
+    rigid_medical_12m: Decimal | None = Field(None, ge=0)
+    rigid_education_12m: Decimal | None = Field(None, ge=0)
+    rigid_rehabilitation_12m: Decimal | None = Field(None, ge=0)
+    supporters: list[SupporterIn] | None = None
+    risk_events: list[RiskChoice] | None = None
+
+    def facts(self) -> dict:
+        return self.model_dump(exclude_none=True, exclude={"version"})
+
+
+class FactsOut(Schema):
+    financial_assets: Decimal
+    vehicles: list[dict]
+    homes: int
+    home_bought_within_year: bool
+    company_roles: int
+    rigid_medical_12m: Decimal
+    rigid_education_12m: Decimal
+    rigid_rehabilitation_12m: Decimal
+    supporters: list[dict]
+    risk_events: list[str]
 
 
 class LeaveIn(In):
@@ -216,12 +273,18 @@ class MemberOut(Schema):
     joined_on: dt.date
     left_on: dt.date | None
     left_reason: str
+    income_wage_12m: Decimal
+    income_business_12m: Decimal
+    income_property_12m: Decimal
+    income_transfer_12m: Decimal
+    income_excluded_12m: Decimal
 
 
 class HouseholdDetail(HouseholdSummary):
     head_person_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    facts: FactsOut
     members: list[MemberOut]
     past_members: list[MemberOut]
 

@@ -355,6 +355,12 @@ def _create_membership(household: Household, person: Person, values: dict, prefi
         ) from None
 
 
+def _check_version(household: Household, expected_version: int | None) -> None:
+    """Refuse a stale form even when it would change nothing: the user decided on old data."""
+    if expected_version is not None and expected_version != household.version:
+        raise Conflict("该户信息已被他人修改，请刷新后重试。", code="stale_version", field="version")
+
+
 def _bump_version(household: Household, expected_version: int | None) -> None:
     """Optimistic lock: the write succeeds only against the version the user saw."""
     current = household.version
@@ -392,6 +398,7 @@ def update_household(
         values["hukou"] = _choice(hukou, Hukou, "hukou", "户籍性质")
     if alleviated is not None:
         values["alleviated"] = bool(alleviated)
+    _check_version(household, expected_version)
     with transaction.atomic():
         changes = _apply(household, values)
         if changes:
@@ -400,6 +407,88 @@ def update_household(
             record_audit(
                 actor=Actor.of(user, client),
                 action="household.update",
+                object_type="household",
+                object_id=household.pk,
+                changes=changes,
+            )
+    return household
+
+
+RISK_EVENTS = ("illness", "disaster", "accident", "unemployment", "education")
+FACT_MONEY = ("financial_assets", "rigid_medical_12m", "rigid_education_12m", "rigid_rehabilitation_12m")
+FACT_COUNTS = ("homes", "company_roles")
+
+
+def update_household_facts(
+    *,
+    user,
+    household: Household,
+    expected_version: int | None = None,
+    facts: dict,
+    client: str = "",
+) -> Household:
+    """Declared assets, rigid expenditure, outside supporters and risk events (POLICY.md §3, §5, §7, §8).
+
+    `facts` may hold any of: financial_assets, rigid_medical_12m, rigid_education_12m,
+    rigid_rehabilitation_12m (yuan), homes, company_roles (counts), home_bought_within_year (bool),
+    vehicles [{"value", "exempt"}], supporters [{"relation", "able"}], risk_events [names].
+    """
+    _require(user, Perm.EDIT_HOUSEHOLD)
+    household = selectors.get_household(user, household.pk)
+    unknown = set(facts) - {
+        *FACT_MONEY,
+        *FACT_COUNTS,
+        "home_bought_within_year",
+        "vehicles",
+        "supporters",
+        "risk_events",
+    }
+    if unknown:
+        raise ValidationFailed(f"未知字段：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0])
+    values: dict = {}
+    for name in FACT_MONEY:
+        if name in facts:
+            values[name] = _money(facts[name], name)
+    for name in FACT_COUNTS:
+        if name in facts:
+            value = facts[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 50:
+                raise ValidationFailed("应为0至50之间的整数。", field=name)
+            values[name] = value
+    if "home_bought_within_year" in facts:
+        values["home_bought_within_year"] = bool(facts["home_bought_within_year"])
+    if "vehicles" in facts:
+        vehicles = []
+        for i, v in enumerate(facts["vehicles"] or []):
+            if not isinstance(v, dict):
+                raise ValidationFailed("车辆应包含价值与是否豁免。", field=f"vehicles[{i}]")
+            amount = _money(v.get("value"), f"vehicles[{i}].value")
+            vehicles.append({"value": str(amount), "exempt": bool(v.get("exempt"))})
+        values["vehicles"] = vehicles
+    if "supporters" in facts:
+        supporters = []
+        for i, sup in enumerate(facts["supporters"] or []):
+            if not isinstance(sup, dict) or not isinstance(sup.get("able"), bool):
+                raise ValidationFailed(
+                    "赡养（抚养、扶养）义务人须注明是否有赡养能力。", field=f"supporters[{i}].able"
+                )
+            supporters.append({"relation": str(sup.get("relation") or "other"), "able": sup["able"]})
+        values["supporters"] = supporters
+    if "risk_events" in facts:
+        events = list(dict.fromkeys(facts["risk_events"] or []))
+        bad = [e for e in events if e not in RISK_EVENTS]
+        if bad:
+            raise ValidationFailed(f"未知的风险事件：{'、'.join(map(str, bad))}。", field="risk_events")
+        values["risk_events"] = events
+    _check_version(household, expected_version)
+    with transaction.atomic():
+        changes = _apply(household, values)
+        if changes:
+            _bump_version(household, expected_version)
+            household.save(update_fields=[*values.keys(), "updated_at"])
+            record_audit(
+                actor=Actor.of(user, client),
+                action="household.update_facts",
                 object_type="household",
                 object_id=household.pk,
                 changes=changes,
