@@ -1,0 +1,77 @@
+"""Reads of the audit trail that the web pages need.
+
+The audit app has no selectors module yet; these belong there once it does. Browsing the whole
+trail needs `Perm.VIEW_AUDIT`; a household's own recent records are shown to whoever may see the
+household, so that function takes a household already fetched through the registry selectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from safetynet.accounts.roles import Perm
+from safetynet.audit.models import AuditRecord
+from safetynet.registry import selectors as registry
+from safetynet.registry.models import Area
+
+
+def audit_records_visible_to(user) -> QuerySet[AuditRecord]:
+    if not user.is_authenticated or not user.can(Perm.VIEW_AUDIT):
+        return AuditRecord.objects.none()
+    return AuditRecord.objects.all()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def search_audit(
+    user,
+    *,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditRecord]:
+    """Newest first; dates are whole local days, both ends included."""
+    qs = audit_records_visible_to(user)
+    if actor:
+        qs = qs.filter(actor=actor)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if date_from:
+        qs = qs.filter(at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    return qs.order_by("-seq")
+
+
+def audit_actions(user) -> list[str]:
+    return sorted(audit_records_visible_to(user).order_by().values_list("action", flat=True).distinct())
+
+
+def household_audit(user, household, *, limit: int = 20) -> list[AuditRecord]:
+    """The household's records and those of every person who is or was its member."""
+    household = registry.get_household(user, household.pk)
+    person_ids = (
+        registry.memberships_visible_to(user).filter(household=household).values_list("person_id", flat=True)
+    )
+    match = Q(object_type="household", object_id=str(household.pk)) | Q(
+        object_type="person", object_id__in=[str(pk) for pk in person_ids]
+    )
+    return list(AuditRecord.objects.filter(match).order_by("-seq")[:limit])
+
+
+def area_names(codes) -> dict[str, str]:
+    """Names for the area codes stored in audit records. The area tree is public reference data
+    (not scoped like households), and an actor's area may lie above the reader's own."""
+    return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))

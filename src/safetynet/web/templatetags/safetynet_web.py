@@ -1,0 +1,82 @@
+"""Template helpers: masked display of personal data, field errors, Chinese labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from safetynet.accounts.roles import Perm
+from safetynet.core import masking
+from safetynet.registry.models import SELF_CARE_ACTIVITIES
+from safetynet.web import labels
+from safetynet.web.forms import income_fields
+
+register = template.Library()
+
+register.filter("mask_name", masking.mask_name)
+register.filter("mask_id", masking.mask_id_number)
+register.filter("mask_phone", masking.mask_phone)
+register.filter("mask_bank", masking.mask_bank_account)
+register.filter("action_label", labels.action_label)
+register.filter("role_label", labels.role_label)
+register.filter("change_rows", labels.change_rows)
+register.filter("object_label", labels.object_label)
+
+
+@register.filter
+def can(user, perm: str) -> bool:
+    """`user|can:"view_audit"`: what the nav and buttons offer; the services still decide."""
+    try:
+        return bool(user.is_authenticated and user.can(Perm(perm)))
+    except ValueError:
+        return False
+
+
+@register.filter
+def self_care_labels(activities) -> str:
+    return "、".join(SELF_CARE_ACTIVITIES.get(a, a) for a in activities or [])
+
+
+@register.filter
+def incomes(person) -> str:
+    """The person's non-zero incomes of the last 12 months, by type."""
+    parts = [
+        f"{label} {getattr(person, name)}" for name, label in income_fields() if getattr(person, name, 0)
+    ]
+    return "；".join(parts)
+
+
+@register.filter
+def get(mapping, key):
+    return (mapping or {}).get(key, "")
+
+
+@register.filter
+def contains(values, value) -> bool:
+    return value in (values or ())
+
+
+@register.simple_tag
+def field_error(errors, name):
+    """The message beside a field; its id lets the input point at it (aria-describedby)."""
+    message = (errors or {}).get(name)
+    if not message:
+        return ""
+    return format_html('<p class="field-error" id="err-{}" role="alert">{}</p>', name, message)
+
+
+@register.simple_tag
+def invalid(errors, name):
+    """Attributes that mark an input invalid and tie it to its message."""
+    if (errors or {}).get(name):
+        return format_html('aria-invalid="true" aria-describedby="err-{}"', name)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (pagination links)."""
+    params = context["request"].GET.copy()
+    for k, v in changes.items():
+        params[k] = v
+    return params.urlencode()

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from safetynet.web.views import account, audit, households
+
+app_name = "web"
+urlpatterns = [
+    path("", account.home, name="home"),
+    path("login/", account.login, name="login"),
+    path("logout/", account.logout, name="logout"),
+    path("households/", households.search, name="search"),
+    path("households/new/", households.create, name="household_new"),
+    path("households/<int:pk>/", households.detail, name="household"),
+    path("households/<int:pk>/fields/", households.fields, name="household_fields"),
+    path("households/<int:pk>/edit/", households.edit, name="household_edit"),
+    path("households/<int:pk>/members/new/", households.member_new, name="member_new"),
+    path("households/<int:pk>/members/<int:mid>/", households.member_row, name="member_row"),
+    path("households/<int:pk>/members/<int:mid>/edit/", households.member_edit, name="member_edit"),
+    path("households/<int:pk>/members/<int:mid>/end/", households.member_end, name="member_end"),
+    path("households/<int:pk>/members/<int:mid>/reveal/", households.member_reveal, name="member_reveal"),
+    path("audit/", audit.audit_list, name="audit"),
+]

@@ -1,0 +1,352 @@
+"""Households: search, detail, create and edit; members: add, edit, end, reveal.
+
+Fragments are htmx swaps. A form that fails comes back in place with its errors; one that
+succeeds re-renders the whole household body, so every form on the page carries the new
+`version` and the audit section shows the new records.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safetynet.accounts.roles import Perm
+from safetynet.core.errors import NotFound, SafetynetError
+from safetynet.registry import selectors, services
+from safetynet.registry.models import (
+    DisabilityKind,
+    Hukou,
+    LabourCapacity,
+    NotCountedReason,
+    Relation,
+    Sex,
+)
+from safetynet.web import forms
+from safetynet.web.selectors import household_audit
+from safetynet.web.shell import client_of, is_htmx, login_required, render_form_error, retarget
+
+PAGE_SIZE = 20
+
+CHOICES = {
+    "hukou_choices": Hukou.choices,
+    "sex_choices": Sex.choices,
+    "relation_choices": [c for c in Relation.choices if c[0] != Relation.HEAD],
+    "reason_choices": NotCountedReason.choices,
+    "disability_choices": DisabilityKind.choices,
+    "labour_choices": LabourCapacity.choices,
+    "self_care_choices": forms.self_care_choices(),
+    "income_fields": forms.income_fields(),
+}
+
+
+def _household(request, pk):
+    try:
+        return selectors.get_household(request.user, pk)
+    except NotFound:
+        raise Http404("未找到该户。") from None
+
+
+def _membership(request, household, pk):
+    try:
+        return selectors.get_membership(request.user, household, pk)
+    except NotFound:
+        raise Http404("未找到该家庭成员。") from None
+
+
+def _require(request, perm: Perm) -> None:
+    """Hide forms from roles the service would refuse anyway; the service still decides."""
+    if not request.user.can(perm):
+        raise DjangoPermissionDenied("您的角色无权执行此操作。")
+
+
+def _villages(user):
+    return selectors.villages_visible_to(user).select_related("parent")
+
+
+# ---- search -----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def search(request):
+    user = request.user
+    q = request.GET.get("q", "").strip()
+    village = request.GET.get("village", "").strip()
+    township = request.GET.get("township", "").strip()
+    results = selectors.search_households(user, q=q, village=village, township=township)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [h.pk for h in page]
+    counts = dict(
+        selectors.memberships_visible_to(user)
+        .filter(household_id__in=ids, left_on__isnull=True)
+        .order_by()
+        .values_list("household_id")
+        .annotate(n=Count("id"))
+    )
+    rows = [(h, counts.get(h.pk, 0)) for h in page]
+    context = {"page": page, "rows": rows, "q": q, "village": village, "township": township}
+    if is_htmx(request):
+        response = render(request, "web/partials/search_results.html", context)
+    else:
+        context["villages"] = _villages(user)
+        context["townships"] = selectors.areas_visible_to(user).filter(level="township")
+        response = render(request, "web/search.html", context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+# ---- detail -----------------------------------------------------------------------------------
+
+
+def _body_context(request, household, *, refresh: bool = True) -> dict:
+    user = request.user
+    if refresh:  # after a write: the new version, head and fields
+        household = selectors.get_household(user, household.pk)
+    current = list(selectors.current_members(household))
+    past = list(
+        selectors.memberships_visible_to(user)
+        .filter(household=household, left_on__isnull=False)
+        .select_related("person")
+        .order_by("-left_on", "id")
+    )
+    people = {str(m.person_id): m.person.name for m in current + past}
+    return {
+        "household": household,
+        "members": current,
+        "past_members": past,
+        "audit_records": household_audit(user, household),
+        "people": people,
+        "can_edit": user.can(Perm.EDIT_HOUSEHOLD),
+        "can_unmask": user.can(Perm.UNMASK_PERSONAL_DATA),
+        "can_view_audit": user.can(Perm.VIEW_AUDIT),
+    }
+
+
+def _render_body(request, household):
+    response = render(request, "web/partials/household_body.html", _body_context(request, household))
+    return retarget(response, "#household-body")
+
+
+@require_GET
+@login_required
+def detail(request, pk):
+    household = _household(request, pk)
+    return render(request, "web/household_detail.html", _body_context(request, household, refresh=False))
+
+
+# ---- create -----------------------------------------------------------------------------------
+
+CREATE_FIELDS = forms.HOUSEHOLD_FIELDS + forms.MEMBER_FIELDS
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def create(request):
+    _require(request, Perm.CREATE_HOUSEHOLD)
+    context = {
+        "villages": _villages(request.user),
+        "values": {"co_resident": True, "labour_capacity": LabourCapacity.FULL, "hukou": Hukou.RURAL},
+        "mode": "create",
+        **CHOICES,
+    }
+    if request.method == "POST":
+        post = request.POST
+        context["values"] = forms.form_values(post)
+        try:
+            head = services.MemberInput(
+                person=forms.parse_person(post),
+                membership=forms.parse_membership(post, relation=Relation.HEAD),
+            )
+            household = services.create_household(
+                user=request.user,
+                village_code=post.get("village", ""),
+                address=post.get("address", ""),
+                hukou=post.get("hukou", ""),
+                alleviated=forms.checked(post, "alleviated"),
+                members=[head],
+                client=client_of(request),
+            )
+        except SafetynetError as error:
+            return render_form_error(request, "web/household_new.html", context, error, CREATE_FIELDS)
+        return redirect("web:household", pk=household.pk)
+    return render(request, "web/household_new.html", context)
+
+
+# ---- edit the household's own fields ----------------------------------------------------------
+
+
+@require_GET
+@login_required
+def fields(request, pk):
+    household = _household(request, pk)
+    context = {"household": household, "can_edit": request.user.can(Perm.EDIT_HOUSEHOLD)}
+    return render(request, "web/partials/household_fields.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request, pk):
+    household = _household(request, pk)
+    _require(request, Perm.EDIT_HOUSEHOLD)
+    context = {"household": household, "villages": _villages(request.user), **CHOICES}
+    if request.method == "GET":
+        context["values"] = {
+            "village": household.village.code,
+            "address": household.address,
+            "hukou": household.hukou,
+            "alleviated": household.alleviated,
+            "version": household.version,
+        }
+        return render(request, "web/partials/household_form.html", context)
+    post = request.POST
+    context["values"] = forms.form_values(post)
+    try:
+        services.update_household(
+            user=request.user,
+            household=household,
+            expected_version=forms.parse_version(post.get("version", "")),
+            village_code=post.get("village", ""),
+            address=post.get("address", ""),
+            hukou=post.get("hukou", ""),
+            alleviated=forms.checked(post, "alleviated"),
+            client=client_of(request),
+        )
+    except SafetynetError as error:
+        return render_form_error(
+            request, "web/partials/household_form.html", context, error, forms.HOUSEHOLD_FIELDS
+        )
+    return _render_body(request, household)
+
+
+# ---- members ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_new(request, pk):
+    household = _household(request, pk)
+    _require(request, Perm.EDIT_HOUSEHOLD)
+    context = {"household": household, "mode": "add", **CHOICES}
+    if request.method == "GET":
+        context["values"] = {
+            "co_resident": True,
+            "labour_capacity": LabourCapacity.FULL,
+            "joined_on": timezone.localdate().isoformat(),
+            "version": household.version,
+        }
+        return render(request, "web/partials/member_new.html", context)
+    post = request.POST
+    context["values"] = forms.form_values(post)
+    try:
+        services.add_member(
+            user=request.user,
+            household=household,
+            person=forms.parse_person(post),
+            membership=forms.parse_membership(post),
+            expected_version=forms.parse_version(post.get("version", "")),
+            client=client_of(request),
+        )
+    except SafetynetError as error:
+        return render_form_error(request, "web/partials/member_new.html", context, error, forms.MEMBER_FIELDS)
+    return _render_body(request, household)
+
+
+@require_GET
+@login_required
+def member_row(request, pk, mid):
+    household = _household(request, pk)
+    m = _membership(request, household, mid)
+    context = {
+        "household": household,
+        "m": m,
+        "can_edit": request.user.can(Perm.EDIT_HOUSEHOLD),
+        "can_unmask": request.user.can(Perm.UNMASK_PERSONAL_DATA),
+    }
+    return render(request, "web/partials/member_row.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_edit(request, pk, mid):
+    household = _household(request, pk)
+    m = _membership(request, household, mid)
+    _require(request, Perm.EDIT_HOUSEHOLD)
+    context = {"household": household, "m": m, "mode": "edit", **CHOICES}
+    if request.method == "GET":
+        context["values"] = {**forms.person_values(m.person, m), "version": household.version}
+        return render(request, "web/partials/member_edit.html", context)
+    post = request.POST
+    context["values"] = forms.form_values(post)
+    try:
+        services.update_member(
+            user=request.user,
+            household=household,
+            membership=m,
+            person=forms.parse_person(post, current=m.person),
+            membership_data=forms.parse_membership(post),
+            expected_version=forms.parse_version(post.get("version", "")),
+            client=client_of(request),
+        )
+    except SafetynetError as error:
+        return render_form_error(
+            request, "web/partials/member_edit.html", context, error, forms.MEMBER_FIELDS
+        )
+    return _render_body(request, household)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_end(request, pk, mid):
+    household = _household(request, pk)
+    m = _membership(request, household, mid)
+    _require(request, Perm.EDIT_HOUSEHOLD)
+    context = {"household": household, "m": m}
+    if request.method == "GET":
+        context["values"] = {"left_on": timezone.localdate().isoformat(), "version": household.version}
+        return render(request, "web/partials/member_end.html", context)
+    post = request.POST
+    context["values"] = forms.form_values(post)
+    try:
+        left_on = forms.parse_date(post.get("left_on", ""), "left_on", "离开日期", required=True)
+        services.end_membership(
+            user=request.user,
+            household=household,
+            membership=m,
+            left_on=left_on,
+            reason=post.get("left_reason", ""),
+            expected_version=forms.parse_version(post.get("version", "")),
+            client=client_of(request),
+        )
+    except SafetynetError as error:
+        return render_form_error(request, "web/partials/member_end.html", context, error, forms.END_FIELDS)
+    return _render_body(request, household)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_reveal(request, pk, mid):
+    """Ask why, then show the unmasked identifiers in place; `reveal_person` audits the view."""
+    household = _household(request, pk)
+    m = _membership(request, household, mid)
+    _require(request, Perm.UNMASK_PERSONAL_DATA)
+    context = {"household": household, "m": m, "values": {}}
+    if request.method == "GET":
+        return render(request, "web/partials/reveal_form.html", context)
+    context["values"] = {"reason": request.POST.get("reason", "")}
+    try:
+        revealed = services.reveal_person(
+            user=request.user,
+            person_id=m.person_id,
+            reason=request.POST.get("reason", ""),
+            client=client_of(request),
+        )
+    except SafetynetError as error:
+        return render_form_error(request, "web/partials/reveal_form.html", context, error, ("reason",))
+    response = render(request, "web/partials/revealed.html", {**context, "revealed": revealed})
+    response["Cache-Control"] = "no-store"
+    return response
