@@ -8,7 +8,8 @@ Nothing here imports Django. The Django layer calls:
 - `assess(household, params_on_date)` — one `Assessment` (`.to_json()`, `.to_dict()`), carrying
   `parameters_digest`, `parameters_version` and `rule_set_version` for storage;
 - `assess_json(data, on)` — all of the above in one call;
-- `assess_batch(HouseholdTable, params_on_date)` — the same rules over a whole register.
+- `assess_batch(HouseholdTable, params_on_date, reasons=…)` — the same rules over a whole register,
+  optionally with a `CompactTrace` (a reason code per rule and row).
 """
 
 from safetynet.policy.engine import (
@@ -16,6 +17,7 @@ from safetynet.policy.engine import (
     RULE_SET_VERSION,
     Assessment,
     BatchAssessment,
+    CompactTrace,
     assess,
     assess_batch,
     assess_json,
@@ -33,6 +35,7 @@ __all__ = [
     "RULE_SET_VERSION",
     "Assessment",
     "BatchAssessment",
+    "CompactTrace",
     "Household",
     "HouseholdTable",
     "ParameterError",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from safetynet.policy.params import ParameterSet, ParametersOnDate, county_code
 from safetynet.policy.table import CAT, HouseholdTable
 
 RULE_SET_VERSION = "2025.1"
+BATCH_CHUNK = 1 << 16  # households per chunk of a batch run (see `assess_batch`)
 MONITORING_TYPES = (None, "unstable_alleviated", "edge_prone", "sudden_hardship")
 MEMBER_CATEGORIES = (None, "tekun", "individual_dibao")
 _FEN_VALUED = {"family_income", "rigid_expenditure"}  # rules whose value is an amount in fen
@@ -99,23 +101,63 @@ class Tracer:
         )
 
 
+@dataclass
+class CompactTrace:
+    """The trace of a register, compactly: per rule, one reason code per household or member.
+
+    `codes[rule]` is an int8 array (length H for a household rule, M for a member rule) indexing
+    `names[rule]`, with -1 where the household did not need the rule — the rows a full trace
+    would not show. A rule that no household needed is absent. The asset test against the 边缘
+    limits is kept as `assets_within_edge_limits`.
+    """
+
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    levels: dict[str, str] = field(default_factory=dict)
+
+    def decode(self, rule: str) -> np.ndarray:
+        """The reason names of `rule` row by row (object array, None where not applied)."""
+        names = np.array([*self.names[rule], None], dtype=object)
+        return names[self.codes[rule]]  # -1 picks the trailing None
+
+
 class _Run:
-    """Calls rules and, for a table of one household, traces the ones that household needed."""
+    """Calls rules; traces the ones a table of one household needed, or keeps compact reasons.
 
-    def __init__(self, tracer: Tracer | None):
+    `needed` is the household mask of the rows that need the rule (None: every row).
+    """
+
+    def __init__(self, tracer: Tracer | None, compact: CompactTrace | None, member_household: np.ndarray):
         self.tracer = tracer
+        self.compact = compact
+        self.member_household = member_household
 
-    def __call__(self, fn, needed=None, **inputs) -> R.Outcome:
+    def __call__(self, fn, needed=None, *, compact_key: str | None = None, **inputs) -> R.Outcome:
         outcome = fn(**inputs)
         if self.tracer is not None and (needed is None or bool(needed[0])):
             self.tracer.record(fn, inputs, outcome)
+        if self.compact is not None:
+            code = outcome.reason.code
+            if needed is not None:
+                applied = needed[self.member_household] if fn.level == "member" else needed
+                code = np.where(applied, code, np.int8(-1))
+            key = compact_key or fn.__name__
+            self.compact.codes[key] = np.ascontiguousarray(code, dtype=np.int8)
+            self.compact.names[key] = outcome.reason.names
+            self.compact.levels[key] = fn.level
         return outcome
 
 
-def _by_hukou(p: ParametersOnDate, urban: np.ndarray, base: str) -> np.ndarray:
-    """A per-household money parameter chosen by hukou, reading only the variants present."""
+def _by_hukou(p: ParametersOnDate, urban: np.ndarray, base: str, needed=None) -> np.ndarray:
+    """A per-household money parameter chosen by hukou, reading only the variants needed.
+
+    With `needed`, only the rows that need it get the value (others 0), so a register lists a
+    variant as used only if some household relied on it — as each household alone would.
+    """
     out = np.zeros(len(urban), dtype=np.int64)
     for variant, mask in (("urban", urban), ("rural", ~urban)):
+        if needed is not None:
+            mask = mask & needed
         if mask.any():
             out[mask] = _fen(p[f"{base}.{variant}"])
     return out
@@ -126,22 +168,34 @@ def _fen(amount: Decimal) -> int:
 
 
 def evaluate(
-    table: HouseholdTable, p: ParametersOnDate, tracer: Tracer | None = None
+    table: HouseholdTable,
+    p: ParametersOnDate,
+    tracer: Tracer | None = None,
+    compact: CompactTrace | None = None,
 ) -> dict[str, np.ndarray]:
-    """Run every rule over the table; returns household and member result columns."""
-    run = _Run(tracer)
+    """Run every rule over the table; returns household and member result columns.
+
+    `tracer` records a full trace (a table of one household); `compact` collects the reason
+    codes of every rule for every row (a register).
+    """
     hh, mm = table.households, table.members
     n_h = table.n_households
     idx = mm["household"]
-    starts = np.searchsorted(idx, np.arange(n_h))
+    run = _Run(tracer, compact, idx)
+    counts = np.bincount(idx, minlength=n_h)
+    starts = np.cumsum(counts) - counts  # first member row of each household (idx is sorted)
     false_h = np.zeros(n_h, dtype=bool)
     zero_h = np.zeros(n_h, dtype=np.int64)
 
     def hh_sum(x):
-        return np.add.reduceat(x.astype(np.int64), starts) if n_h else zero_h
+        if not n_h:
+            return zero_h
+        if x.dtype == np.bool_:
+            return np.add.reduceat(x.view(np.int8), starts, dtype=np.int64)
+        return np.add.reduceat(x.astype(np.int64, copy=False), starts)
 
     def hh_all(x):
-        return np.logical_and.reduceat(x, starts) if n_h else false_h
+        return hh_sum(~x) == 0 if n_h else false_h
 
     on = p.day
     age = (on.year * 10000 + on.month * 100 + on.day - mm["birth"]) // 10000
@@ -250,6 +304,7 @@ def evaluate(
         assets_ok_edge = run(
             R.assets_within_limits,
             need_edge,
+            compact_key="assets_within_edge_limits",
             **asset_inputs,
             financial_months=p["assets.financial_months_edge"],
             homes_max=homes_max,
@@ -295,7 +350,7 @@ def evaluate(
             family_income_fen=income,
             family_size=n,
             window_months=window,
-            disposable_annual_fen=_by_hukou(p, urban, "rigid.disposable_income_prev_year"),
+            disposable_annual_fen=_by_hukou(p, urban, "rigid.disposable_income_prev_year", need_rigid),
         ).value
         is_rigid = run(
             R.rigid_hardship_household,
@@ -308,12 +363,11 @@ def evaluate(
             rigid_heavy=heavy,
         ).value
 
-    category = np.select(
-        [is_tekun, is_dibao, is_edge, is_rigid],
-        [CAT["tekun"], CAT["dibao"], CAT["dibao_edge"], CAT["rigid_hardship"]],
+    category = R.first_match(
+        [~valid, is_tekun, is_dibao, is_edge, is_rigid],
+        [CAT["none"], CAT["tekun"], CAT["dibao"], CAT["dibao_edge"], CAT["rigid_hardship"]],
         default=CAT["none"],
-    ).astype(np.int8)
-    category = np.where(valid, category, CAT["none"]).astype(np.int8)
+    )
 
     # Members one by one inside 边缘 and 刚性 households
     in_edge_or_rigid_h = (is_edge | is_rigid) & valid
@@ -632,6 +686,7 @@ class BatchAssessment:
     parameters_digest: str
     parameters_version: str
     rule_set_version: str = RULE_SET_VERSION
+    reasons: CompactTrace | None = None  # with `assess_batch(..., reasons=True)`
 
     def __len__(self) -> int:
         return len(self.columns["category"])
@@ -659,11 +714,62 @@ class BatchAssessment:
         }
 
 
-def assess_batch(table: HouseholdTable, params: ParametersOnDate) -> BatchAssessment:
-    """Decide every household of a register with the same rules as `assess` (no trace).
+def assess_batch(
+    table: HouseholdTable,
+    params: ParametersOnDate,
+    *,
+    reasons: bool = False,
+    chunk_households: int = BATCH_CHUNK,
+    workers: int = 1,
+) -> BatchAssessment:
+    """Decide every household of a register with the same rules as `assess`.
 
-    Households without a counted member come out with `valid` false and category none.
+    No full trace; with `reasons=True` a `CompactTrace` (one int8 reason code per rule and row)
+    explains every decision at about one byte per rule and row. Households without a counted
+    member come out with `valid` false and category none.
+
+    The register is decided in chunks of `chunk_households` (households are independent, so the
+    result is the same): the working arrays of a chunk stay in the CPU cache and their memory is
+    reused, which is faster and keeps peak memory down. `workers` > 1 decides chunks in threads
+    (numpy releases the GIL in its loops).
     """
     p = params.fresh()
-    columns = evaluate(table, p)
-    return BatchAssessment(columns, p.unverified_names(), p.digest(), p.version)
+    n_h = table.n_households
+    chunk = max(chunk_households, 1)
+    starts = list(range(0, n_h, chunk)) or [0]
+
+    def decide(start: int):
+        part = table.slice(start, min(start + chunk, n_h)) if len(starts) > 1 else table
+        compact = CompactTrace() if reasons else None
+        return evaluate(part, p, compact=compact), compact, part.n_households, part.n_members
+
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(decide, starts))
+    else:
+        parts = [decide(start) for start in starts]
+    if len(parts) == 1:
+        columns, compact = parts[0][0], parts[0][1]
+    else:
+        columns = {name: np.concatenate([part[0][name] for part in parts]) for name in parts[0][0]}
+        compact = _merge_compact([(part[1], part[2], part[3]) for part in parts]) if reasons else None
+    return BatchAssessment(columns, p.unverified_names(), p.digest(), p.version, reasons=compact)
+
+
+def _merge_compact(parts: list[tuple[CompactTrace, int, int]]) -> CompactTrace:
+    """One `CompactTrace` from the chunks' (a rule a chunk did not need is -1 for its rows)."""
+    merged = CompactTrace()
+    for trace, _, _ in parts:
+        for rule in trace.codes:
+            merged.names.setdefault(rule, trace.names[rule])
+            merged.levels.setdefault(rule, trace.levels[rule])
+    for rule, level in merged.levels.items():
+        merged.codes[rule] = np.concatenate(
+            [
+                trace.codes[rule]
+                if rule in trace.codes
+                else np.full(n_m if level == "member" else n_h, -1, dtype=np.int8)
+                for trace, n_h, n_m in parts
+            ]
+        )
+    return merged

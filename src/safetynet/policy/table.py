@@ -159,6 +159,19 @@ class HouseholdTable:
             None if member_id is None else np.asarray(member_id, dtype=object),
         )
 
+    def slice(self, start: int, stop: int) -> HouseholdTable:
+        """Households `start` to `stop` (exclusive) with their members, renumbered from 0 (views)."""
+        idx = self.members["household"]
+        m_start, m_stop = (int(i) for i in np.searchsorted(idx, [start, stop]))
+        members = {name: column[m_start:m_stop] for name, column in self.members.items()}
+        members["household"] = members["household"] - start
+        return HouseholdTable(
+            {name: column[start:stop] for name, column in self.households.items()},
+            members,
+            None if self.household_id is None else self.household_id[start:stop],
+            None if self.member_id is None else self.member_id[m_start:m_stop],
+        )
+
     @classmethod
     def from_households(cls, households: Sequence[Household]) -> HouseholdTable:
         """Lay parsed households out as columns (the scalar path uses a table of one)."""
