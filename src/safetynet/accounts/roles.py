@@ -46,6 +46,21 @@ class Perm(StrEnum):
     EXCHANGE_DATA = "exchange_data"
     MANAGE_PARAMETERS = "manage_parameters"
     MANAGE_USERS = "manage_users"
+    # The single procedure (cases/workflow.py names these on its transitions).
+    RAISE_LEAD = "raise_lead"
+    ACCEPT_CASE = "accept_case"
+    INVESTIGATE = "investigate"
+    VERIFY = "verify"
+    VILLAGE_REVIEW = "village_review"
+    TOWNSHIP_DECIDE = "township_decide"
+    LEADING_GROUP_DECIDE = "leading_group_decide"
+    MANAGE_NOTICE = "manage_notice"
+    RECORD_OBJECTION = "record_objection"
+    COUNTY_FILE = "county_file"
+    REFUSE_CASE = "refuse_case"
+    WITHDRAW_CASE = "withdraw_case"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -87,6 +102,38 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.AUDITOR: frozenset({_P.VIEW_HOUSEHOLD, _P.VIEW_AUDIT}),
     Role.ADMIN: frozenset(set(Perm)),
 }
+
+# Who acts in the single procedure (cases/workflow.py). Kept apart so the registry matrix above
+# reads as before; merged into PERMISSIONS below.
+PROCEDURE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.VILLAGE_OFFICER: frozenset(
+        {_P.RAISE_LEAD, _P.INVESTIGATE, _P.VILLAGE_REVIEW, _P.RECORD_OBJECTION, _P.WITHDRAW_CASE}
+    ),
+    Role.TOWNSHIP_CLERK: frozenset(
+        {
+            _P.RAISE_LEAD,
+            _P.ACCEPT_CASE,
+            _P.INVESTIGATE,
+            _P.VERIFY,
+            _P.VILLAGE_REVIEW,
+            _P.MANAGE_NOTICE,
+            _P.RECORD_OBJECTION,
+            _P.REFUSE_CASE,
+            _P.WITHDRAW_CASE,
+            _P.REQUEST_EXTENSION,
+        }
+    ),
+    Role.REVIEW_MEMBER: frozenset({_P.TOWNSHIP_DECIDE, _P.REQUEST_EXTENSION}),
+    Role.REVIEW_LEADER: frozenset(
+        {_P.TOWNSHIP_DECIDE, _P.REFUSE_CASE, _P.REQUEST_EXTENSION, _P.APPROVE_EXTENSION}
+    ),
+    Role.COUNTY_CIVIL: frozenset({_P.RAISE_LEAD, _P.VERIFY, _P.COUNTY_FILE}),
+    Role.COUNTY_AGRI: frozenset({_P.RAISE_LEAD}),
+    Role.LEADING_OFFICE: frozenset({_P.LEADING_GROUP_DECIDE}),
+    Role.DEPT_LIAISON: frozenset({_P.RAISE_LEAD}),
+}
+for _role, _extra in PROCEDURE_PERMISSIONS.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 # Roles whose reach includes households (a department liaison exchanges data and sees none).
 HOUSEHOLD_ROLES = frozenset(r for r, perms in PERMISSIONS.items() if Perm.VIEW_HOUSEHOLD in perms)

@@ -49,8 +49,24 @@ class Lead(models.Model):
         ordering = ["-received_at"]
 
 
+OPEN_STATES = (
+    "accepted",
+    "investigation",
+    "verification",
+    "village_review",
+    "township_decision",
+    "leading_group",
+    "notice",
+    "county_filing",
+)
+
+
 class Case(models.Model):
-    """One application's way through the single procedure (workflow in `cases.workflow`)."""
+    """One application's way through the single procedure (workflow in `cases.workflow`).
+
+    `state` and `version` change only through `cases.services` (a conditional UPDATE on the
+    version the actor saw), never by assignment and save.
+    """
 
     reference = models.CharField("案件编号", max_length=24, unique=True)
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="cases")
@@ -58,6 +74,342 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     accepted_on = models.DateField("受理日期")
     created_at = models.DateTimeField(auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # Re-investigation (failed vote, objection) starts a new round; records carry their round.
+    round = models.PositiveSmallIntegerField("调查轮次", default=1)
+    deadline = models.DateField("办结时限", null=True)
+    deadline_provisional = models.BooleanField("时限含无官方日历的年份（暂按周末计算）", default=False)
+    extended = models.BooleanField("已延长时限", default=False)
+    state_changed_at = models.DateTimeField(null=True)
+    closed_on = models.DateField("办结日期", null=True)
+    applicant_name = models.CharField("申请人", max_length=64, blank=True)
+    applicant_phone = EncryptedTextField("申请人联系电话", blank=True, default="")
+    summary = models.TextField("申请事由", blank=True)
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            # Leads about the same family merge into one open case.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="one_open_case_per_household",
+            )
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class CaseTransition(models.Model):
+    """Every move of a case, with who, when and why (the audit trail holds the same)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions")
+    name = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=32)
+    to_state = models.CharField(max_length=32)
+    round = models.PositiveSmallIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    actor_role = models.CharField(max_length=32, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    on = models.DateField()
+    reason = models.TextField(blank=True)
+    record = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        CONSENT = "consent", "承诺授权书（签字）"
+        VILLAGE_REVIEW = "village_review_record", "民主评议签字记录"
+        OTHER = "other", "其他材料"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    round = models.PositiveSmallIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Investigation(models.Model):
+    """入户调查: what the officer found at the home, as recorded (the registry gets the facts too)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="investigations")
+    round = models.PositiveSmallIntegerField()
+    visited_on = models.DateField("入户日期")
+    investigators = models.CharField("调查人员", max_length=200)
+    members = models.JSONField("家庭成员情况", default=list)  # [{membership, incomes…, notes}]
+    household_facts = models.JSONField("家庭财产与支出", default=dict)
+    hardship_causes = models.JSONField("致困原因", default=list)
+    risk = models.JSONField("返贫致贫风险", default=list)
+    living_conditions = models.TextField("生活状况", blank=True)
+    notes = models.TextField("调查意见", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class VerificationResult(models.Model):
+    """经济状况核对: one result per member and round, by hand now, from the verification app later."""
+
+    class Outcome(models.TextChoices):
+        CONSISTENT = "consistent", "与申报一致"
+        DISCREPANCY = "discrepancy", "与申报不一致"
+        NO_DATA = "no_data", "未查询到数据"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="verification_results")
+    round = models.PositiveSmallIntegerField()
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    sources = models.JSONField("核对来源", default=dict)  # {"hukou": {...}, "social_insurance": {...}, …}
+    summary = models.TextField("核对结论", blank=True)
+    origin = models.CharField(max_length=16, default="manual")  # manual / automatic
+    external_ref = models.CharField(max_length=64, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class VillageReview(models.Model):
+    """村级初审 / 民主评议."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="village_reviews")
+    round = models.PositiveSmallIntegerField()
+    held_on = models.DateField("评议日期")
+    attendees = models.TextField("参会人员")
+    attendee_count = models.PositiveSmallIntegerField("参会人数")
+    votes_for = models.PositiveSmallIntegerField("赞成票")
+    votes_against = models.PositiveSmallIntegerField("反对票")
+    abstentions = models.PositiveSmallIntegerField("弃权票", default=0)
+    result = models.CharField(max_length=8, choices=[("passed", "通过"), ("failed", "未通过")])
+    notes = models.TextField("评议情况", blank=True)
+    record = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.PROTECT, related_name="+")
+    qualifies = models.BooleanField("收入财产符合条件")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class TownshipDecision(models.Model):
+    """乡镇审核确认: one decision for both regimes, freezing the proposal it was made on."""
+
+    class Outcome(models.TextChoices):
+        GRANT = "grant", "认定"
+        REFER = "refer", "提请县领导小组认定其他低收入人口"
+        REFUSE = "refuse", "不予认定"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    round = models.PositiveSmallIntegerField()
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    overridden = models.BooleanField("改变测算建议", default=False)
+    override_reason = models.TextField("改变理由", blank=True)
+    category = models.CharField(max_length=20)
+    monitoring_marked = models.BooleanField(default=False)
+    monitoring_type = models.CharField(max_length=24, blank=True)
+    benefit_monthly = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    members = models.JSONField(default=list)  # [{"person_id", "name", "category", "benefit_monthly"}]
+    publishes = models.BooleanField(default=False)
+    proposal = models.JSONField()  # the engine's result as shown (trace included)
+    inputs = models.JSONField()
+    parameters_version = models.CharField(max_length=40)
+    parameters_digest = models.CharField(max_length=64)
+    rule_set_version = models.CharField(max_length=40)
+    panel = models.TextField("参会审核确认小组成员", blank=True)
+    decided_on = models.DateField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class LeadingGroupDecision(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="leading_group_decisions")
+    round = models.PositiveSmallIntegerField()
+    approved = models.BooleanField()
+    meeting = models.CharField("会议及文号", max_length=200)
+    opinion = models.TextField("认定意见")
+    decided_on = models.DateField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+
+class Notice(models.Model):
+    """公示: one round in the village. `entries` hold only what may be published."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    round = models.PositiveSmallIntegerField()
+    village = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField("公示开始")
+    min_days = models.PositiveSmallIntegerField()
+    entries = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=12,
+        choices=[("open", "公示中"), ("closed", "期满无异议"), ("interrupted", "因异议中止")],
+        default="open",
+    )
+    closed_on = models.DateField(null=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def earliest_close(self):
+        import datetime as dt
+
+        return self.starts_on + dt.timedelta(days=self.min_days)
+
+
+class Objection(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="objections")
+    received_on = models.DateField()
+    content = models.TextField("异议内容")
+    raised_by = models.CharField("异议人（可匿名）", max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class HouseholdStatus(models.Model):
+    """录入建档: the household's standing after a case; one current row per household."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="statuses")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="statuses")
+    decision = models.ForeignKey(TownshipDecision, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=20)
+    monitoring_marked = models.BooleanField(default=False)
+    monitoring_type = models.CharField(max_length=24, blank=True)
+    benefit_monthly = models.DecimalField(max_digits=12, decimal_places=2)
+    members = models.JSONField(default=list)
+    approved_on = models.DateField()
+    effective_month = models.DateField("待遇起始月")  # first day of the month after approval
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_on = models.DateField()
+    filing_note = models.TextField(blank=True)
+    current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(current=True), name="one_current_status"
+            )
+        ]
+
+
+class RefusalLetter(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="refusal_letter")
+    step = models.CharField(max_length=32)
+    reason = models.TextField()
+    issued_on = models.DateField()
+    explain_by = models.DateField("书面说明期限")  # 3 working days (POLICY §9)
+    explain_by_provisional = models.BooleanField(default=False)
+    text = models.TextField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class DeadlineExtension(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions")
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10,
+        choices=[("pending", "待审批"), ("approved", "已批准"), ("rejected", "未批准")],
+        default="pending",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    decision_note = models.TextField(blank=True)
+    new_deadline = models.DateField(null=True)
+
+
+class Message(models.Model):
+    """A message to the applicant, kept with the case whatever the channel did with it."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "受理告知"
+        REFUSAL = "refusal", "不予认定告知"
+        APPROVAL = "approval", "认定告知"
+        NOTICE = "notice", "公示告知"
+        CHANGE = "change", "变更告知"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    recipient_name = models.CharField(max_length=64)
+    recipient_phone = EncryptedTextField(blank=True, default="")
+    body = models.TextField()
+    channel = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        max_length=12,
+        choices=[
+            ("queued", "待发送"),
+            ("sent", "已发送"),
+            ("failed", "发送失败"),
+            ("no_phone", "无联系电话"),
+        ],
+        default="queued",
+    )
+    provider_ref = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class InboxItem(models.Model):
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "待办"
+        DUE = "due", "即将到期"
+        OVERDUE = "overdue", "已超期"
+        EXTENSION = "extension", "延期申请"
+        LEAD = "lead", "新线索"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    key = models.CharField(max_length=120)  # one item per user and key (due/overdue scans repeat)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_inbox_item_per_key")]
+
+
+class PublicAttempt(models.Model):
+    """Public (no account) requests per client address, for throttling."""
+
+    client = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=16)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)

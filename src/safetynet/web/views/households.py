@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts.roles import Perm
+from safetynet.cases.selectors import case_history
 from safetynet.core.errors import NotFound, SafetynetError
 from safetynet.registry import selectors, services
 from safetynet.registry.models import (
@@ -136,7 +137,9 @@ def _render_body(request, household):
 @login_required
 def detail(request, pk):
     household = _household(request, pk)
-    return render(request, "web/household_detail.html", _body_context(request, household, refresh=False))
+    context = _body_context(request, household, refresh=False)
+    context["history"] = case_history(request.user, household)
+    return render(request, "web/household_detail.html", context)
 
 
 # ---- create -----------------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+"""Benchmark of the register-wide comparison at province scale.
+
+    uv run python bench/compare.py [--members 3000000] [--rows 50000000] [--memory 1500MB]
+
+Generates (once; cached under bench/.cache/, git-ignored) with DuckDB itself, so generation never
+holds the data in memory: a register snapshot of 3 million members (REGISTER_SCHEMA, ~1.2 million
+households, 60% recipients) and 50 million department rows across the six verification sources
+(户籍 18M, 社会保险 10M, 金融资产 10M, 不动产 5M, 车船 5M, 市场主体 2M) over a population of 18
+million residents, keyed by a 64-hex blind index. Then, in the same run and on the same files:
+
+- `seconds`: the full comparison — every rule of `verification.rules` whose source has data,
+  compiled by Ibis and run on embedded DuckDB under `SET memory_limit`, results fetched;
+- `baseline_seconds`: a hand-written DuckDB join-and-aggregate of the rows against the register,
+  per household, for each of the six sources in turn (the least work any comparison must do).
+
+Progress goes to stderr; the last line of stdout is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from safetynet.verification.engine import Engine  # noqa: E402
+from safetynet.verification.rules import PARAMETERS, RuleParams  # noqa: E402
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+VERSION = 1
+SHARES = {"hukou": 18, "social_insurance": 10, "financial": 10, "real_estate": 5, "vehicle": 5, "business": 2}
+ON = dt.date(2026, 5, 15)
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _idx(expr: str) -> str:
+    return f"sha256(({expr})::VARCHAR)"
+
+
+def generate(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    population = max(members * 6, rows * 18 // 50)
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit='{memory}'")
+    con.execute(f"SET temp_directory='{out / 'tmp'}'")
+    con.execute("SET preserve_insertion_order=false")
+    paths = {"register": out / "register.parquet"}
+    total = sum(SHARES.values())
+    counts = {k: rows * v // total for k, v in SHARES.items()}
+    counts["hukou"] += rows - sum(counts.values())
+    for k in SHARES:
+        paths[k] = out / f"{k}.parquet"
+    if all(p.exists() for p in paths.values()):
+        return paths
+    # Register members are residents spread over the population by a multiplicative permutation.
+    perm = f"((i * 7919) % {population})"
+    log(f"generating register ({members:,} members)…")
+    con.execute(
+        f"""COPY (
+          SELECT i AS person_id, {_idx(perm)} AS id_index, i // 5 * 2 + (i % 5 >= 3)::INT AS household_id,
+                 '141029' || lpad(((i // 5) % 900)::VARCHAR, 6, '0') AS village_code,
+                 {_idx(f"((i - i % 5 + CASE WHEN i % 5 >= 3 THEN 3 ELSE 0 END) * 7919) % {population}")} AS head_id_index,
+                 true AS counted, (hash(i // 5) % 10) < 6 AS recipient,
+                 CASE WHEN (hash(i // 5) % 10) < 6 THEN 'dibao' ELSE '' END AS category,
+                 (CASE WHEN i % 5 >= 3 THEN 2 ELSE 3 END)::INT AS family_size,
+                 (i % 100000) <> 7 AS id_valid, CASE WHEN (i % 100000) = 7 THEN '校验位错误' ELSE '' END AS id_problem,
+                 CAST(hash(i) % 20000 AS DECIMAL(16,2)) AS declared_financial, 0::INT AS declared_vehicles,
+                 CAST(0 AS DECIMAL(16,2)) AS declared_vehicle_value, 1::INT AS declared_homes, 0::INT AS declared_company_roles,
+                 CAST(600 * 24 * (CASE WHEN i % 5 >= 3 THEN 2 ELSE 3 END) AS DECIMAL(16,2)) AS financial_limit,
+                 CAST(600 AS DECIMAL(16,2)) AS income_line
+          FROM range({members}) t(i)
+        ) TO '{paths["register"]}' (FORMAT parquet, COMPRESSION zstd)"""
+    )
+    common = "NULL::BLOB AS subject, i::BIGINT AS _row, 'bench' AS upload_sha"
+    asof = "DATE '2026-05-01' AS as_of"
+    selects = {
+        "hukou": f"""{_idx("i")} AS id_index, {common},
+            CASE WHEN hash(i) % 200 = 0 THEN 'deceased' ELSE 'normal' END AS status,
+            CASE WHEN hash(i) % 200 = 0 THEN DATE '2026-01-01' + (i % 100)::INT END AS death_date,
+            '141029' || lpad((i % 900)::VARCHAR, 6, '0') AS village_code, {asof}""",
+        "social_insurance": f"""{_idx(f"(i * 3) % {population}")} AS id_index, {common},
+            CAST(hash(i) % 60000 AS DECIMAL(16,2)) AS wage_12m, CAST(hash(i * 7) % 2000 AS DECIMAL(16,2)) AS pension_12m,
+            NULL::DECIMAL(16,2) AS contribution_12m, {asof}""",
+        "financial": f"""{_idx(f"(i // 2 * 5) % {population}")} AS id_index, {common},
+            CASE WHEN i % 2 = 0 THEN '农商行' ELSE '邮储银行' END AS institution, 'deposit' AS kind,
+            CAST(hash(i) % 40000 AS DECIMAL(16,2)) AS balance, {asof}""",
+        "real_estate": f"""{_idx(f"(i * 11 // 10) % {population}")} AS id_index, {common},
+            'U' || i::VARCHAR AS unit_no, CASE WHEN i % 4 = 0 THEN 'commercial' ELSE 'residential' END AS use,
+            CAST(90 AS DECIMAL(16,2)) AS area_m2, DATE '2010-01-01' + (i % 5000)::INT AS registered_on, {asof}""",
+        "vehicle": f"""{_idx(f"(i * 13) % {population}")} AS id_index, {common},
+            '晋L' || i::VARCHAR AS plate, CASE WHEN i % 3 = 0 THEN 'motorcycle' ELSE 'car' END AS kind,
+            CAST(hash(i) % 150000 AS DECIMAL(16,2)) AS value, NULL::DATE AS registered_on, {asof}""",
+        "business": f"""{_idx(f"(i * 17) % {population}")} AS id_index, {common},
+            'C' || i::VARCHAR AS credit_code, '某公司' || i::VARCHAR AS entity_name,
+            CASE WHEN i % 3 = 0 THEN 'company' ELSE 'individual' END AS entity_kind,
+            CASE WHEN i % 3 = 0 THEN 'legal_rep' ELSE 'owner' END AS role,
+            NULL::DECIMAL(16,2) AS share_pct, NULL::DECIMAL(16,2) AS registered_capital, {asof}""",
+    }
+    for code, select in selects.items():
+        log(f"generating {code} ({counts[code]:,} rows)…")
+        con.execute(
+            f"COPY (SELECT {select} FROM range({counts[code]}) t(i)) TO '{paths[code]}' "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
+        )
+    con.close()
+    return paths
+
+
+# One join-and-aggregate of a source's rows against the register, per household; run for each of
+# the six sources in turn. (As a single UNION ALL statement DuckDB 2.0 runs out of memory under the
+# same memory_limit with two threads, so the baseline runs the six statements one after another.)
+BASELINE = """
+SELECT r.household_id, count(*) AS n, sum({amount}) AS total
+FROM read_parquet('{rows}') s JOIN (SELECT id_index, household_id FROM read_parquet('{register}') WHERE counted) r
+  USING (id_index)
+GROUP BY r.household_id
+"""
+AMOUNTS = {
+    "hukou": "(status = 'deceased')::INT",
+    "social_insurance": "wage_12m + coalesce(pension_12m, 0)",
+    "financial": "balance",
+    "real_estate": "(use = 'residential')::INT",
+    "vehicle": "value",
+    "business": "(role = 'legal_rep')::INT",
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=3_000_000)
+    ap.add_argument("--rows", type=int, default=50_000_000)
+    ap.add_argument("--memory", default="1500MB", help="DuckDB memory_limit")
+    ap.add_argument(
+        "--threads", type=int, default=1, help="DuckDB threads (each thread needs its own buffers)"
+    )
+    args = ap.parse_args()
+    out = CACHE / f"compare-v{VERSION}-{args.members}-{args.rows}"
+    t0 = time.monotonic()
+    paths = generate(out, args.members, args.rows, args.memory)
+    log(f"data ready in {time.monotonic() - t0:.1f}s: {out}")
+    spill = out / "spill"
+
+    values = {n: p.value for n, p in PARAMETERS.items()}
+    values["assets.homes_max"] = 1
+    params = RuleParams(on=ON, values=values, rural_standard=Decimal("600"))
+
+    log("comparison (every rule, Ibis on DuckDB)…")
+    eng = Engine.duckdb(memory_limit=args.memory, temp_dir=spill, threads=args.threads)
+    eng.load(paths["register"], {k: [paths[k]] for k in SHARES}, empty_dir=out / "empty")
+    t = time.monotonic()
+    hits = {}
+    for rule, table in eng.run(params):
+        if table is not None:
+            hits[rule.code] = table.num_rows
+            log(f"  {rule.code}: {table.num_rows:,} hits ({time.monotonic() - t:.1f}s)")
+    seconds = time.monotonic() - t
+    eng.close()
+
+    log("baseline (one hand-written DuckDB join-and-aggregate)…")
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit='{args.memory}'")
+    con.execute(f"SET temp_directory='{spill}'")
+    con.execute("SET preserve_insertion_order=false")
+    con.execute(f"SET threads={args.threads}")
+    t = time.monotonic()
+    baseline_rows = 0
+    for code, amount in AMOUNTS.items():
+        sql = BASELINE.format(amount=amount, rows=paths[code], register=paths["register"])
+        baseline_rows += con.sql(sql).to_arrow_table().num_rows
+    baseline_seconds = time.monotonic() - t
+    con.close()
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {
+        "rows": args.rows,
+        "registry": args.members,
+        "seconds": round(seconds, 2),
+        "baseline_seconds": round(baseline_seconds, 2),
+        "ratio": round(seconds / baseline_seconds, 3),
+        "peak_rss_mb": round(peak, 1),
+        "memory_limit": args.memory,
+        "threads": args.threads,
+        "engine": "ibis-duckdb",
+        "hits": hits,
+        "baseline_groups": baseline_rows,
+    }
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

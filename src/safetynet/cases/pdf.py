@@ -1,0 +1,83 @@
+"""The village notice as a printable PDF with an embedded Chinese font (Noto Sans CJK SC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from fpdf import FPDF
+
+FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/noto-cjk"))
+SC_INDEX = 2  # Noto Sans CJK collections: JP, KR, SC, TC, HK
+
+
+def _font() -> Path:
+    for d in FONT_DIRS:
+        f = d / "NotoSansCJK-Regular.ttc"
+        if f.exists():
+            return f
+    raise FileNotFoundError("Noto Sans CJK (fonts-noto-cjk) is not installed")
+
+
+def notice_pdf(notice) -> bytes:
+    case = notice.case
+    village = case.household.village
+    ends = notice.earliest_close - dt.timedelta(days=1)
+    doc = FPDF(format="A4")
+    doc.set_title(f"{village.name}社会救助审核确认结果公示")
+    doc.add_font("noto", "", str(_font()), collection_font_number=SC_INDEX)
+    doc.add_page()
+    doc.set_font("noto", size=18)
+    doc.cell(
+        0,
+        12,
+        f"{village.parent.name}{village.name}社会救助审核确认结果公示",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    doc.set_font("noto", size=11)
+    doc.multi_cell(
+        0,
+        7,
+        f"经入户调查、经济状况核对、村级民主评议和乡镇审核确认，下列对象拟享受社会救助待遇，现予公示。"
+        f"公示期自{notice.starts_on:%Y年%m月%d日}至{ends:%Y年%m月%d日}（不少于{notice.min_days}天）。"
+        "如有异议，请在公示期内向村（社区）或乡镇便民服务中心反映。",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    doc.ln(3)
+    widths = (34, 40, 26, 20, 40, 30)
+    heads = ("姓名", "村（社区）", "范围", "人数", "类别", "月救助金额（元）")
+    doc.set_font("noto", size=10)
+    for w, h in zip(widths, heads):
+        doc.cell(w, 8, h, border=1, align="C")
+    doc.ln()
+    for e in notice.entries:
+        cells = (
+            e["name"],
+            e["village"],
+            e["scope"],
+            str(e["family_size"]),
+            e["category"],
+            e["benefit_monthly"],
+        )
+        for w, c in zip(widths, cells):
+            doc.cell(w, 8, str(c), border=1, align="C")
+        doc.ln()
+    doc.ln(6)
+    doc.multi_cell(
+        0,
+        7,
+        f"{village.parent.name}人民政府（低收入人口审核确认领导小组）\n{notice.starts_on:%Y年%m月%d日}",
+        align="R",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    doc.set_font("noto", size=8)
+    doc.multi_cell(
+        0,
+        5,
+        "依规定，公示不含身份证号码、联系电话、银行账户和健康状况等信息；仅认定为低保边缘家庭等、不享受救助待遇的不予公示。",
+    )
+    return bytes(doc.output())

@@ -1,0 +1,233 @@
+"""Reads of leads and cases, scoped like the registry: a case outside the user's area is the same
+`NotFound` as a missing one. Worklists, deadlines, the dashboard and a household's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from safetynet.accounts.roles import Perm
+from safetynet.cases.models import OPEN_STATES, Case, HouseholdStatus, InboxItem, Lead
+from safetynet.cases.workflow import STATE_LABELS, State
+from safetynet.core.errors import NotFound
+from safetynet.registry import selectors as registry
+from safetynet.registry.models import Area
+from safetynet.workdays.services import work_calendar
+
+DUE_SOON_WORKING_DAYS = 3
+
+
+def _reach(user) -> str | None:
+    if not user or not user.is_authenticated or not user.can(Perm.VIEW_HOUSEHOLD) or not user.area_id:
+        return None
+    return user.area.code
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    prefix = _reach(user)
+    if prefix is None:
+        return Case.objects.none()
+    return Case.objects.filter(household__village__code__startswith=prefix)
+
+
+def get_case(user, pk, *, for_update: bool = False) -> Case:
+    try:
+        qs = cases_visible_to(user).select_related("household__village__parent", "household__head")
+        return qs.get(pk=int(pk))
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该案件。", code="case_not_found") from None
+
+
+def leads_visible_to(user) -> QuerySet[Lead]:
+    """Staff see the leads of their area; a department liaison sees the leads it filed."""
+    if not user or not user.is_authenticated:
+        return Lead.objects.none()
+    prefix = _reach(user)
+    if prefix is None:
+        if user.can(Perm.RAISE_LEAD):
+            return Lead.objects.filter(created_by=user)
+        return Lead.objects.none()
+    return Lead.objects.filter(village__code__startswith=prefix)
+
+
+def get_lead(user, pk) -> Lead:
+    try:
+        return leads_visible_to(user).select_related("village__parent", "case").get(pk=int(pk))
+    except (Lead.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该线索。", code="lead_not_found") from None
+
+
+def open_case_of(household) -> Case | None:
+    return Case.objects.filter(household=household, state__in=OPEN_STATES).first()
+
+
+@dataclass
+class LeadRow:
+    lead: Lead
+    days_since: int
+
+
+def lead_worklist(user, *, township: str = "", status: str = "new", today: dt.date | None = None):
+    """New leads of the user's area (one township's with `township`), oldest first, with the
+    calendar days since each arrived."""
+    today = today or timezone.localdate()
+    qs = leads_visible_to(user).select_related("village__parent", "household", "case")
+    if status:
+        qs = qs.filter(status=status)
+    if township:
+        qs = qs.filter(village__parent__code=township)
+    rows = []
+    for lead in qs.order_by("received_at"):
+        arrived = timezone.localtime(lead.received_at).date()
+        rows.append(LeadRow(lead, (today - arrived).days))
+    return rows
+
+
+@dataclass
+class Clock:
+    deadline: dt.date | None
+    provisional: bool
+    remaining: int | None  # working days left (0 on the due day); None when closed
+    overdue: bool
+    due_soon: bool
+
+
+def clock(case: Case, today: dt.date | None = None, cal=None) -> Clock:
+    today = today or timezone.localdate()
+    if case.deadline is None or not case.is_open:
+        return Clock(case.deadline, case.deadline_provisional, None, False, False)
+    cal = cal or work_calendar()
+    if today > case.deadline:
+        return Clock(
+            case.deadline,
+            case.deadline_provisional,
+            -cal.working_days_between(case.deadline, today),
+            True,
+            False,
+        )
+    remaining = cal.working_days_between(today, case.deadline)
+    return Clock(
+        case.deadline, case.deadline_provisional, remaining, False, remaining <= DUE_SOON_WORKING_DAYS
+    )
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    clock: Clock
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[State(self.case.state)]
+
+
+def case_worklist(
+    user,
+    *,
+    state: str = "",
+    due: str = "",
+    township: str = "",
+    monitoring: bool = False,
+    include_closed: bool = False,
+    today: dt.date | None = None,
+) -> list[CaseRow]:
+    """The user's cases with their clocks. `due`: "soon" or "overdue". `monitoring`: only cases
+    whose decision carries the 防返贫监测 mark (the agriculture bureau's worklist)."""
+    today = today or timezone.localdate()
+    qs = cases_visible_to(user).select_related("household__village__parent", "household__head")
+    if state:
+        qs = qs.filter(state=state)
+    elif not include_closed and not monitoring:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if township:
+        qs = qs.filter(household__village__parent__code=township)
+    if monitoring:
+        qs = qs.filter(decisions__monitoring_marked=True).distinct()
+    cal = work_calendar()
+    rows = [CaseRow(c, clock(c, today, cal)) for c in qs.order_by("deadline", "id")]
+    if due == "soon":
+        rows = [r for r in rows if r.clock.due_soon]
+    elif due == "overdue":
+        rows = [r for r in rows if r.clock.overdue]
+    return rows
+
+
+def overdue_by_township(user, *, today: dt.date | None = None) -> list[dict]:
+    """For the county dashboard: per township, open, due soon and overdue cases."""
+    today = today or timezone.localdate()
+    townships = registry.areas_visible_to(user).filter(level=Area.Level.TOWNSHIP).order_by("code")
+    if not townships.exists() and user.area_id and user.area.level == Area.Level.VILLAGE:
+        townships = Area.objects.filter(pk=user.area.parent_id)
+    open_, soon, overdue = Counter(), Counter(), Counter()
+    cal = work_calendar()
+    for c in cases_visible_to(user).filter(state__in=OPEN_STATES).select_related("household__village"):
+        code = c.household.village.code[:9]
+        k = clock(c, today, cal)
+        open_[code] += 1
+        soon[code] += k.due_soon
+        overdue[code] += k.overdue
+    return [
+        {
+            "township": t,
+            "code": t.code,
+            "name": t.name,
+            "open": open_[t.code],
+            "due_soon": soon[t.code],
+            "overdue": overdue[t.code],
+        }
+        for t in townships
+    ]
+
+
+def current_status(household) -> HouseholdStatus | None:
+    return HouseholdStatus.objects.filter(household=household, current=True).first()
+
+
+def case_history(user, household) -> list[dict]:
+    """Every case of a household, newest first, with its moves and the status it left behind
+    (for the household page). The household is fetched through the registry's scoping."""
+    household = registry.get_household(user, household.pk)
+    cases = (
+        Case.objects.filter(household=household)
+        .prefetch_related("transitions", "statuses", "leads", "decisions")
+        .order_by("-id")
+    )
+    out = []
+    for c in cases:
+        out.append(
+            {
+                "case": c,
+                "state_label": STATE_LABELS[State(c.state)],
+                "leads": list(c.leads.all()),
+                "transitions": list(c.transitions.all()),
+                "decision": (list(c.decisions.all()) or [None])[-1],
+                "status": (list(c.statuses.all()) or [None])[0],
+            }
+        )
+    return out
+
+
+def inbox_of(user, *, unread_only: bool = False) -> QuerySet[InboxItem]:
+    qs = InboxItem.objects.filter(user=user).select_related("case")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-id")
+
+
+def notices_in_village(user, village_code: str) -> QuerySet:
+    from safetynet.cases.models import Notice
+
+    village = registry.get_village(user, village_code)
+    return Notice.objects.filter(village=village, status="open").select_related("case").order_by("starts_on")
+
+
+def users_in_reach_of(village_code: str, roles) -> QuerySet:
+    """Active users of the given roles whose area contains the village."""
+    from safetynet.accounts.models import User
+
+    prefixes = {village_code[:n] for n in (2, 4, 6, 9, 12)}
+    return User.objects.filter(is_active=True, role__in=list(roles), area__code__in=prefixes)

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from safetynet.cases import web
+
+app_name = "cases"
+urlpatterns = [
+    path("", web.case_list, name="list"),
+    path("leads/", web.leads, name="leads"),
+    path("leads/<int:lead_id>/dismiss/", web.dismiss, name="dismiss"),
+    path("accept/", web.accept, name="accept"),
+    path("dashboard/", web.dashboard, name="dashboard"),
+    path("inbox/", web.inbox, name="inbox"),
+    path("print/consent/", web.print_consent, name="print_consent_blank"),
+    path("print/investigation/", web.print_investigation, name="print_investigation_blank"),
+    path("<int:pk>/", web.detail, name="detail"),
+    path("<int:pk>/do/<str:action>/", web.act, name="act"),
+    path("<int:pk>/attachments/<int:attachment_id>/", web.attachment, name="attachment"),
+    path("<int:pk>/print/consent/", web.print_consent, name="print_consent"),
+    path("<int:pk>/print/investigation/", web.print_investigation, name="print_investigation"),
+    path("<int:pk>/refusal-letter/", web.refusal_letter, name="refusal_letter"),
+    path("<int:pk>/notice/", web.notice_page, name="notice"),
+    path("<int:pk>/notice.pdf", web.notice_pdf, name="notice_pdf"),
+]
+
+# The public pages (no account), mounted at the site root by safetynet/urls.py.
+public_urlpatterns = [
+    path("apply/", web.public_apply, name="public_apply"),
+    path("apply/status/", web.public_status, name="public_status"),
+]

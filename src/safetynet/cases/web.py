@@ -1,0 +1,590 @@
+"""Web pages of the procedure: the public application, worklists, the case page with the form of
+its current step, printable forms, the notice (HTML and PDF), the dashboard and the inbox.
+
+Views parse, call `cases.services` / `cases.selectors` and render; a failing form comes back on
+the case page with the message beside its field (and status 400/409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safetynet.accounts.roles import Perm
+from safetynet.cases import pdf, selectors, services, workflow
+from safetynet.cases.models import Attachment, Channel, Notice
+from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
+from safetynet.registry import selectors as registry_selectors
+from safetynet.registry.models import Area
+from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error
+
+
+def _int(raw, field: str, label: str) -> int:
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{label}应为整数。", field=field) from None
+
+
+def _date(raw, field: str, label: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValidationFailed(f"请填写{label}（年-月-日）。", field=field) from None
+
+
+def _version(request) -> int | None:
+    raw = request.POST.get("version", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _errors(err: SafetynetError) -> dict:
+    raise_if_not_form_error(err)
+    return {(err.field or FORM): err.message, FORM if err.field else "_": err.message}
+
+
+# ---- public (no account) --------------------------------------------------------------------
+
+
+def _public_villages():
+    return Area.objects.filter(level=Area.Level.VILLAGE, code__startswith="141029").select_related("parent")
+
+
+@require_http_methods(["GET", "POST"])
+def public_apply(request):
+    context = {"villages": _public_villages(), "values": {}, "errors": {}}
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip() for k in ("name", "id_number", "village", "phone", "summary")
+        }
+        context["values"] = values
+        try:
+            lead = services.submit_public_application(
+                name=values["name"],
+                id_number=values["id_number"],
+                village_code=values["village"],
+                phone=values["phone"],
+                summary=values["summary"],
+                client=client_of(request),
+            )
+        except SafetynetError as err:
+            context["errors"] = {(err.field or FORM): err.message}
+            return render(request, "cases/public_apply.html", context, status=err.status)
+        return render(request, "cases/public_applied.html", {"lead": lead})
+    return render(request, "cases/public_apply.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def public_status(request):
+    context = {"values": {}, "errors": {}, "status": None}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in ("reference", "id_last4")}
+        context["values"] = values
+        try:
+            context["status"] = services.public_status(
+                reference=values["reference"], id_last4=values["id_last4"], client=client_of(request)
+            )
+        except SafetynetError as err:
+            context["errors"] = {FORM: err.message}
+            return render(request, "cases/public_status.html", context, status=err.status)
+    return render(request, "cases/public_status.html", context)
+
+
+# ---- leads ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def leads(request):
+    user = request.user
+    context = {"errors": {}, "values": {}, "import_result": None}
+    status = 200
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in (
+                "channel",
+                "village",
+                "household_id",
+                "subject_name",
+                "subject_id_number",
+                "contact_phone",
+                "summary",
+            )
+        }
+        context["values"] = values
+        try:
+            if request.POST.get("form") == "import":
+                f = request.FILES.get("file")
+                if f is None:
+                    raise ValidationFailed("请选择CSV文件。", field="file")
+                context["import_result"] = services.import_leads(
+                    user=user,
+                    channel=request.POST.get("channel", ""),
+                    data=f.read(),
+                    client=client_of(request),
+                )
+            else:
+                lead, _ = services.file_lead(
+                    user=user,
+                    channel=values["channel"],
+                    village_code=values["village"],
+                    household_id=values["household_id"] or None,
+                    subject_name=values["subject_name"],
+                    subject_id_number=values["subject_id_number"],
+                    contact_phone=values["contact_phone"],
+                    summary=values["summary"],
+                    client=client_of(request),
+                )
+                return redirect(f"{reverse('cases:leads')}?filed={lead.reference}")
+        except SafetynetError as err:
+            context["errors"] = {(err.field or FORM): err.message}
+            status = 400 if err.status == 404 else err.status
+            if err.status == 403:
+                raise_if_not_form_error(err)
+    township = request.GET.get("township", "")
+    context.update(
+        {
+            "rows": selectors.lead_worklist(user, township=township, today=services.today()),
+            "villages": registry_selectors.villages_visible_to(user).select_related("parent"),
+            "channels": Channel.choices,
+            "filed": request.GET.get("filed", ""),
+            "can_accept": user.can(Perm.ACCEPT_CASE),
+            "can_raise": user.can(Perm.RAISE_LEAD),
+        }
+    )
+    return render(request, "cases/leads.html", context, status=status)
+
+
+@require_POST
+@login_required
+def accept(request):
+    try:
+        lead_ids = [int(x) for x in request.POST.getlist("lead_id") if x.strip()]
+        household = request.POST.get("household_id", "").strip()
+        if not household and lead_ids:
+            lead = selectors.get_lead(request.user, lead_ids[0])
+            household = lead.household_id
+        if not household:
+            raise ValidationFailed("请先为该线索关联或新建户档案，再受理。", field="household_id")
+        case, _ = services.accept_case(
+            user=request.user, household=household, lead_ids=lead_ids, client=client_of(request)
+        )
+    except SafetynetError as err:
+        raise_if_not_form_error(err)
+        return HttpResponse(err.message, status=err.status)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@login_required
+def dismiss(request, lead_id):
+    try:
+        lead = selectors.get_lead(request.user, lead_id)
+        services.dismiss_lead(
+            user=request.user, lead=lead, reason=request.POST.get("reason", ""), client=client_of(request)
+        )
+    except SafetynetError as err:
+        raise_if_not_form_error(err)
+        return HttpResponse(err.message, status=err.status)
+    return redirect("cases:leads")
+
+
+# ---- case lists, dashboard, inbox -------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def case_list(request):
+    state, due = request.GET.get("state", ""), request.GET.get("due", "")
+    monitoring = request.GET.get("monitoring") == "1"
+    rows = selectors.case_worklist(
+        request.user,
+        state=state,
+        due=due,
+        monitoring=monitoring,
+        include_closed=request.GET.get("closed") == "1",
+        today=services.today(),
+    )
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "rows": rows,
+            "state": state,
+            "due": due,
+            "monitoring": monitoring,
+            "states": [(s.value, workflow.STATE_LABELS[s]) for s in workflow.State],
+        },
+    )
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    rows = selectors.overdue_by_township(request.user, today=services.today())
+    totals = {k: sum(r[k] for r in rows) for k in ("open", "due_soon", "overdue")}
+    return render(
+        request, "cases/dashboard.html", {"rows": rows, "totals": totals, "today": services.today()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def inbox(request):
+    if request.method == "POST":
+        services.mark_read(user=request.user, item_id=request.POST.get("item_id"))
+        return redirect("cases:inbox")
+    return render(request, "cases/inbox.html", {"items": selectors.inbox_of(request.user)[:200]})
+
+
+# ---- the case page -----------------------------------------------------------------------------
+
+
+def _case(request, pk):
+    try:
+        return selectors.get_case(request.user, pk)
+    except NotFound:
+        raise Http404("未找到该案件。") from None
+
+
+def _detail_context(request, case) -> dict:
+    user = request.user
+    r = case.round
+    members = list(registry_selectors.current_members(case.household))
+    decisions = list(case.decisions.select_related("assessment").all())
+    proposal = services.current_proposal(case) if case.state == workflow.State.TOWNSHIP_DECISION else None
+    verified = {v.person_id: v for v in case.verification_results.filter(round=r)}
+    return {
+        "case": case,
+        "state_label": workflow.STATE_LABELS[workflow.State(case.state)],
+        "clock": selectors.clock(case, services.today()),
+        "members": members,
+        "verified": verified,
+        "leads": case.leads.all(),
+        "transitions": case.transitions.all(),
+        "attachments": case.attachments.all(),
+        "investigations": case.investigations.all(),
+        "reviews": case.village_reviews.all(),
+        "review_records": case.attachments.filter(kind=Attachment.Kind.VILLAGE_REVIEW, round=r),
+        "decisions": decisions,
+        "proposal": proposal,
+        "proposal_values": services._proposal_values(proposal, case.household) if proposal else None,
+        "notices": case.notices.all(),
+        "objections": case.objections.all(),
+        "letter": getattr(case, "refusal_letter", None) if not case.is_open else None,
+        "messages_sent": case.messages.all(),
+        "extensions": case.extensions.all(),
+        "statuses": case.statuses.all(),
+        "allowed": {t.name for t in workflow.available(case.state) if user.can(t.perm)}
+        if case.is_open
+        else set(),
+        "can": {p.value: user.can(p) for p in Perm},
+        "hardship_causes": services.HARDSHIP_CAUSES,
+        "risk_events": services.RISK_EVENTS,
+        "categories": [(k, v) for k, v in services.CATEGORY_LABELS.items() if k != "individual_dibao"],
+        "monitoring_types": services.MONITORING_TYPES,
+        "outcomes": [
+            ("consistent", "与申报一致"),
+            ("discrepancy", "与申报不一致"),
+            ("no_data", "未查询到数据"),
+        ],
+        "today": services.today(),
+        "errors": {},
+    }
+
+
+@require_GET
+@login_required
+def detail(request, pk):
+    case = _case(request, pk)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+def _investigation(request, case):
+    members = []
+    for m in registry_selectors.current_members(case.household):
+        p = f"m{m.pk}_"
+        row = {"membership_id": m.pk}
+        for f in ("income_wage_12m", "income_business_12m", "income_property_12m", "income_transfer_12m"):
+            raw = request.POST.get(p + f, "").strip()
+            if raw:
+                row[f] = raw
+        row["major_illness"] = request.POST.get(p + "major_illness") == "on"
+        row["notes"] = request.POST.get(p + "notes", "")
+        members.append(row)
+    facts = {}
+    for f in ("financial_assets", "rigid_medical_12m", "rigid_education_12m", "rigid_rehabilitation_12m"):
+        raw = request.POST.get(f, "").strip()
+        if raw:
+            facts[f] = raw
+    services.record_investigation(
+        user=request.user,
+        case=case,
+        expected_version=_version(request),
+        visited_on=_date(request.POST.get("visited_on", ""), "visited_on", "入户日期"),
+        investigators=request.POST.get("investigators", ""),
+        members=members,
+        household_facts=facts,
+        hardship_causes=request.POST.getlist("hardship_causes"),
+        risk=request.POST.getlist("risk"),
+        living_conditions=request.POST.get("living_conditions", ""),
+        notes=request.POST.get("notes", ""),
+        client=client_of(request),
+    )
+
+
+def _verification(request, case):
+    results = []
+    for m in registry_selectors.current_members(case.household):
+        outcome = request.POST.get(f"outcome_{m.person_id}", "")
+        if outcome:
+            results.append(
+                {
+                    "person_id": m.person_id,
+                    "outcome": outcome,
+                    "summary": request.POST.get(f"summary_{m.person_id}", ""),
+                    "sources": {
+                        s: {"checked": True}
+                        for s in request.POST.getlist(f"sources_{m.person_id}")
+                        if s in services.VERIFICATION_SOURCES
+                    },
+                }
+            )
+    services.record_verification_results(
+        user=request.user,
+        case=case,
+        results=results,
+        expected_version=_version(request),
+        client=client_of(request),
+    )
+
+
+def _review(request, case):
+    services.record_village_review(
+        user=request.user,
+        case=case,
+        expected_version=_version(request),
+        held_on=_date(request.POST.get("held_on", ""), "held_on", "评议日期"),
+        attendees=request.POST.get("attendees", ""),
+        attendee_count=_int(request.POST.get("attendee_count"), "attendee_count", "参会人数"),
+        votes_for=_int(request.POST.get("votes_for"), "votes_for", "赞成票"),
+        votes_against=_int(request.POST.get("votes_against"), "votes_against", "反对票"),
+        abstentions=_int(request.POST.get("abstentions") or 0, "abstentions", "弃权票"),
+        record_id=_int(request.POST.get("record_id"), "record_id", "签字记录"),
+        notes=request.POST.get("notes", ""),
+        client=client_of(request),
+    )
+
+
+def _decision(request, case):
+    action = request.POST.get("decision_action", "")
+    values = None
+    if action == "override":
+        members = []
+        for m in registry_selectors.current_members(case.household):
+            cat = request.POST.get(f"member_category_{m.person_id}", "")
+            if cat:
+                members.append(
+                    {
+                        "person_id": m.person_id,
+                        "category": cat,
+                        "benefit_monthly": request.POST.get(f"member_benefit_{m.person_id}", "0") or "0",
+                    }
+                )
+        values = {
+            "category": request.POST.get("category", ""),
+            "monitoring_marked": request.POST.get("monitoring_marked") == "on",
+            "monitoring_type": request.POST.get("monitoring_type", ""),
+            "benefit_monthly": request.POST.get("benefit_monthly", "0") or "0",
+            "members": members,
+        }
+    aid = request.POST.get("assessment_id", "").strip()
+    services.record_township_decision(
+        user=request.user,
+        case=case,
+        expected_version=_version(request),
+        action=action,
+        assessment_id=int(aid) if aid.isdigit() else None,
+        values=values,
+        reason=request.POST.get("reason", ""),
+        panel=request.POST.get("panel", ""),
+        client=client_of(request),
+    )
+
+
+def _act(request, case, action):
+    v, c, post = _version(request), client_of(request), request.POST
+    if action == "transition":
+        services.transition_case(
+            user=request.user,
+            case=case,
+            name=post.get("name", ""),
+            expected_version=v,
+            reason=post.get("reason", ""),
+            client=c,
+        )
+    elif action == "investigation":
+        _investigation(request, case)
+    elif action == "upload":
+        services.upload_attachment(
+            user=request.user,
+            case=case,
+            kind=post.get("kind", ""),
+            upload=request.FILES.get("file"),
+            client=c,
+        )
+    elif action == "verification":
+        _verification(request, case)
+    elif action == "review":
+        _review(request, case)
+    elif action == "propose":
+        services.propose(user=request.user, case=case, client=c)
+    elif action == "decision":
+        _decision(request, case)
+    elif action == "leading_group":
+        services.record_leading_group_decision(
+            user=request.user,
+            case=case,
+            expected_version=v,
+            approved=post.get("approved") == "yes",
+            meeting=post.get("meeting", ""),
+            opinion=post.get("opinion", ""),
+            client=c,
+        )
+    elif action == "objection":
+        services.record_objection(
+            user=request.user,
+            case=case,
+            expected_version=v,
+            content=post.get("content", ""),
+            raised_by=post.get("raised_by", ""),
+            client=c,
+        )
+    elif action == "filing":
+        services.file_case(
+            user=request.user, case=case, expected_version=v, note=post.get("note", ""), client=c
+        )
+    elif action == "refuse":
+        services.refuse_case(
+            user=request.user, case=case, expected_version=v, reason=post.get("reason", ""), client=c
+        )
+    elif action == "withdraw":
+        services.withdraw_case(
+            user=request.user, case=case, expected_version=v, reason=post.get("reason", ""), client=c
+        )
+    elif action == "extension":
+        services.request_extension(user=request.user, case=case, reason=post.get("reason", ""), client=c)
+    elif action == "extension_decide":
+        services.decide_extension(
+            user=request.user,
+            extension_id=post.get("extension_id"),
+            approve=post.get("approve") == "yes",
+            note=post.get("note", ""),
+            client=c,
+        )
+    else:
+        raise Http404("未知操作。")
+
+
+@require_POST
+@login_required
+def act(request, pk, action):
+    case = _case(request, pk)
+    try:
+        _act(request, case, action)
+    except SafetynetError as err:
+        raise_if_not_form_error(err)
+        context = _detail_context(request, selectors.get_case(request.user, pk))
+        context["errors"] = {(err.field or FORM): err.message, "action": action}
+        context["form_error"] = err.message
+        return render(request, "cases/case_detail.html", context, status=409 if err.status == 409 else 400)
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#{action}")
+
+
+@require_GET
+@login_required
+def attachment(request, pk, attachment_id):
+    from django.http import FileResponse
+
+    case = _case(request, pk)
+    row = Attachment.objects.filter(pk=attachment_id, case=case).first()
+    if row is None:
+        raise Http404("未找到该材料。")
+    return FileResponse(row.file.open("rb"), content_type=row.content_type)
+
+
+# ---- printables ---------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def print_consent(request, pk=None):
+    case = _case(request, pk) if pk else None
+    members = list(registry_selectors.current_members(case.household)) if case else []
+    return render(
+        request,
+        "cases/print_consent.html",
+        {"case": case, "members": members, "sources": services.VERIFICATION_SOURCES.values()},
+    )
+
+
+@require_GET
+@login_required
+def print_investigation(request, pk=None):
+    case = _case(request, pk) if pk else None
+    members = list(registry_selectors.current_members(case.household)) if case else []
+    return render(
+        request,
+        "cases/print_investigation.html",
+        {
+            "case": case,
+            "members": members,
+            "blank_rows": range(max(0, 6 - len(members))),
+            "hardship_causes": services.HARDSHIP_CAUSES.values(),
+            "risk_events": services.RISK_EVENTS.values(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def refusal_letter(request, pk):
+    case = _case(request, pk)
+    letter = getattr(case, "refusal_letter", None) if case.state == workflow.State.REFUSED else None
+    if letter is None:
+        raise Http404("该案件没有不予认定告知书。")
+    return render(request, "cases/print_refusal.html", {"case": case, "letter": letter})
+
+
+def _notice(request, pk) -> Notice:
+    case = _case(request, pk)
+    notice = case.notices.order_by("-id").first()
+    if notice is None:
+        raise Http404("该案件没有公示。")
+    return notice
+
+
+@require_GET
+@login_required
+def notice_page(request, pk):
+    notice = _notice(request, pk)
+    return render(
+        request,
+        "cases/print_notice.html",
+        {"notice": notice, "case": notice.case, "ends_on": notice.earliest_close - dt.timedelta(days=1)},
+    )
+
+
+@require_GET
+@login_required
+def notice_pdf(request, pk):
+    notice = _notice(request, pk)
+    data = pdf.notice_pdf(notice)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.case.reference}-{notice.round}.pdf"'
+    return response

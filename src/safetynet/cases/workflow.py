@@ -1,0 +1,419 @@
+"""The single procedure (二(三)) as one explicit state machine: states, transitions, guards.
+
+Pure: no Django. A transition names its source states, its target, the permission it needs
+(denied unless the role holds it, `accounts/roles.py`) and the record it requires. Guards take a
+`CaseFacts` snapshot and return a `Refusal` saying why the transition may not happen, or None.
+The services (`cases/services.py`) are the only code that moves a case; they build the facts,
+ask `check`, and write the new state with an optimistic lock. `transition_table()` exports the
+graph (docs/procedure.md prints it; a test asserts it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class State(StrEnum):
+    ACCEPTED = "accepted"
+    INVESTIGATION = "investigation"
+    VERIFICATION = "verification"
+    VILLAGE_REVIEW = "village_review"
+    TOWNSHIP_DECISION = "township_decision"
+    LEADING_GROUP = "leading_group"
+    NOTICE = "notice"
+    COUNTY_FILING = "county_filing"
+    ARCHIVED = "archived"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+STATE_LABELS = {
+    State.ACCEPTED: "已受理",
+    State.INVESTIGATION: "入户调查",
+    State.VERIFICATION: "经济状况核对",
+    State.VILLAGE_REVIEW: "村级初审（民主评议）",
+    State.TOWNSHIP_DECISION: "乡镇审核确认",
+    State.LEADING_GROUP: "县领导小组认定",
+    State.NOTICE: "公示",
+    State.COUNTY_FILING: "县级备案",
+    State.ARCHIVED: "已录入建档",
+    State.REFUSED: "不予认定",
+    State.WITHDRAWN: "申请人撤回",
+}
+
+FINAL = frozenset({State.ARCHIVED, State.REFUSED, State.WITHDRAWN})
+OPEN = frozenset(set(State) - FINAL)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the guards may look at; the services fill it from the database."""
+
+    state: str
+    today: dt.date
+    has_investigation: bool = False  # an investigation recorded in the current round
+    has_consent: bool = False  # the signed 承诺授权书 uploaded
+    members_to_verify: int = 0  # counted members of the household
+    members_verified: int = 0  # of them, with a verification result in the current round
+    review_result: str = ""  # "passed" / "failed" / "" (current round)
+    review_has_record: bool = False  # the signed 民主评议 record uploaded
+    qualifies: bool = False  # income and assets qualify (engine, at the review)
+    decision_outcome: str = ""  # township decision of the current round: grant / refer / refuse
+    decision_publishes: bool = False  # the decision pays a benefit (谁救助谁公示)
+    leading_group_result: str = ""  # approved / rejected
+    notice_starts_on: dt.date | None = None
+    notice_min_days: int = 5
+    open_objection: bool = False
+    reason: str = ""  # the written reason given with the transition
+
+
+Guard = Callable[[CaseFacts], Refusal | None]
+
+
+def _reason_given(f: CaseFacts) -> Refusal | None:
+    if not (f.reason or "").strip():
+        return Refusal("reason_required", "请填写书面理由。")
+    return None
+
+
+def _investigation_recorded(f: CaseFacts) -> Refusal | None:
+    if not f.has_investigation:
+        return Refusal("investigation_missing", "入户调查记录未填写。")
+    return None
+
+
+def _consent_uploaded(f: CaseFacts) -> Refusal | None:
+    if not f.has_consent:
+        return Refusal("consent_missing", "承诺授权书未上传。")
+    return None
+
+
+def _all_members_verified(f: CaseFacts) -> Refusal | None:
+    if f.members_to_verify == 0:
+        return Refusal("no_members", "该户没有计入的共同生活家庭成员，无法核对。")
+    if f.members_verified < f.members_to_verify:
+        missing = f.members_to_verify - f.members_verified
+        return Refusal("verification_incomplete", f"尚有{missing}名家庭成员的经济状况核对结果未录入。")
+    return None
+
+
+def _review_passed(f: CaseFacts) -> Refusal | None:
+    if not f.review_result:
+        return Refusal("review_missing", "民主评议记录未填写。")
+    if not f.review_has_record:
+        return Refusal("review_record_missing", "民主评议签字记录未上传。")
+    if f.review_result != "passed":
+        return Refusal("review_failed", "民主评议未通过。")
+    return None
+
+
+def _review_failed_but_qualifies(f: CaseFacts) -> Refusal | None:
+    if f.review_result != "failed":
+        return Refusal("review_not_failed", "民主评议未出现未通过的结果。")
+    if not f.qualifies:
+        return Refusal("does_not_qualify", "该户收入、财产不符合条件，评议未通过应作不予认定处理。")
+    return None
+
+
+def _decision(outcome: str, publishes: bool | None = None) -> Guard:
+    def guard(f: CaseFacts) -> Refusal | None:
+        if not f.decision_outcome:
+            return Refusal("decision_missing", "乡镇审核确认决定未作出。")
+        if f.decision_outcome != outcome:
+            return Refusal("decision_mismatch", "审核确认决定与此操作不符。")
+        if publishes is not None and f.decision_publishes != publishes:
+            return Refusal(
+                "notice_rule",
+                "享受救助待遇的须公示" if publishes is False else "仅认定为边缘等、不享受救助待遇的不公示",
+            )
+        return None
+
+    return guard
+
+
+def _leading_group(publishes: bool) -> Guard:
+    def guard(f: CaseFacts) -> Refusal | None:
+        if f.leading_group_result != "approved":
+            return Refusal("leading_group_missing", "县领导小组认定意见未录入。")
+        if f.decision_publishes != publishes:
+            return Refusal("notice_rule", "享受救助待遇的须公示" if publishes else "不享受救助待遇的不公示")
+        return None
+
+    return guard
+
+
+def _notice_elapsed(f: CaseFacts) -> Refusal | None:
+    if f.notice_starts_on is None:
+        return Refusal("notice_missing", "公示未发布。")
+    if f.open_objection:
+        return Refusal("objection_open", "公示期内有异议未处理。")
+    ends = f.notice_starts_on + dt.timedelta(days=f.notice_min_days)
+    if f.today < ends:
+        return Refusal(
+            "notice_too_short",
+            f"公示期不少于{f.notice_min_days}天，{ends.isoformat()}起方可结束公示。",
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[State, ...]
+    target: State
+    perm: str  # a Perm value (accounts/roles.py)
+    record: str  # the record the step requires
+    guards: tuple[Guard, ...] = field(default=())
+    # Only the service that writes the step's record fires it (not the generic transition endpoint).
+    internal: bool = False
+
+
+S = State
+_BEFORE_DECISION = (S.ACCEPTED, S.INVESTIGATION, S.VERIFICATION, S.VILLAGE_REVIEW)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "start_investigation",
+        "开始入户调查",
+        (S.ACCEPTED,),
+        S.INVESTIGATION,
+        "investigate",
+        "指派入户调查",
+    ),
+    Transition(
+        "start_verification",
+        "提交经济状况核对",
+        (S.INVESTIGATION,),
+        S.VERIFICATION,
+        "investigate",
+        "入户调查记录；已签字的承诺授权书",
+        (_investigation_recorded, _consent_uploaded),
+    ),
+    Transition(
+        "complete_verification",
+        "核对完成，提交村级初审",
+        (S.VERIFICATION,),
+        S.VILLAGE_REVIEW,
+        "verify",
+        "每名家庭成员的核对结果",
+        (_all_members_verified,),
+    ),
+    Transition(
+        "village_review_passed",
+        "民主评议通过，报乡镇审核确认",
+        (S.VILLAGE_REVIEW,),
+        S.TOWNSHIP_DECISION,
+        "village_review",
+        "民主评议记录（日期、参会人员、赞成与反对票、结果、签字记录）",
+        (_review_passed,),
+        internal=True,
+    ),
+    Transition(
+        "village_review_reinvestigate",
+        "评议未通过但收入财产符合条件，重新入户调查",
+        (S.VILLAGE_REVIEW,),
+        S.INVESTIGATION,
+        "village_review",
+        "民主评议记录",
+        (_review_failed_but_qualifies,),
+        internal=True,
+    ),
+    Transition(
+        "decide_with_notice",
+        "审核确认（享受待遇，进入公示）",
+        (S.TOWNSHIP_DECISION,),
+        S.NOTICE,
+        "township_decide",
+        "审核确认决定（冻结测算结果）",
+        (_decision("grant", publishes=True),),
+        internal=True,
+    ),
+    Transition(
+        "decide_without_notice",
+        "审核确认（不享受待遇，不公示）",
+        (S.TOWNSHIP_DECISION,),
+        S.COUNTY_FILING,
+        "township_decide",
+        "审核确认决定（冻结测算结果）",
+        (_decision("grant", publishes=False),),
+        internal=True,
+    ),
+    Transition(
+        "refer_leading_group",
+        "提请县领导小组认定其他低收入人口",
+        (S.TOWNSHIP_DECISION,),
+        S.LEADING_GROUP,
+        "township_decide",
+        "审核确认决定（提请认定）",
+        (_decision("refer"),),
+        internal=True,
+    ),
+    Transition(
+        "leading_group_with_notice",
+        "县领导小组认定（享受待遇，进入公示）",
+        (S.LEADING_GROUP,),
+        S.NOTICE,
+        "leading_group_decide",
+        "县领导小组认定意见",
+        (_leading_group(True),),
+        internal=True,
+    ),
+    Transition(
+        "leading_group_without_notice",
+        "县领导小组认定（不公示，报县级备案）",
+        (S.LEADING_GROUP,),
+        S.COUNTY_FILING,
+        "leading_group_decide",
+        "县领导小组认定意见",
+        (_leading_group(False),),
+        internal=True,
+    ),
+    Transition(
+        "objection",
+        "公示期内有异议，退回重新调查",
+        (S.NOTICE,),
+        S.INVESTIGATION,
+        "record_objection",
+        "异议内容",
+        (_reason_given,),
+        internal=True,
+    ),
+    Transition(
+        "close_notice",
+        "公示期满无异议，报县级备案",
+        (S.NOTICE,),
+        S.COUNTY_FILING,
+        "manage_notice",
+        "公示期满（不少于规定天数）且无异议",
+        (_notice_elapsed,),
+    ),
+    Transition(
+        "county_file",
+        "县级备案并录入建档",
+        (S.COUNTY_FILING,),
+        S.ARCHIVED,
+        "county_file",
+        "备案意见；户的认定状态、生效月份、金额",
+        internal=True,
+    ),
+    Transition(
+        "refuse",
+        "不予认定",
+        _BEFORE_DECISION,
+        S.REFUSED,
+        "refuse_case",
+        "书面理由；不予认定告知书",
+        (_reason_given,),
+        internal=True,
+    ),
+    Transition(
+        "refuse_by_township",
+        "审核确认不予认定",
+        (S.TOWNSHIP_DECISION, S.NOTICE),
+        S.REFUSED,
+        "township_decide",
+        "书面理由；不予认定告知书",
+        (_reason_given,),
+        internal=True,
+    ),
+    Transition(
+        "refuse_by_leading_group",
+        "县领导小组不予认定",
+        (S.LEADING_GROUP,),
+        S.REFUSED,
+        "leading_group_decide",
+        "书面理由；不予认定告知书",
+        (_reason_given,),
+        internal=True,
+    ),
+    Transition(
+        "refuse_filing",
+        "县级备案不予通过",
+        (S.COUNTY_FILING,),
+        S.REFUSED,
+        "county_file",
+        "书面理由；不予认定告知书",
+        (_reason_given,),
+        internal=True,
+    ),
+    Transition(
+        "withdraw",
+        "申请人撤回申请",
+        tuple(sorted(OPEN, key=list(State).index)),
+        S.WITHDRAWN,
+        "withdraw_case",
+        "申请人撤回的书面说明",
+        (_reason_given,),
+    ),
+)
+
+BY_NAME: dict[str, Transition] = {t.name: t for t in TRANSITIONS}
+REFUSALS = ("refuse", "refuse_by_township", "refuse_by_leading_group", "refuse_filing")
+
+
+class UnknownTransition(KeyError):
+    pass
+
+
+def transition(name: str) -> Transition:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise UnknownTransition(name) from None
+
+
+def check(t: Transition, facts: CaseFacts) -> Refusal | None:
+    """Why `t` may not fire on a case with these facts, or None. Permission is the caller's."""
+    if State(facts.state) not in t.sources:
+        return Refusal(
+            "invalid_transition",
+            f"案件当前处于“{STATE_LABELS[State(facts.state)]}”，不能执行“{t.label}”。",
+        )
+    for guard in t.guards:
+        refusal = guard(facts)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def available(state: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if State(state) in t.sources]
+
+
+def refusal_for(state: str) -> Transition:
+    """The refusal transition that applies in a state."""
+    for name in REFUSALS:
+        t = BY_NAME[name]
+        if State(state) in t.sources:
+            return t
+    raise UnknownTransition(f"refuse from {state}")
+
+
+def transition_table() -> list[dict]:
+    """The graph as rows (name, label, sources, target, perm, record, guards)."""
+    return [
+        {
+            "name": t.name,
+            "label": t.label,
+            "sources": [s.value for s in t.sources],
+            "target": t.target.value,
+            "perm": t.perm,
+            "record": t.record,
+            "guards": [g.__qualname__.split(".")[0] for g in t.guards],
+        }
+        for t in TRANSITIONS
+    ]
+
+
+def edges() -> set[tuple[str, str]]:
+    return {(s.value, t.target.value) for t in TRANSITIONS for s in t.sources}

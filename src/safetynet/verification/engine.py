@@ -1,0 +1,99 @@
+"""Running the comparison rules: DuckDB embedded (default) or Spark through Ibis (`spark` extra).
+
+`Engine.duckdb(memory_limit=..., temp_dir=...)` opens an in-process DuckDB with a memory limit and
+a spill directory, so a province-sized comparison never needs more memory than it is given.
+`Engine.spark(session)` wraps a `SparkSession` (local or a cluster; see docs/verification.md).
+`engine.load(register, sources)` reads the register snapshot and each source's current Parquet
+files; `engine.run(rules, params)` yields `(rule, pyarrow.Table)` per rule. No Django here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from safetynet.verification.ingest import output_schema
+from safetynet.verification.rules import RULES, Rule, RuleParams, Tables
+from safetynet.verification.sources import SOURCES
+
+
+class Engine:
+    def __init__(self, con, name: str):
+        self.con = con
+        self.name = name
+        self.tables: Tables | None = None
+        self.available: set[str] = set()
+
+    @classmethod
+    def duckdb(cls, *, memory_limit: str = "1GB", temp_dir: Path, threads: int | None = None) -> Engine:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        con = ibis.duckdb.connect()
+        con.raw_sql(f"SET memory_limit='{memory_limit}'")
+        con.raw_sql(f"SET temp_directory='{temp_dir}'")
+        con.raw_sql("SET preserve_insertion_order=false")
+        if threads:
+            con.raw_sql(f"SET threads={int(threads)}")
+        return cls(con, "duckdb")
+
+    @classmethod
+    def spark(cls, session=None) -> Engine:
+        if session is None:
+            from pyspark.sql import SparkSession
+
+            session = (
+                SparkSession.builder.master("local[2]")
+                .appName("safetynet-compare")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.session.timeZone", "UTC")
+                .getOrCreate()
+            )
+        return cls(ibis.pyspark.connect(session), "spark")
+
+    def _read(self, name: str, paths: list[Path]) -> ibis.Table:
+        parts = [self.con.read_parquet(str(p), table_name=f"{name}_{i}") for i, p in enumerate(paths)]
+        return parts[0] if len(parts) == 1 else ibis.union(*parts)
+
+    def load(self, register: Path, sources: dict[str, list[Path]], *, empty_dir: Path) -> Tables:
+        """Register the snapshot and each source (its current files; an empty file when none)."""
+        tables = {"register": self._read("register", [register])}
+        self.available = set()
+        for code, source in SOURCES.items():
+            paths = [Path(p) for p in sources.get(code, [])]
+            if paths:
+                self.available.add(code)
+            else:
+                empty = empty_dir / f"empty-{code}.parquet"
+                if not empty.exists():
+                    empty_dir.mkdir(parents=True, exist_ok=True)
+                    pq.write_table(pa.Table.from_pylist([], schema=output_schema(source)), empty)
+                paths = [empty]
+            tables[code] = self._read(code, paths)
+        self.tables = Tables(tables)
+        return self.tables
+
+    def runnable(self, rule: Rule) -> bool:
+        """A rule runs when its primary source has data (register-only rules always run)."""
+        return not rule.sources or rule.sources[0] in self.available
+
+    def expression(self, rule: Rule, params: RuleParams) -> ibis.Table:
+        return rule.build(self.tables, params)
+
+    def run_rule(self, rule: Rule, params: RuleParams) -> pa.Table:
+        return self.con.to_pyarrow(self.expression(rule, params))
+
+    def run(
+        self, params: RuleParams, rules: tuple[Rule, ...] = RULES
+    ) -> Iterator[tuple[Rule, pa.Table | None]]:
+        for rule in rules:
+            yield rule, (self.run_rule(rule, params) if self.runnable(rule) else None)
+
+    def close(self) -> None:
+        try:
+            self.con.disconnect()
+        except Exception:  # closing is best effort; Spark sessions are owned by the caller
+            pass

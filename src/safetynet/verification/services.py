@@ -1,0 +1,598 @@
+"""Writes of the verification app: department uploads, liaison sources, the register-wide
+comparison that raises leads, and per-case verification reports.
+
+- `upload_department_file(user=..., source=..., file=...)` checks and loads one department file
+  (all or nothing, or only the valid rows), idempotent on the file's content hash, audited.
+- `run_comparison(actor=..., engine="duckdb")` runs every rule (`verification.rules`) over the
+  register snapshot and the latest department data and raises leads through
+  `cases.services.raise_lead`, de-duplicated on rule + id_index + data period.
+- `request_verification(case_or_household, user)` returns (and stores) the per-member, per-source
+  report of what the departments hold; `verified_input(report)` turns it into the policy engine's
+  household input with the verified values and their provenance.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from safetynet.accounts.roles import Perm, Role
+from safetynet.audit.services import SYSTEM, Actor, record_audit
+from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
+from safetynet.registry.fields import blind_index
+from safetynet.verification import storage
+from safetynet.verification.ingest import FileRejected, IngestResult, Sealer, ingest
+from safetynet.verification.models import ComparisonRun, LiaisonSource, Upload, VerificationReport
+from safetynet.verification.report import build_report, verified_input
+from safetynet.verification.sources import SOURCES
+
+logger = logging.getLogger(__name__)
+
+
+# ---- who may upload what ------------------------------------------------------------------
+
+
+def may_upload(user, source: str) -> bool:
+    if not user or not user.is_authenticated or not user.can(Perm.EXCHANGE_DATA):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return LiaisonSource.objects.filter(user=user, source=source).exists()
+
+
+def assign_liaison_source(*, actor: Actor, user, source: str) -> LiaisonSource:
+    """Allow a department liaison to upload one source (admin / command line)."""
+    if source not in SOURCES:
+        raise ValidationFailed(f"数据来源“{source}”不存在。", field="source")
+    if user.role != Role.DEPT_LIAISON:
+        raise ValidationFailed("只有部门数据联络员可以指定数据来源。", field="user")
+    with transaction.atomic():
+        link, created = LiaisonSource.objects.get_or_create(user=user, source=source)
+        if created:
+            record_audit(
+                actor=actor,
+                action="exchange.liaison_source",
+                object_type="user",
+                object_id=user.pk,
+                changes={"source": [None, source]},
+            )
+    return link
+
+
+# ---- uploads -------------------------------------------------------------------------------
+
+
+@dataclass
+class UploadOutcome:
+    upload: Upload
+    created: bool  # False: the same file was loaded before, nothing changed
+
+    @property
+    def loaded(self) -> bool:
+        return self.upload.loaded
+
+
+def _copy_and_hash(file, dest: Path, limit: int) -> tuple[str, int]:
+    """Stream an uploaded file (Django `UploadedFile`, a path, or a binary file object) to `dest`
+    while hashing it; stop as soon as it exceeds `limit` bytes."""
+    digest, size = hashlib.sha256(), 0
+    if isinstance(file, str | Path):
+        src = open(file, "rb")
+        chunks = iter(lambda: src.read(1 << 20), b"")
+    elif hasattr(file, "chunks"):
+        src = None
+        chunks = file.chunks(1 << 20)
+    else:
+        src = None
+        chunks = iter(lambda: file.read(1 << 20), b"")
+    try:
+        with open(dest, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise FileRejected(_too_large(limit), code="file_too_large", field="file")
+                digest.update(chunk)
+                out.write(chunk)
+    finally:
+        if src is not None:
+            src.close()
+    return digest.hexdigest(), size
+
+
+def _too_large(limit: int) -> str:
+    return (
+        f"文件超过大小上限 {limit / 1024**2:,.0f} MB。请按乡镇或月份拆分后分别上传，"
+        "或请管理员调整 SAFETYNET_EXCHANGE_MAX_BYTES。"
+    )
+
+
+def _period_of(declared: str | None, result: IngestResult) -> str:
+    if declared:
+        try:
+            dt.date.fromisoformat(f"{declared}-01")
+        except ValueError:
+            raise ValidationFailed("数据期别应为 YYYY-MM。", field="period") from None
+        return declared
+    return result.as_of_max.strftime("%Y-%m") if result.as_of_max else ""
+
+
+def upload_department_file(
+    *,
+    user,
+    source: str,
+    file,
+    filename: str = "",
+    encoding: str = "auto",
+    fmt: str | None = None,
+    valid_only: bool = False,
+    period: str | None = None,
+    client: str = "",
+    on_loaded: Callable[[Upload], None] | None = None,
+) -> UploadOutcome:
+    """Check and load one department file. A file with any error is rejected whole (status
+    `rejected`, nothing loaded, every error recorded) unless `valid_only`, which loads the valid
+    rows (status `partial`). The same bytes for the same source load once; again, nothing changes.
+    File-level problems (size, encoding, header) are recorded and audited as rejections too."""
+    if source not in SOURCES:
+        raise NotFound(f"数据来源“{source}”不存在。", code="source_not_found", field="source")
+    if not may_upload(user, source):
+        raise PermissionDenied(f"您无权上传“{SOURCES[source].label}”数据。", field="source")
+    actor = Actor.of(user, client)
+    filename = (filename or getattr(file, "name", "") or "upload")[-200:]
+    size_hint = getattr(file, "size", None)
+    limit = storage.max_bytes()
+    tmp = storage.sub("tmp")
+    token = uuid.uuid4().hex
+    raw_path, staged = tmp / f"{token}.raw", tmp / f"{token}.staged.parquet"
+    errors_tmp = tmp / f"{token}.errors.csv"
+    try:
+        if size_hint is not None and size_hint > limit:
+            raise FileRejected(_too_large(limit), code="file_too_large", field="file")
+        sha, size = _copy_and_hash(file, raw_path, limit)
+    except FileRejected as e:
+        raw_path.unlink(missing_ok=True)
+        return UploadOutcome(
+            _record_rejection(actor, user, source, filename, size_hint or 0, "", valid_only, e), True
+        )
+
+    existing = Upload.objects.filter(source=source, sha256=sha, status__in=["accepted", "partial"]).first()
+    if existing:
+        raw_path.unlink(missing_ok=True)
+        record_audit(
+            actor=actor,
+            action="exchange.upload_repeated",
+            object_type="upload",
+            object_id=existing.pk,
+            changes={"source": source, "sha256": sha},
+            reason="同一文件已入库，未作任何更改",
+        )
+        return UploadOutcome(existing, False)
+
+    key = Sealer.new_key()
+    try:
+        result = ingest(
+            raw_path,
+            SOURCES[source],
+            staged=staged,
+            errors_csv=errors_tmp,
+            sha=sha,
+            sealer=Sealer(key),
+            index=blind_index,
+            fmt=fmt or None,
+            filename=filename,
+            encoding=encoding,
+            valid_only=valid_only,
+            today=timezone.localdate(),
+            chunk_rows=storage.chunk_rows(),
+            memory_limit=storage.memory_limit(),
+            temp_dir=tmp,
+        )
+    except FileRejected as e:
+        errors_tmp.unlink(missing_ok=True)
+        return UploadOutcome(_record_rejection(actor, user, source, filename, size, sha, valid_only, e), True)
+    finally:
+        raw_path.unlink(missing_ok=True)  # the raw file, with plaintext IDs, is never kept
+
+    ok = result.error_count == 0 and result.rows_valid > 0
+    partial = not ok and valid_only and result.rows_valid > 0
+    status = Upload.Status.ACCEPTED if ok else Upload.Status.PARTIAL if partial else Upload.Status.REJECTED
+    if status == Upload.Status.REJECTED:
+        staged.unlink(missing_ok=True)
+        message = f"文件有{result.error_count}处错误（涉及{result.bad_rows}行），已整体拒收，未导入任何数据。"
+        if result.rows_valid:
+            message += "可修正后重新上传，或选择“仅导入有效行”。"
+    elif status == Upload.Status.PARTIAL:
+        message = f"已导入有效行{result.rows_valid}行；{result.bad_rows}行有错误未导入（共{result.error_count}处错误）。"
+    else:
+        message = f"已导入{result.rows_valid}行。"
+    final = storage.sub(source) / f"{sha}.parquet"
+    try:
+        with transaction.atomic():
+            upload = Upload.objects.create(
+                source=source,
+                sha256=sha,
+                filename=filename,
+                size=size,
+                format=result.format,
+                encoding=result.encoding or "",
+                valid_only=valid_only,
+                status=status,
+                period=_period_of(period, result) if status != Upload.Status.REJECTED else "",
+                as_of_min=result.as_of_min,
+                as_of_max=result.as_of_max,
+                rows_total=result.rows_total,
+                rows_loaded=result.rows_valid if status != Upload.Status.REJECTED else 0,
+                error_count=result.error_count,
+                errors=[e.as_dict() for e in result.errors],
+                message=message,
+                data_path=storage.relative(final) if status != Upload.Status.REJECTED else "",
+                data_key=base64.b64encode(key).decode() if status != Upload.Status.REJECTED else "",
+                uploaded_by=user,
+            )
+            errors_final = storage.sub("errors") / f"{upload.pk}.csv"
+            if result.error_count:
+                shutil.move(errors_tmp, errors_final)
+                upload.errors_path = storage.relative(errors_final)
+                upload.save(update_fields=["errors_path"])
+            if status != Upload.Status.REJECTED:
+                os.replace(staged, final)
+            record_audit(
+                actor=actor,
+                action="exchange.upload",
+                object_type="upload",
+                object_id=upload.pk,
+                changes={
+                    "source": source,
+                    "sha256": sha,
+                    "status": status,
+                    "rows_total": result.rows_total,
+                    "rows_loaded": upload.rows_loaded,
+                    "errors": result.error_count,
+                    "period": upload.period,
+                },
+            )
+            if upload.loaded:
+                transaction.on_commit(lambda: (on_loaded or _schedule_comparison)(upload))
+    except IntegrityError:
+        staged.unlink(missing_ok=True)
+        existing = Upload.objects.filter(
+            source=source, sha256=sha, status__in=["accepted", "partial"]
+        ).first()
+        if existing:  # the same file, loaded concurrently
+            return UploadOutcome(existing, False)
+        raise
+    except BaseException:
+        if status != Upload.Status.REJECTED:
+            final.unlink(missing_ok=True)
+        raise
+    finally:
+        staged.unlink(missing_ok=True)
+        errors_tmp.unlink(missing_ok=True)
+    return UploadOutcome(upload, True)
+
+
+def _record_rejection(actor, user, source, filename, size, sha, valid_only, error: FileRejected) -> Upload:
+    with transaction.atomic():
+        upload = Upload.objects.create(
+            source=source,
+            sha256=sha or "-",
+            filename=filename,
+            size=size,
+            format="",
+            valid_only=valid_only,
+            status=Upload.Status.REJECTED,
+            error_count=1,
+            errors=[{"row": None, "column": error.field, "reason": error.message, "code": error.code}],
+            message=error.message,
+            uploaded_by=user,
+        )
+        record_audit(
+            actor=actor,
+            action="exchange.upload",
+            object_type="upload",
+            object_id=upload.pk,
+            changes={"source": source, "sha256": sha, "status": "rejected", "code": error.code},
+            reason=error.message,
+        )
+    return upload
+
+
+def _schedule_comparison(upload: Upload) -> None:
+    """After a load: queue the comparison (huey). Failing to queue never fails the upload."""
+    try:
+        from safetynet.verification.tasks import compare_after_upload
+
+        compare_after_upload(upload.pk)
+    except Exception:  # the queue is outside the upload's transaction and must not undo it
+        logger.exception("could not queue the comparison after upload %s", upload.pk)
+
+
+# ---- current data --------------------------------------------------------------------------
+
+
+def current_uploads() -> dict[str, list[Upload]]:
+    """Per source, the loaded uploads of its latest data period (a period may come in parts)."""
+    out: dict[str, list[Upload]] = {}
+    for code in SOURCES:
+        loaded = Upload.objects.filter(source=code, status__in=["accepted", "partial"]).exclude(period="")
+        latest = loaded.order_by("-period").values_list("period", flat=True).first()
+        if latest:
+            out[code] = list(loaded.filter(period=latest).order_by("id"))
+    return out
+
+
+def sealer_for(upload: Upload) -> Sealer:
+    return Sealer(base64.b64decode(upload.data_key))
+
+
+# ---- the comparison -----------------------------------------------------------------------
+
+
+def rule_params(on: dt.date, region: str = "141029"):
+    from safetynet.assessments.services import parameter_set
+    from safetynet.verification.rules import PARAMETERS, RuleParams
+
+    policy = parameter_set(region).on(on)
+    values = {name: p.value for name, p in PARAMETERS.items()}
+    values["assets.homes_max"] = policy["assets.homes_max"]
+    return RuleParams(on=on, values=values, rural_standard=Decimal(policy["dibao.standard_monthly.rural"]))
+
+
+def _engine(name: str, tmp: Path):
+    from safetynet.verification.engine import Engine
+
+    if name == "spark":
+        return Engine.spark()
+    if name != "duckdb":
+        raise ValidationFailed(f"比对引擎“{name}”不存在，应为 duckdb 或 spark。", field="engine")
+    return Engine.duckdb(memory_limit=storage.memory_limit(), temp_dir=tmp / "duckdb-spill")
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _subjects(uploads: list[Upload], indexes: set[str]) -> dict[str, tuple[str, str]]:
+    """Resident ID and name of residents outside the register, unsealed from the source rows."""
+    if not indexes or not uploads:
+        return {}
+    by_sha = {u.sha256: u for u in uploads}
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS id_index", [sorted(indexes)])
+        rows = con.execute(
+            "SELECT s.id_index, min(s.upload_sha), arg_min(s.subject, s.upload_sha) FROM read_parquet(?) s "
+            "SEMI JOIN wanted w USING (id_index) GROUP BY s.id_index",
+            [[str(storage.absolute(u.data_path)) for u in uploads]],
+        ).fetchall()
+    finally:
+        con.close()
+    out = {}
+    for index, sha, token in rows:
+        number, _, name = sealer_for(by_sha[sha]).open(bytes(token)).partition("\t")
+        out[index] = (number, name)
+    return out
+
+
+def run_comparison(
+    *,
+    actor: Actor = SYSTEM,
+    engine: str = "duckdb",
+    on: dt.date | None = None,
+    rules: tuple[str, ...] | None = None,
+    trigger: str = "command",
+    progress=None,
+) -> ComparisonRun:
+    """Run the rules over the whole register against the latest department data; raise leads.
+
+    `progress`, if given, is called as `progress(stage, done, total, label)`."""
+    from safetynet.cases.services import raise_lead
+    from safetynet.registry.models import Area, Household, Person
+    from safetynet.verification.rules import RULES
+    from safetynet.verification.snapshot import export_register
+
+    started = time.monotonic()
+    on = on or timezone.localdate()
+    selected = tuple(r for r in RULES if rules is None or r.code in rules)
+    uploads = current_uploads()
+    periods = {code: ups[0].period for code, ups in uploads.items()}
+    run = ComparisonRun.objects.create(engine=engine, trigger=trigger[:40], periods=periods)
+    work = storage.sub("tmp") / f"run-{run.pk}-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    summary: dict[str, dict] = {}
+    total_raised = 0
+    eng = None
+    try:
+        snapshot = storage.sub("snapshots") / f"register-{run.pk}.parquet"
+        export_register(snapshot, on=on)
+        eng = _engine(engine, work)
+        eng.load(
+            snapshot,
+            {code: [storage.absolute(u.data_path) for u in ups] for code, ups in uploads.items()},
+            empty_dir=storage.sub("snapshots"),
+        )
+        params = rule_params(on)
+        villages = {a.code: a for a in Area.objects.filter(level=Area.Level.VILLAGE)}
+        for i, rule in enumerate(selected):
+            if progress:
+                progress("rule", i, len(selected), rule.label)
+            if not eng.runnable(rule):
+                summary[rule.code] = {"skipped": "no_data"}
+                continue
+            hits = eng.run_rule(rule, params).to_pylist()
+            period = periods.get(rule.sources[0], "") if rule.sources else "register"
+            source_label = SOURCES[rule.sources[0]].label if rule.sources else "名册"
+            department = SOURCES[rule.sources[0]].department if rule.sources else ""
+            outside = {h["id_index"] for h in hits if h.get("household_id") is None}
+            subjects = _subjects(uploads.get(rule.sources[0], []), outside) if rule.sources else {}
+            households = Household.objects.in_bulk({h["household_id"] for h in hits if h.get("household_id")})
+            persons = {
+                p.id_index: p
+                for p in Person.objects.filter(
+                    id_index__in={h["id_index"] for h in hits if h.get("household_id")}
+                )
+            }
+            raised = existing = unplaced = 0
+            for j, hit in enumerate(hits):
+                if progress and j % 200 == 0:
+                    progress("lead", j, len(hits), rule.label)
+                evidence = {c: _plain(hit.get(c)) for c in rule.evidence}
+                household = households.get(hit.get("household_id"))
+                village = household.village if household else villages.get(hit.get("village_code") or "")
+                if village is None:
+                    unplaced += 1
+                    continue
+                person = persons.get(hit["id_index"]) if household else None
+                name, number = "", ""
+                if household is None:
+                    number, name = subjects.get(hit["id_index"], ("", ""))
+                text = rule.lead.format(**{k: ("—" if v is None else v) for k, v in evidence.items()})
+                _, created = raise_lead(
+                    actor=actor,
+                    channel=rule.channel,
+                    village=village,
+                    summary=f"【{rule.label}】{text}",
+                    household=household,
+                    person=person,
+                    subject_name=name,
+                    subject_id_number=number,
+                    rule=rule.code,
+                    department=department or source_label,
+                    evidence={
+                        "rule": rule.code,
+                        "label": rule.label,
+                        "basis": rule.basis,
+                        "source": source_label,
+                        "period": period,
+                        "comparison_run": run.pk,
+                        **evidence,
+                    },
+                    dedup_key=f"{rule.code}:{hit['id_index']}:{period}",
+                )
+                raised += created
+                existing += not created
+            total_raised += raised
+            summary[rule.code] = {
+                "hits": len(hits),
+                "raised": raised,
+                "existing": existing,
+                "unplaced": unplaced,
+                "period": period,
+            }
+        if progress:
+            progress("rule", len(selected), len(selected), "完成")
+    finally:
+        if eng is not None:
+            eng.close()
+        shutil.rmtree(work, ignore_errors=True)
+    with transaction.atomic():
+        run.finished_at = timezone.now()
+        run.summary = summary
+        run.leads_raised = total_raised
+        run.seconds = round(time.monotonic() - started, 3)
+        run.save()
+        record_audit(
+            actor=actor,
+            action="exchange.compare",
+            object_type="comparison_run",
+            object_id=run.pk,
+            changes={"engine": engine, "leads_raised": total_raised, "periods": periods},
+        )
+    return run
+
+
+# ---- per-case verification ----------------------------------------------------------------
+
+
+def request_verification(case_or_household, user, *, consent_confirmed: bool | None = None, client: str = ""):
+    """经济状况核对 for one case (or household): query every source for every current member and
+    return the report (also stored, and audited). For a household, the caller confirms that the
+    family's signed 承诺授权书 is on file (`consent_confirmed=True`); for a case, a case that
+    records its consent (`consent_signed_on` / `consent` / `has_consent`) must have it."""
+    from safetynet.registry import selectors
+
+    household_id, case_reference = _household_of(case_or_household)
+    household = selectors.get_household(user, household_id)
+    if not (user.can(Perm.EDIT_HOUSEHOLD)):
+        raise PermissionDenied("您无权发起经济状况核对。")
+    if case_reference:
+        consent = _case_consent(case_or_household)
+        if consent is False:
+            raise ValidationFailed(
+                "该案件尚未签署承诺授权书，不能发起经济状况核对。", field="consent", code="no_consent"
+            )
+    elif not consent_confirmed:
+        raise ValidationFailed("请确认该户已签署承诺授权书。", field="consent", code="no_consent")
+    report = build_report(household, current_uploads(), sealer_for=sealer_for)
+    report["case"] = case_reference
+    with transaction.atomic():
+        stored = VerificationReport.objects.create(
+            household=household,
+            case_reference=case_reference,
+            requested_by=user,
+            uploads=report["uploads"],
+            report=report,
+        )
+        record_audit(
+            actor=Actor.of(user, client),
+            action="verification.request",
+            object_type="household",
+            object_id=household.pk,
+            changes={"report": stored.pk, "case": case_reference, "sources": sorted(report["sources"])},
+        )
+    report["id"] = stored.pk
+    return report
+
+
+def _household_of(obj) -> tuple[int, str]:
+    from safetynet.registry.models import Household
+
+    if isinstance(obj, Household):
+        return obj.pk, ""
+    if hasattr(obj, "household_id") and hasattr(obj, "reference"):
+        return obj.household_id, obj.reference
+    if isinstance(obj, int):
+        return obj, ""
+    raise ValidationFailed("核对对象应为案件或家庭。", field="case")
+
+
+def _case_consent(case) -> bool | None:
+    """Whether the case holds its signed 承诺授权书: a `consent` attachment (cases app), or an attribute
+    saying so; None when the case records no consent at all."""
+    attachments = getattr(case, "attachments", None)
+    if attachments is not None and hasattr(attachments, "filter"):
+        return attachments.filter(kind="consent").exists()
+    for attr in ("consent_signed_on", "consent_on", "has_consent", "consent"):
+        if hasattr(case, attr):
+            value = getattr(case, attr)
+            return bool(value() if callable(value) else value)
+    return None
+
+
+__all__ = [
+    "assign_liaison_source",
+    "current_uploads",
+    "may_upload",
+    "request_verification",
+    "run_comparison",
+    "upload_department_file",
+    "verified_input",
+]

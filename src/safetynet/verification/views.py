@@ -1,0 +1,100 @@
+"""Web pages of the data exchange: a liaison's upload form and upload list, one upload's errors,
+and a household's economic-status verification. Parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from safetynet.core.errors import NotFound, SafetynetError
+from safetynet.registry import selectors as registry_selectors
+from safetynet.verification import selectors, services
+from safetynet.verification.report import verified_input
+from safetynet.verification.sources import ENCODING_LABELS, SOURCES
+
+
+def _client(request) -> str:
+    return (request.META.get("REMOTE_ADDR") or "")[:64]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def uploads(request):
+    mine = selectors.sources_of(request.user)
+    if not mine:
+        raise Http404
+    error, outcome = None, None
+    if request.method == "POST":
+        source = request.POST.get("source", "")
+        file = request.FILES.get("file")
+        if not file:
+            error = "请选择要上传的文件。"
+        else:
+            try:
+                outcome = services.upload_department_file(
+                    user=request.user,
+                    source=source,
+                    file=file,
+                    filename=file.name,
+                    encoding=request.POST.get("encoding", "auto"),
+                    valid_only=request.POST.get("valid_only") == "on",
+                    period=request.POST.get("period") or None,
+                    client=_client(request),
+                )
+                return redirect("verification:upload", pk=outcome.upload.pk)
+            except SafetynetError as e:
+                error = e.message
+    return render(
+        request,
+        "verification/uploads.html",
+        {
+            "sources": [SOURCES[c] for c in mine],
+            "uploads": selectors.uploads_visible_to(request.user)[:50],
+            "encodings": ENCODING_LABELS,
+            "error": error,
+        },
+    )
+
+
+@login_required
+def upload_detail(request, pk: int):
+    try:
+        upload = selectors.get_upload(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request, "verification/upload_detail.html", {"upload": upload, "source": SOURCES[upload.source]}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_verification(request, pk: int):
+    try:
+        household = registry_selectors.get_household(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    error, report, comparison = None, None, None
+    if request.method == "POST":
+        try:
+            report = services.request_verification(
+                household,
+                request.user,
+                consent_confirmed=request.POST.get("consent") == "on",
+                client=_client(request),
+            )
+            _, comparison = verified_input(household, report)
+        except SafetynetError as e:
+            error = e.message
+    else:
+        last = selectors.reports_of(request.user, household).first()
+        if last:
+            report = last.report
+            _, comparison = verified_input(household, report)
+    return render(
+        request,
+        "verification/household.html",
+        {"household": household, "report": report, "comparison": comparison, "error": error},
+    )

@@ -1,0 +1,191 @@
+"""Case fixtures: a movable procedure clock, immediate jobs, uploads in a temporary media root,
+a household that qualifies for 低保, and `Proc`, which drives one case step by step through the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from huey.contrib.djhuey import HUEY
+
+from safetynet.cases import services
+from tests.api.conftest import ApiClient
+from tests.conftest import VILLAGE_A, member
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+class Clock:
+    def __init__(self, monkeypatch, day: dt.date):
+        self.day = day
+        monkeypatch.setattr(services, "today", lambda: self.day)
+
+    def set(self, day: dt.date) -> None:
+        self.day = day
+
+    def advance(self, days: int) -> None:
+        self.day += dt.timedelta(days=days)
+
+
+@pytest.fixture(autouse=True)
+def _jobs_and_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    before, HUEY.immediate = HUEY.immediate, True
+    yield
+    HUEY.immediate = before
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch, dt.date(2026, 6, 1))  # a Monday
+
+
+@pytest.fixture
+def poor_household(make_household):
+    """Rural, two members, no income: 低保 under every year's standard."""
+    return make_household(
+        VILLAGE_A,
+        members=[
+            member("head", name="王大山", birth=dt.date(1968, 3, 2), phone="13912345678"),
+            member("spouse", name="李秀英", birth=dt.date(1970, 8, 9)),
+        ],
+    )
+
+
+@pytest.fixture
+def well_off_household(make_household):
+    return make_household(
+        VILLAGE_A,
+        members=[member("head", name="赵富贵", birth=dt.date(1975, 1, 1), income_wage_12m="90000")],
+    )
+
+
+def upload(user, case_id: int, kind: str, data: bytes = PDF, name: str = "scan.pdf", version=None):
+    api = ApiClient(user)
+    body = {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="application/octet-stream")}
+    if version is not None:
+        body["version"] = version
+    return api.client.post(f"/api/v1/cases/{case_id}/attachments", body, **api.headers)
+
+
+class Proc:
+    """One case driven through the API, each step by the role that does it; every call asserts 200."""
+
+    def __init__(self, users, household, clock):
+        self.u, self.household, self.clock = users, household, clock
+        self.api = {role: ApiClient(user) for role, user in users.items()}
+        self.case_id = None
+        self.data = None
+
+    def ok(self, response, status=200):
+        assert response.status_code == status, response.content.decode()
+        return response.json()
+
+    @property
+    def version(self) -> int:
+        return self.data["version"]
+
+    def refresh(self):
+        self.data = self.ok(self.api["township_clerk"].get(f"/cases/{self.case_id}"))
+        return self.data
+
+    def post(self, role, path, body, status=200):
+        self.data = self.ok(self.api[role].post(f"/cases/{self.case_id}{path}", body), status)
+        return self.data
+
+    def accept(self):
+        lead = self.ok(
+            self.api["village_officer"].post(
+                "/leads",
+                {
+                    "channel": "grassroots",
+                    "village": VILLAGE_A,
+                    "summary": "户主失业，配偶患病",
+                    "household_id": self.household.pk,
+                },
+            ),
+            201,
+        )
+        data = self.ok(
+            self.api["township_clerk"].post(
+                "/cases", {"household_id": self.household.pk, "lead_ids": [lead["id"]]}
+            ),
+            201,
+        )
+        self.case_id = data["id"]
+        return self.refresh()
+
+    def fire(self, role, name, reason=""):
+        return self.post(role, f"/transitions/{name}", {"version": self.version, "reason": reason})
+
+    def investigate(self, **extra):
+        body = {
+            "version": self.version,
+            "visited_on": self.clock.day.isoformat(),
+            "investigators": "张干事、刘专干",
+            "hardship_causes": ["illness", "unemployment"],
+            "risk": ["illness"],
+            "household_facts": {"financial_assets": "3000"},
+            **extra,
+        }
+        return self.post("village_officer", "/investigation", body)
+
+    def consent(self):
+        self.ok(upload(self.u["village_officer"], self.case_id, "consent"), 201)
+        return self.refresh()
+
+    def verify(self):
+        members = self.household.memberships.filter(left_on__isnull=True, counted=True)
+        results = [
+            {"person_id": m.person_id, "outcome": "consistent", "sources": {"hukou": {"ok": True}}}
+            for m in members
+        ]
+        return self.post(
+            "township_clerk", "/verification-results", {"version": self.version, "results": results}
+        )
+
+    def review(self, votes_for=7, votes_against=1, count=9):
+        record = self.ok(upload(self.u["village_officer"], self.case_id, "village_review_record"), 201)
+        self.refresh()
+        return self.post(
+            "village_officer",
+            "/village-review",
+            {
+                "version": self.version,
+                "held_on": self.clock.day.isoformat(),
+                "attendees": "村两委、党员代表、群众代表",
+                "attendee_count": count,
+                "votes_for": votes_for,
+                "votes_against": votes_against,
+                "record_id": record["id"],
+            },
+        )
+
+    def to_decision(self):
+        self.accept()
+        self.fire("village_officer", "start_investigation")
+        self.investigate()
+        self.consent()
+        self.fire("village_officer", "start_verification")
+        self.verify()
+        self.fire("township_clerk", "complete_verification")
+        self.review()
+        assert self.data["state"] == "township_decision"
+        return self.data
+
+    def decide(self, action="confirm", role="review_leader", **extra):
+        return self.post(
+            role,
+            "/township-decision",
+            {"version": self.version, "action": action, "panel": "组长、成员三人", **extra},
+        )
+
+
+@pytest.fixture
+def proc(users, poor_household, clock):
+    return Proc(users, poor_household, clock)
+
+
+from tests.browser.conftest import flushable_audit_trail  # noqa: E402,F401  (transactional tests flush the trail)

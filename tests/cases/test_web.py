@@ -1,0 +1,99 @@
+"""The procedure's web pages: public application and status, worklists, the case page at each
+step, the printable forms and the notice as HTML and PDF."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tests.conftest import PASSWORD, VILLAGE_A
+
+
+def login(user) -> Client:
+    c = Client()
+    assert c.login(username=user.username, password=PASSWORD)
+    return c
+
+
+def test_the_public_pages_need_no_account(county, clock):
+    c = Client(REMOTE_ADDR="10.1.1.1")
+    page = c.get("/apply/").content.decode()
+    assert "网上申请社会救助" in page and "东关村" in page
+    from tests.conftest import new_id
+
+    number = new_id()
+    r = c.post(
+        "/apply/",
+        {
+            "name": "钱小红",
+            "id_number": number,
+            "village": VILLAGE_A,
+            "phone": "13800001111",
+            "summary": "困难",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and "XN-L-" in body
+    reference = body.split('id="reference">')[1].split("<")[0]
+    r = c.post("/apply/status/", {"reference": reference, "id_last4": number[-4:]})
+    assert "等待乡镇受理" in r.content.decode()
+    assert number not in r.content.decode() and "钱小红" not in r.content.decode()
+    bad = c.post(
+        "/apply/", {"name": "钱小红", "id_number": "123", "village": VILLAGE_A, "phone": "1", "summary": "x"}
+    )
+    assert bad.status_code == 400 and "field-error" in bad.content.decode()
+
+
+def test_the_case_page_shows_the_form_of_its_step_and_errors_beside_fields(proc, users):
+    proc.accept()
+    clerk = login(users["township_clerk"])
+    assert "开始入户调查" in clerk.get(f"/cases/{proc.case_id}/").content.decode()
+    proc.fire("village_officer", "start_investigation")
+    officer = login(users["village_officer"])
+    page = officer.get(f"/cases/{proc.case_id}/").content.decode()
+    assert "入户调查记录" in page and "承诺授权书" in page
+    r = officer.post(
+        f"/cases/{proc.case_id}/do/transition/", {"name": "start_verification", "version": proc.version}
+    )
+    assert r.status_code == 400 and "入户调查记录未填写" in r.content.decode()
+    assert "打印承诺授权书" in page
+    for path in (
+        f"/cases/{proc.case_id}/print/consent/",
+        f"/cases/{proc.case_id}/print/investigation/",
+        "/cases/print/consent/",
+    ):
+        assert officer.get(path).status_code == 200
+
+
+def test_the_notice_is_an_html_page_and_a_pdf_with_a_chinese_font(proc, users):
+    proc.to_decision()
+    proc.decide()
+    c = login(users["township_clerk"])
+    html = c.get(f"/cases/{proc.case_id}/notice/").content.decode()
+    assert "王*山" in html and "王大山" not in html and proc.household.head.id_number not in html
+    r = c.get(f"/cases/{proc.case_id}/notice.pdf")
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert b"NotoSansCJK" in r.content or b"Noto" in r.content
+
+
+def test_worklists_dashboard_and_inbox_render(proc, users):
+    proc.accept()
+    for role, path in (
+        ("township_clerk", "/cases/"),
+        ("township_clerk", "/cases/leads/"),
+        ("county_civil", "/cases/dashboard/"),
+        ("village_officer", "/cases/inbox/"),
+        ("county_agri", "/cases/?monitoring=1"),
+    ):
+        r = login(users[role]).get(path)
+        assert r.status_code == 200, (role, path)
+    assert proc.data["reference"] in login(users["township_clerk"]).get("/cases/").content.decode()
+    assert "待开始入户调查" in login(users["village_officer"]).get("/cases/inbox/").content.decode()
+
+
+def test_a_case_outside_the_area_is_a_404(proc, users, make_user):
+    from safetynet.accounts.roles import Role
+    from tests.conftest import GUANGHUA
+
+    proc.accept()
+    other = make_user(Role.TOWNSHIP_CLERK, GUANGHUA, "clerk_guanghua")
+    assert login(other).get(f"/cases/{proc.case_id}/").status_code == 404
