@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django.utils import timezone
 
+from safetynet.assessments.services import assess_register
 from safetynet.demo.generate import generate
 from safetynet.demo.load import DEMO_PASSWORD, account_table, load_demo
 
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, default=4000)
         parser.add_argument("--seed", type=int, default=141029)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--with-exchange",
+            action="store_true",
+            help="同时生成全县约20.7万居民的部门比对样例数据并入库、运行大数据比对（约需2分钟）",
+        )
 
     def handle(self, *args, **opts):
         db = settings.DATABASES["default"]
@@ -42,6 +49,15 @@ class Command(BaseCommand):
                 f"已载入演示县乡宁县（虚构数据）：{summary['villages']}个村，{summary['households']}户，"
                 f"{summary['persons']}人，用时{took:.1f}秒。"
             )
+            run = assess_register(on=timezone.localdate())
+            self.stdout.write(
+                f"已按现行参数测算全部{run.households}户（参数版本 {run.parameters_version}）。"
+            )
+            if opts["with_exchange"]:
+                call_command(
+                    "exchange", "samples", "--out", str(settings.DATA_DIR / "exchange" / "samples"), "--load"
+                )
+                call_command("compare")
         else:
             self.stdout.write("数据库已有数据，直接使用（--reset 可重建）。")
         self._print_accounts()
