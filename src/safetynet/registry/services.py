@@ -374,6 +374,24 @@ def _bump_version(household: Household, expected_version: int | None) -> None:
     household.version = current + 1
 
 
+def _save_household(user, household: Household, values: dict, expected_version, action: str, client: str):
+    """Apply the changed values under the optimistic lock and audit them, in one transaction."""
+    _check_version(household, expected_version)
+    with transaction.atomic():
+        changes = _apply(household, values)
+        if changes:
+            _bump_version(household, expected_version)
+            household.save(update_fields=[*values.keys(), "updated_at"])
+            record_audit(
+                actor=Actor.of(user, client),
+                action=action,
+                object_type="household",
+                object_id=household.pk,
+                changes=changes,
+            )
+    return household
+
+
 def update_household(
     *,
     user,
@@ -398,20 +416,7 @@ def update_household(
         values["hukou"] = _choice(hukou, Hukou, "hukou", "户籍性质")
     if alleviated is not None:
         values["alleviated"] = bool(alleviated)
-    _check_version(household, expected_version)
-    with transaction.atomic():
-        changes = _apply(household, values)
-        if changes:
-            _bump_version(household, expected_version)
-            household.save(update_fields=[*values.keys(), "updated_at"])
-            record_audit(
-                actor=Actor.of(user, client),
-                action="household.update",
-                object_type="household",
-                object_id=household.pk,
-                changes=changes,
-            )
-    return household
+    return _save_household(user, household, values, expected_version, "household.update", client)
 
 
 RISK_EVENTS = ("illness", "disaster", "accident", "unemployment", "education")
@@ -480,20 +485,7 @@ def update_household_facts(
         if bad:
             raise ValidationFailed(f"未知的风险事件：{'、'.join(map(str, bad))}。", field="risk_events")
         values["risk_events"] = events
-    _check_version(household, expected_version)
-    with transaction.atomic():
-        changes = _apply(household, values)
-        if changes:
-            _bump_version(household, expected_version)
-            household.save(update_fields=[*values.keys(), "updated_at"])
-            record_audit(
-                actor=Actor.of(user, client),
-                action="household.update_facts",
-                object_type="household",
-                object_id=household.pk,
-                changes=changes,
-            )
-    return household
+    return _save_household(user, household, values, expected_version, "household.update_facts", client)
 
 
 def add_member(
