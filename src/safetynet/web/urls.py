@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", account.logout, name="logout"),
     path("households/", households.search, name="search"),
     path("households/new/", households.create, name="household_new"),
+    path("households/export.xlsx", households.export, name="household_export"),
     path("households/<int:pk>/", households.detail, name="household"),
     path("households/<int:pk>/fields/", households.fields, name="household_fields"),
     path("households/<int:pk>/edit/", households.edit, name="household_edit"),

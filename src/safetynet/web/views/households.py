@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safetynet.accounts.roles import Perm
 from safetynet.cases.selectors import case_history
 from safetynet.core.errors import NotFound, SafetynetError
-from safetynet.registry import selectors, services
+from safetynet.registry import exports, selectors, services
 from safetynet.registry.models import (
     DisabilityKind,
     Hukou,
@@ -98,6 +98,27 @@ def search(request):
         context["townships"] = selectors.areas_visible_to(user).filter(level="township")
         response = render(request, "web/search.html", context)
     response["Vary"] = "HX-Request"
+    return response
+
+
+@require_GET
+@login_required
+def export(request):
+    """The current search as an Excel file, masked; audited like every copy of personal data."""
+    try:
+        data = exports.households_workbook(
+            user=request.user,
+            q=request.GET.get("q", "").strip(),
+            village=request.GET.get("village", "").strip(),
+            township=request.GET.get("township", "").strip(),
+            client=client_of(request),
+        )
+    except SafetynetError as err:
+        raise DjangoPermissionDenied(err.message) from None
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="households.xlsx"'
     return response
 
 
