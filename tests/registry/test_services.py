@@ -242,3 +242,35 @@ def test_stale_version_is_refused_even_when_nothing_would_change(make_household,
     services.update_household(user=clerk, household=h, address="新地址1号")
     with pytest.raises(Conflict):
         services.update_household(user=clerk, household=h, expected_version=1, address="新地址1号")
+
+
+def test_adding_a_person_held_in_another_area_links_without_overwriting_their_record(
+    make_household, make_user
+):
+    shared = new_id(dt.date(1990, 1, 1))
+    make_household(
+        VILLAGE_C,
+        members=[member(id_number=shared, name="王建国", birth=dt.date(1990, 1, 1), phone="13911112222")],
+    )
+    clerk_a = make_user(Role.TOWNSHIP_CLERK, CHANGNING, "clerk_changning_2")
+    h = services.create_household(
+        user=clerk_a,
+        village_code=VILLAGE_A,
+        address="x",
+        hukou="rural",
+        members=[
+            member(),
+            member(
+                "child",
+                id_number=shared,
+                name="王建华",
+                birth=dt.date(1990, 1, 1),
+                co_resident=False,
+                phone="13100000000",
+            ),
+        ],
+    )
+    person = Person.objects.get(id_index=services.blind_index(shared))
+    assert person.name == "王建国" and person.phone == "13911112222"
+    assert h.memberships.filter(person=person, counted=False).exists()
+    assert AuditRecord.objects.filter(action="person.link", object_id=str(person.pk)).exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Body, Query, Router, Schema, Status
 
 from safetynet.api.auth import client_of
@@ -81,7 +82,7 @@ class ParamsQuery(Schema):
 
 @router.get("/parameters", response={200: dict, **ERRORS}, summary="某日生效的参数（平铺）")
 def parameters_in_force(request, query: ParamsQuery = Query(...)):  # noqa: B008
-    day = _day(query.on) or dt.date.today()
+    day = _day(query.on) or timezone.localdate()
     return jsonable(services.parameter_set(query.region).on(day).values())
 
 

@@ -19,7 +19,7 @@ from safetynet.api.auth import client_of
 from safetynet.api.schemas import ERRORS, In
 from safetynet.cases import selectors, services, workflow
 from safetynet.cases.models import Attachment, Case, Channel, Lead
-from safetynet.core.errors import NotFound
+from safetynet.core.errors import Conflict, NotFound
 from safetynet.core.masking import mask_name
 from safetynet.registry import selectors as registry_selectors
 
@@ -111,6 +111,7 @@ def case_records(case: Case) -> dict:
                 "parameters_digest": d.parameters_digest,
                 "rule_set_version": d.rule_set_version,
                 "proposal": d.proposal.get("_proposal"),
+                "verification": d.verification,
                 "decided_on": d.decided_on,
             }
         )
@@ -165,8 +166,10 @@ def case_records(case: Case) -> dict:
                 "sources": v.sources,
                 "summary": v.summary,
                 "origin": v.origin,
+                "external_ref": v.external_ref,
             }
-            for v in case.verification_results.all()
+            # the current result per member and round; superseded ones stay in the database
+            for v in case.verification_results.filter(superseded_by__isnull=True)
         ],
         "village_reviews": [
             {
@@ -340,6 +343,10 @@ class ResultsIn(In):
     results: list[ResultIn]
 
 
+class VersionIn(In):
+    version: int | None = Field(None, description="读取时的案件版本号（乐观锁，可省略）")
+
+
 class VillageReviewIn(In):
     version: int
     held_on: dt.date
@@ -429,6 +436,12 @@ def create_lead(request, payload: LeadIn):
         evidence=payload.evidence,
         dedup_key=payload.dedup_key,
     )
+    if not created and not selectors.leads_visible_to(request.auth).filter(pk=lead.pk).exists():
+        # The key is global; the lead that holds it may lie outside the caller's reach, and then
+        # nothing of it (summary, village, reference) may be shown.
+        raise Conflict(
+            "相同去重键的线索已由其他单位登记，未重复登记。", code="duplicate_lead", field="dedup_key"
+        )
     return Status(201 if created else 200, {**lead_out(lead), "created": created})
 
 
@@ -643,6 +656,28 @@ def verification_results(request, case_id: int, payload: ResultsIn):
     return _detail(request, case_id)
 
 
+@router.post(
+    "/cases/{case_id}/verification-requests",
+    response={201: Out, **ERRORS},
+    summary="发起经济状况核对（查询部门数据，结果自动记入每名成员）",
+)
+def verification_request(request, case_id: int, payload: VersionIn):
+    out = services.request_case_verification(
+        user=request.auth,
+        case=_case(request, case_id),
+        expected_version=payload.version,
+        client=client_of(request),
+    )
+    return Status(
+        201,
+        {
+            **_detail(request, case_id),
+            "report": out["report"],
+            "comparison": out["comparison"],
+        },
+    )
+
+
 @router.post("/cases/{case_id}/village-review", response={200: Out, **ERRORS}, summary="民主评议记录")
 def village_review(request, case_id: int, payload: VillageReviewIn):
     data = payload.model_dump()
@@ -668,6 +703,7 @@ def _assessment_out(a) -> dict:
         "parameters_version": a.parameters_version,
         "parameters_digest": a.parameters_digest,
         "rule_set_version": a.rule_set_version,
+        "verification": a.verification,
         "result": a.result,
     }
 

@@ -64,6 +64,10 @@ class Assessment(models.Model):
     benefit_monthly = models.DecimalField(max_digits=12, decimal_places=2)
     refer_other_low_income = models.BooleanField(default=False)
     inputs = models.JSONField()  # the policy input exactly as assessed
+    # Where `inputs` differ from the registry's declared facts: the verification report they were
+    # built from and each field's declared and verified value, which was used and its provenance
+    # ({"report", "requested_at", "sources", "comparison"}); {} when assessed on the declared facts.
+    verification = models.JSONField(default=dict)
     result = models.JSONField(default=dict)  # full result (trace included) for single assessments
     unverified_parameters = models.JSONField(default=list)
     parameters_version = models.CharField(max_length=40)

@@ -21,7 +21,7 @@ from safetynet.accounts.roles import Perm
 from safetynet.assessments.inputs import household_input, with_current_members
 from safetynet.assessments.models import Assessment, AssessmentRun, ParameterEntry
 from safetynet.audit.services import SYSTEM, Actor, record_audit
-from safetynet.core.errors import PermissionDenied, SafetynetError
+from safetynet.core.errors import PermissionDenied, SafetynetError, ValidationFailed
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry.models import Household
 
@@ -130,13 +130,32 @@ def _store_fields(result: dict) -> dict:
     }
 
 
-def assess_household(*, user, household_id, on: dt.date | None = None, client: str = "") -> Assessment:
-    """Assess one household from its registry facts and store the result with its trace."""
+def assess_household(
+    *,
+    user,
+    household_id,
+    on: dt.date | None = None,
+    inputs: dict | None = None,
+    verification: dict | None = None,
+    client: str = "",
+) -> Assessment:
+    """Assess one household and store the result with its trace.
+
+    By default the input is the household's registry facts (`household_input`). A caller that
+    holds a better input for the same household — the verified input of an economic-status
+    verification (`verification.report.verified_input`) — passes it as `inputs`, with
+    `verification` saying where it came from (report, declared vs verified values, provenance);
+    both are stored, so the assessment can be recomputed and explained as it was made."""
     if not user.can(Perm.VIEW_HOUSEHOLD):
         raise PermissionDenied("您的角色无权进行认定测算。")
     household = registry_selectors.get_household(user, household_id)
     on = on or timezone.localdate()
-    data = household_input(household)
+    if inputs is None:
+        data = household_input(household)
+    else:
+        if inputs.get("region") != household.village.code:
+            raise ValidationFailed("测算输入与该户不符。", field="region")
+        data = inputs
     parsed = policy.parse_household(data, on=on)
     params = parameter_set(household.village.code).on(on)
     outcome = policy.assess(parsed, params)
@@ -151,14 +170,18 @@ def assess_household(*, user, household_id, on: dt.date | None = None, client: s
             parameters_version=outcome.parameters_version,
             parameters_digest=outcome.parameters_digest,
             rule_set_version=outcome.rule_set_version,
+            verification=verification or {},
             **_store_fields(result),
         )
+        changes = {"category": [None, row.category], "benefit_monthly": [None, str(row.benefit_monthly)]}
+        if verification:
+            changes["verification_report"] = [None, verification.get("report")]
         record_audit(
             actor=Actor.of(user, client),
             action="assessment.create",
             object_type="household",
             object_id=household.pk,
-            changes={"category": [None, row.category], "benefit_monthly": [None, str(row.benefit_monthly)]},
+            changes=changes,
         )
     return row
 
@@ -268,12 +291,15 @@ def assess_register(
         "invalid_count": len(invalid),
         "unverified_parameters": sorted(unverified),
     }
-    run.save()
-    record_audit(
-        actor=SYSTEM,
-        action="assessment.run",
-        object_type="assessment_run",
-        object_id=run.pk,
-        changes={"households": run.households, "invalid": len(invalid)},
-    )
+    # The finished run and its audit record commit together (the chunks before are committed as
+    # they go, so that a register-wide run holds no write lock for its whole length).
+    with transaction.atomic():
+        run.save()
+        record_audit(
+            actor=SYSTEM,
+            action="assessment.run",
+            object_type="assessment_run",
+            object_id=run.pk,
+            changes={"households": run.households, "invalid": len(invalid)},
+        )
     return run

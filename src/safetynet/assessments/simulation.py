@@ -13,6 +13,8 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils import timezone
+
 from safetynet import policy
 from safetynet.assessments.services import parameter_set, register_chunks
 from safetynet.registry.models import Area, Household
@@ -62,7 +64,7 @@ def simulate(
     *, region: str, candidates: list[dict], on: dt.date, today: dt.date | None = None, households=None
 ) -> dict:
     """Compare today's outcomes with the outcomes under `candidates` (parameter entries) on `on`."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     base = parameter_set(region)
     candidate_set = base
     for entry in candidates:
@@ -123,7 +125,7 @@ def two_lines(region: str, years: range | None = None, *, candidates: list[dict]
     ps = parameter_set(region)
     for entry in candidates:
         ps = ps.with_entry(entry)
-    years = years or range(2024, dt.date.today().year + 2)
+    years = years or range(2024, timezone.localdate().year + 2)
     rows = []
     for year in years:
         p = ps.on(dt.date(year, 7, 1))

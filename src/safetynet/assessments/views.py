@@ -8,12 +8,13 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safetynet.accounts.roles import Perm
 from safetynet.assessments import selectors, services
 from safetynet.assessments.simulation import CATEGORY_ORDER, simulate, two_lines
-from safetynet.core.errors import SafetynetError
+from safetynet.core.errors import SafetynetError, ValidationFailed
 from safetynet.policy import jsonable
 from safetynet.web.shell import client_of, errors_of, login_required, status_of
 
@@ -54,11 +55,21 @@ def _day(value: str | None, default: dt.date) -> dt.date:
         return default
 
 
+def _effective_from(value: str) -> dt.date:
+    """A new value's effective date, as typed: a mistyped date is an error, never silently today."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationFailed(
+            "请填写生效日期（年-月-日）。", code="invalid_date", field="effective_from"
+        ) from None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def parameters(request):
     region = _county(request.user)
-    day = _day(request.GET.get("on"), dt.date.today())
+    day = _day(request.GET.get("on"), timezone.localdate())
     errors, values, status = {}, {}, 200
     if request.method == "POST":
         values = request.POST.dict()
@@ -68,7 +79,7 @@ def parameters(request):
                 region=region,
                 name=values.get("name", ""),
                 value=values.get("value", ""),
-                effective_from=_day(values.get("effective_from"), dt.date.today()),
+                effective_from=_effective_from(values.get("effective_from", "")),
                 reference=values.get("reference", ""),
                 verified=values.get("verified") == "on",
                 note=values.get("note", ""),
@@ -155,7 +166,7 @@ def simulation(request):
     if not request.user.can(Perm.MANAGE_PARAMETERS):
         raise DjangoPermissionDenied("只有县级参数管理角色可以进行模拟测算。")
     region = _county(request.user)
-    today = dt.date.today()
+    today = timezone.localdate()
     ps = services.parameter_set(region)
     current = ps.on(today)
     default_on = dt.date(today.year + 1, 1, 1)

@@ -166,7 +166,9 @@ class Investigation(models.Model):
 
 
 class VerificationResult(models.Model):
-    """经济状况核对: one result per member and round, by hand now, from the verification app later."""
+    """经济状况核对: one result per member and round, entered by hand or attached from a verification
+    report (`origin` automatic, `external_ref` = the report's id). A later result for the same member
+    and round supersedes the earlier one (`superseded_by`); the current results are those without."""
 
     class Outcome(models.TextChoices):
         CONSISTENT = "consistent", "与申报一致"
@@ -181,6 +183,7 @@ class VerificationResult(models.Model):
     summary = models.TextField("核对结论", blank=True)
     origin = models.CharField(max_length=16, default="manual")  # manual / automatic
     external_ref = models.CharField(max_length=64, blank=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, related_name="+")
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -235,6 +238,9 @@ class TownshipDecision(models.Model):
     publishes = models.BooleanField(default=False)
     proposal = models.JSONField()  # the engine's result as shown (trace included)
     inputs = models.JSONField()
+    # The verification the inputs reflect (the assessment's `verification`: report, declared vs
+    # verified values, which was used, provenance); {} when decided on the declared facts.
+    verification = models.JSONField(default=dict)
     parameters_version = models.CharField(max_length=40)
     parameters_digest = models.CharField(max_length=64)
     rule_set_version = models.CharField(max_length=40)

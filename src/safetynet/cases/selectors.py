@@ -15,7 +15,7 @@ from safetynet.cases.models import OPEN_STATES, Case, HouseholdStatus, InboxItem
 from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core.errors import NotFound
 from safetynet.registry import selectors as registry
-from safetynet.registry.models import Area
+from safetynet.registry.models import Area, Relation
 from safetynet.workdays.services import work_calendar
 
 DUE_SOON_WORKING_DAYS = 3
@@ -209,6 +209,131 @@ def case_history(user, household) -> list[dict]:
             }
         )
     return out
+
+
+# ---- economic-status verification ----------------------------------------------------------------
+
+
+def verification_report(case: Case):
+    """The verification report this round's results were attached from (the latest request), or
+    None when the round has none (results entered by hand, or not yet verified)."""
+    from safetynet.cases.models import VerificationResult
+    from safetynet.verification.models import VerificationReport
+
+    ref = (
+        VerificationResult.objects.filter(case=case, round=case.round, origin="automatic")
+        .exclude(external_ref="")
+        .order_by("-id")
+        .values_list("external_ref", flat=True)
+        .first()
+    )
+    if not ref or not ref.isdigit():
+        return None
+    return (
+        VerificationReport.objects.filter(
+            pk=int(ref), household_id=case.household_id, case_reference=case.reference
+        )
+        .select_related("requested_by")
+        .first()
+    )
+
+
+# Which department each compared field comes from (`verification.report.verified_input`).
+_FIELD_SOURCES = {
+    "assets.financial": "金融资产",
+    "assets.vehicles": "车船登记",
+    "assets.homes": "不动产登记",
+    "assets.home_bought_within_year": "不动产登记",
+    "assets.company_roles": "市场主体登记",
+    "rigid_expenditure_12m.medical": "医保",
+    "rigid_expenditure_12m.education": "教育",
+    "risk_events": "应急管理、失业登记",
+}
+
+
+def _field_source(field: str) -> str:
+    if field.startswith("members."):
+        rest = field.split(".", 2)[2:] or [""]
+        if rest[0].startswith("income_12m"):
+            return "社会保险"
+        if rest[0] == "disability":
+            return "残联"
+        return "户籍"
+    return _FIELD_SOURCES.get(field, "")
+
+
+def verification_view(case: Case, *, decision=None, proposal=None) -> dict | None:
+    """The case page's 经济状况核对 card: per counted member and source what the departments hold
+    (with provenance) and the member's result; declared and verified values side by side, grouped
+    per member (their own fields) and for the household (totals, each finding named by member),
+    with which value was used — by the round's decision if made, else by the proposal shown, else
+    what the next assessment will use. None when the round has no verification report."""
+    from safetynet.cases.models import VerificationResult
+    from safetynet.verification.report import verified_input
+
+    report = verification_report(case)
+    if report is None:
+        return None
+    data = report.report
+    if decision is not None and decision.round == case.round and decision.verification:
+        comparison, used_by = decision.verification.get("comparison", []), "decision"
+    elif proposal is not None and proposal.verification.get("report") == report.pk:
+        comparison, used_by = proposal.verification.get("comparison", []), "proposal"
+    else:
+        _, comparison = verified_input(case.household, data)
+        used_by = "preview"
+    results = {
+        r.person_id: r
+        for r in VerificationResult.objects.filter(
+            case=case, round=case.round, superseded_by__isnull=True
+        ).order_by("id")
+    }
+    owner = {}  # finding text -> masked member name
+    for m in data["members"]:
+        for s in m["sources"]:
+            for e in s["effects"]:
+                owner.setdefault(e["text"], m["name"])
+
+    def row(c):
+        return {
+            **c,
+            "source": _field_source(c["field"]),
+            "findings": [f"{owner[t]}：{t}" if t in owner else t for t in c["provenance"]],
+        }
+
+    members, taken = [], set()
+    for i, m in enumerate(data["members"]):
+        if not m["counted"]:
+            continue
+        own = [
+            row(c)
+            for c in comparison
+            if c["field"] == f"members.{i}" or c["field"].startswith(f"members.{i}.")
+        ]
+        taken.update(c["field"] for c in own)
+        result = results.get(m["person_id"])
+        members.append(
+            {
+                "person_id": m["person_id"],
+                "name": m["name"],
+                "relation": Relation(m["relation"]).label
+                if m["relation"] in Relation.values
+                else m["relation"],
+                "result": result,
+                "sources": [
+                    {**s, "findings": [e["text"] for e in s["effects"]]} for s in m["sources"] if s["queried"]
+                ],
+                "unqueried": [s["label"] for s in m["sources"] if not s["queried"]],
+                "rows": own,
+            }
+        )
+    return {
+        "report": report,
+        "on": data.get("on"),
+        "members": members,
+        "household_rows": [row(c) for c in comparison if c["field"] not in taken],
+        "used_by": used_by,
+    }
 
 
 def inbox_of(user, *, unread_only: bool = False) -> QuerySet[InboxItem]:

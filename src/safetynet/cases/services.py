@@ -1023,7 +1023,12 @@ def _store_results(case: Case, results: list[dict], entered_by, origin: str) -> 
                 entered_by=entered_by,
             )
         )
-    return VerificationResult.objects.bulk_create(rows)
+    created = VerificationResult.objects.bulk_create(rows)
+    for row in created:  # the latest result per member and round counts; earlier ones are kept
+        VerificationResult.objects.filter(
+            case=case, round=case.round, person_id=row.person_id, superseded_by__isnull=True, pk__lt=row.pk
+        ).update(superseded_by=row)
+    return created
 
 
 def record_verification_results(
@@ -1061,21 +1066,153 @@ def attach_verification_results(
     verification whose every counted member now has a result moves on to the village review."""
     with transaction.atomic():
         case = _lock(None, case, None)
-        if not case.is_open:
-            raise Conflict("案件已办结。", code="case_closed")
-        rows = _store_results(case, results, None, "automatic")
-        record_audit(
-            actor=actor,
-            action="case.verification_results",
-            object_type="case",
-            object_id=case.pk,
-            changes={"members": [None, sorted({r.person_id for r in rows})], "origin": [None, "automatic"]},
-        )
-        if advance and case.state == State.VERIFICATION:
-            facts = _facts(case)
-            if facts.members_verified == facts.members_to_verify:
-                _fire(None, case, "complete_verification", actor=actor, check_perm=False)
+        return _attach_results(case, results, actor, advance=advance)
+
+
+def _attach_results(
+    case: Case, results: list[dict], actor: Actor, *, entered_by=None, advance: bool = False
+) -> list[VerificationResult]:
+    """Attach automatic results to a case already locked by the caller's transaction."""
+    if not case.is_open:
+        raise Conflict("案件已办结。", code="case_closed")
+    rows = _store_results(case, results, entered_by, "automatic")
+    record_audit(
+        actor=actor,
+        action="case.verification_results",
+        object_type="case",
+        object_id=case.pk,
+        changes={
+            "members": [None, sorted({r.person_id for r in rows})],
+            "origin": [None, "automatic"],
+            "external_ref": [None, sorted({r.external_ref for r in rows if r.external_ref})],
+        },
+    )
+    if advance and case.state == State.VERIFICATION:
+        facts = _facts(case)
+        if facts.members_verified == facts.members_to_verify:
+            _fire(None, case, "complete_verification", actor=actor, check_perm=False)
     return rows
+
+
+# The verification app's sources that are the six of the 经济状况核对 record (others — 医保, 残联,
+# 教育… — are warnings: what they found goes into the summary, not into `sources`).
+REPORT_SOURCES = {
+    "hukou": "hukou",
+    "social_insurance": "social_insurance",
+    "real_estate": "real_estate",
+    "business": "market_entity",
+    "vehicle": "vehicles",
+    "financial": "financial_assets",
+}
+
+
+def _same(declared, verified) -> bool:
+    """Whether a comparison row's two values agree ("1 / 86000.00" compares part by part)."""
+    a, b = str(declared).split(" / "), str(verified).split(" / ")
+    try:
+        return len(a) == len(b) and all(Decimal(x) == Decimal(y) for x, y in zip(a, b, strict=True))
+    except InvalidOperation:
+        return declared == verified
+
+
+def _member_results(report: dict, comparison: list[dict]) -> list[dict]:
+    """One result per counted member from a verification report and its declared-vs-verified
+    comparison (`verification.report.verified_input`).
+
+    A member's result is a discrepancy when a compared value differs from the declaration and
+    concerns them: a field of theirs (`members.<i>…`), or a household total whose provenance
+    includes what a department holds about them. No data: nothing found about them in any source
+    queried. Otherwise consistent. The summary is the differences, then every finding with its
+    provenance (source, as-of date)."""
+    results = []
+    for i, m in enumerate(report["members"]):
+        if not m["counted"]:
+            continue
+        findings = [e["text"] for s in m["sources"] if s["queried"] for e in s["effects"]]
+        mine = set(findings)
+        differences = [
+            c
+            for c in comparison
+            if c["verified"] is not None
+            and not _same(c["declared"], c["verified"])
+            and (
+                c["field"] == f"members.{i}"
+                or c["field"].startswith(f"members.{i}.")
+                or mine & set(c["provenance"])
+            )
+        ]
+        sources = {
+            REPORT_SOURCES[s["source"]]: {
+                "source": s["source"],
+                "label": s["label"],
+                "department": s["department"],
+                "period": s["period"],
+                "found": s["found"],
+                "as_of": s["as_of"],
+                "findings": [e["text"] for e in s["effects"]],
+            }
+            for s in m["sources"]
+            if s["queried"] and s["source"] in REPORT_SOURCES
+        }
+        queried = [s["label"] for s in m["sources"] if s["queried"]]
+        lines = [
+            f"{c['label']}：申报 {c['declared']}，核对 {c['verified']}，"
+            f"认定采用{'核对值' if c['used'] == 'verified' else '申报值'}"
+            for c in differences
+        ]
+        lines += findings
+        if differences:
+            outcome = "discrepancy"
+        elif any(s["queried"] and s["found"] for s in m["sources"]):
+            outcome = "consistent"
+            lines.insert(0, "核对结果与申报一致。")
+        else:
+            outcome = "no_data"
+            lines.append(
+                f"已查询{'、'.join(queried)}，均无该成员记录。" if queried else "各部门尚未提供核对数据。"
+            )
+        unqueried = [s["label"] for s in m["sources"] if not s["queried"] and s["source"] in REPORT_SOURCES]
+        if unqueried:
+            lines.append(f"未提供数据：{'、'.join(unqueried)}。")
+        results.append(
+            {
+                "person_id": m["person_id"],
+                "outcome": outcome,
+                "sources": sources,
+                "summary": "\n".join(lines),
+                "external_ref": str(report["id"]),
+            }
+        )
+    return results
+
+
+def request_case_verification(*, user, case, expected_version: int | None = None, client: str = "") -> dict:
+    """发起经济状况核对: query every department source for every member of the case's household
+    (`verification.services.request_verification`, which stores and audits the report) and attach
+    one result per counted member to this round of the case. A repeated request makes a new report
+    whose results supersede the earlier ones. Needs the signed 承诺授权书 (the legal basis for
+    querying the family's data: refused first, with its field) and the verification step.
+
+    Returns {"report", "results", "comparison"}."""
+    from safetynet.verification.report import verified_input
+    from safetynet.verification.services import request_verification
+
+    case = selectors.get_case(user, getattr(case, "pk", case))
+    _require(user, Perm.VERIFY, "经济状况核对")
+    if not Attachment.objects.filter(case=case, kind=Attachment.Kind.CONSENT).exists():
+        raise ValidationFailed(
+            "承诺授权书未上传，不能发起经济状况核对。", code="consent_missing", field="consent"
+        )
+    _require_state(case, State.VERIFICATION, expected_version=expected_version)
+    with transaction.atomic():
+        case = _lock(user, case, expected_version)
+        _require_state(case, State.VERIFICATION)
+        report = request_verification(case, user, client=client)
+        _, comparison = verified_input(case.household, report)
+        rows = _attach_results(
+            case, _member_results(report, comparison), Actor.of(user, client), entered_by=user
+        )
+    return {"report": report, "results": rows, "comparison": comparison}
 
 
 # ---- village review ------------------------------------------------------------------------------
@@ -1131,9 +1268,7 @@ def record_village_review(
     result = "passed" if votes_for * 2 > attendee_count else "failed"
     with transaction.atomic():
         case = _lock(user, case, expected_version)
-        assessment = assessments.assess_household(
-            user=user, household_id=case.household_id, on=today(), client=client
-        )
+        assessment = _assess(user=user, case=case, client=client)
         review = VillageReview.objects.create(
             case=case,
             round=case.round,
@@ -1184,6 +1319,33 @@ def record_village_review(
 # ---- township decision ---------------------------------------------------------------------------
 
 
+def _assess(*, user, case: Case, client: str = "") -> Assessment:
+    """The engine on this round's facts: the verified input of the round's verification report
+    (declared and verified values, which was used, provenance stored with the assessment), or the
+    household's declared facts when the round has no report (results entered by hand)."""
+    from safetynet.verification.report import verified_input
+
+    report = selectors.verification_report(case)
+    if report is None:
+        return assessments.assess_household(
+            user=user, household_id=case.household_id, on=today(), client=client
+        )
+    data, comparison = verified_input(case.household, report.report)
+    return assessments.assess_household(
+        user=user,
+        household_id=case.household_id,
+        on=today(),
+        inputs=data,
+        verification={
+            "report": report.pk,
+            "requested_at": report.requested_at.isoformat(),
+            "sources": report.report.get("sources", {}),
+            "comparison": comparison,
+        },
+        client=client,
+    )
+
+
 def current_proposal(case: Case) -> Assessment | None:
     """The engine's proposal for this round's decision: an assessment made since the case came
     to the township."""
@@ -1195,11 +1357,16 @@ def current_proposal(case: Case) -> Assessment | None:
 
 
 def propose(*, user, case, client: str = "") -> Assessment:
-    """Run the policy engine on the household's facts now and store it (the proposal)."""
+    """Run the policy engine now and store it (the proposal): on the verified input when this
+    round has a verification report, else on the household's declared facts."""
     case = selectors.get_case(user, getattr(case, "pk", case))
     _require(user, Perm.TOWNSHIP_DECIDE, "测算")
     _require_state(case, State.TOWNSHIP_DECISION)
-    return assessments.assess_household(user=user, household_id=case.household_id, on=today(), client=client)
+    return _assess(user=user, case=case, client=client)
+
+
+# What a DECIMAL(12, 2) column holds (a technical bound, as in registry.services, not a rule).
+MAX_MONTHLY_AMOUNT = Decimal("1e10")
 
 
 def _money(value, field: str) -> Decimal:
@@ -1207,6 +1374,9 @@ def _money(value, field: str) -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, TypeError):
         raise ValidationFailed("金额应为数字。", field=field) from None
+    if amount.is_finite() and amount >= MAX_MONTHLY_AMOUNT:
+        # Checked first: quantizing 1e30 raises, and the column holds at most 12 digits.
+        raise ValidationFailed("金额过大，请核对。", field=field)
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise ValidationFailed("金额应为不小于0、最多两位小数的数字。", field=field)
     return amount
@@ -1369,6 +1539,7 @@ def record_township_decision(
             publishes=outcome == "grant" and _publishes(chosen),
             proposal={**assessment.result, "_proposal": proposal, "_monitoring_kept_in_transition": kept},
             inputs=assessment.inputs,
+            verification=assessment.verification,
             parameters_version=assessment.parameters_version,
             parameters_digest=assessment.parameters_digest,
             rule_set_version=assessment.rule_set_version,
@@ -1386,6 +1557,7 @@ def record_township_decision(
                 "benefit_monthly": [proposal["benefit_monthly"], str(decision.benefit_monthly)],
                 "monitoring": [proposal["monitoring_marked"], decision.monitoring_marked],
                 "assessment": [None, assessment.pk],
+                "verification_report": [None, assessment.verification.get("report")],
             },
             reason=reason,
         )
@@ -1717,7 +1889,12 @@ def decide_extension(
 ) -> DeadlineExtension:
     """The township review leader approves (deadline → the extended working days from acceptance) or not."""
     _require(user, Perm.APPROVE_EXTENSION, "审批延期")
-    ext = DeadlineExtension.objects.filter(pk=extension_id, case__in=selectors.cases_visible_to(user)).first()
+    try:
+        ext = DeadlineExtension.objects.filter(
+            pk=int(extension_id), case__in=selectors.cases_visible_to(user)
+        ).first()
+    except (TypeError, ValueError):
+        ext = None  # a malformed id is a missing one
     if ext is None:
         raise NotFound("未找到该延期申请。", code="extension_not_found")
     if ext.status != "pending":
@@ -1785,4 +1962,8 @@ def scan_deadlines(on: dt.date | None = None) -> dict:
 def mark_read(*, user, item_id) -> None:
     from safetynet.cases.models import InboxItem
 
+    try:
+        item_id = int(item_id)
+    except (TypeError, ValueError):
+        return  # not an item of this user's: nothing to mark, as for another user's item
     InboxItem.objects.filter(pk=item_id, user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -258,13 +258,15 @@ def _detail_context(request, case) -> dict:
     members = list(registry_selectors.current_members(case.household))
     decisions = list(case.decisions.select_related("assessment").all())
     proposal = services.current_proposal(case) if case.state == workflow.State.TOWNSHIP_DECISION else None
-    verified = {v.person_id: v for v in case.verification_results.filter(round=r)}
+    verified = {v.person_id: v for v in case.verification_results.filter(round=r, superseded_by__isnull=True)}
+    round_decision = next((d for d in reversed(decisions) if d.round == r), None)
     return {
         "case": case,
         "state_label": workflow.STATE_LABELS[workflow.State(case.state)],
         "clock": selectors.clock(case, services.today()),
         "members": members,
         "verified": verified,
+        "verification": selectors.verification_view(case, decision=round_decision, proposal=proposal),
         "leads": case.leads.all(),
         "transitions": case.transitions.all(),
         "attachments": case.attachments.all(),
@@ -440,6 +442,8 @@ def _act(request, case, action):
         )
     elif action == "verification":
         _verification(request, case)
+    elif action == "verification_request":
+        services.request_case_verification(user=request.user, case=case, expected_version=v, client=c)
     elif action == "review":
         _review(request, case)
     elif action == "propose":

@@ -257,6 +257,16 @@ def _upsert_person(
             object_id=person.pk,
             changes={k: [None, _shown(k, v)] for k, v in values.items() if k != "name_initials"},
         )
+    elif _held_outside_reach(user, person):
+        # Still a current member of a household this user cannot see: link the person, but their
+        # record is kept by the area that holds them, so nothing of it is overwritten from here.
+        record_audit(
+            actor=actor,
+            action="person.link",
+            object_type="person",
+            object_id=person.pk,
+            changes={"kept": [None, "个人信息由其现所在辖区维护，本次未修改"]},
+        )
     else:
         changes = _apply(person, values)
         if changes:
@@ -269,6 +279,12 @@ def _upsert_person(
                 changes=changes,
             )
     return person
+
+
+def _held_outside_reach(user, person: Person) -> bool:
+    current = Membership.objects.filter(person=person, left_on__isnull=True)
+    visible = selectors.households_visible_to(user)
+    return current.exclude(household__in=visible).exists()
 
 
 # ---- services -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from safetynet.accounts.roles import Perm, Role
 from safetynet.core.errors import NotFound
+from safetynet.registry import selectors as registry
 from safetynet.verification.models import LiaisonSource, Upload, VerificationReport
 from safetynet.verification.sources import SOURCES
 
@@ -37,6 +38,7 @@ def get_upload(user, pk) -> Upload:
 
 
 def reports_of(user, household) -> QuerySet[VerificationReport]:
-    """Verification reports of a household the user can see (the caller fetched it through
-    `registry.selectors.get_household`)."""
+    """Verification reports of a household the user can see; the household is re-fetched through
+    the registry's scoping, so one outside the user's area is the same `NotFound` as a missing one."""
+    household = registry.get_household(user, getattr(household, "pk", household))
     return VerificationReport.objects.filter(household=household).select_related("requested_by")

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "membership.end": "成员离开本户",
     "person.create": "新建人员",
     "person.update": "修改人员信息",
+    "person.link": "关联他辖区人员（未修改其信息）",
     "person.unmask": "查看完整个人信息",
 }
 
