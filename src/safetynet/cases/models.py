@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from safetynet.registry.fields import EncryptedTextField
+from safetynet.registry.fields import EncryptedTextField, encrypted_storage
 
 
 class Channel(models.TextChoices):
@@ -132,7 +132,7 @@ class Attachment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    file = models.FileField(upload_to="cases/%Y/%m/")
+    file = models.FileField(upload_to="cases/%Y/%m/", storage=encrypted_storage)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()

@@ -814,6 +814,18 @@ def upload_attachment(
     if sniffed is None:
         raise ValidationFailed("只能上传PDF、JPG或PNG格式的扫描件或照片。", field="file")
     content_type, ext = sniffed
+    saved: list[str] = []
+    try:
+        return _store_attachment(
+            user, case, kind, upload, data, content_type, ext, expected_version, client, saved
+        )
+    except BaseException:
+        for name in saved:  # the transaction rolled back: no file may outlive its row
+            Attachment.file.field.storage.delete(name)
+        raise
+
+
+def _store_attachment(user, case, kind, upload, data, content_type, ext, expected_version, client, saved):
     with transaction.atomic():
         case = _lock(user, case, expected_version)
         row = Attachment(
@@ -827,6 +839,7 @@ def upload_attachment(
             uploaded_by=user,
         )
         row.file.save(f"{case.reference}-{kind}-{uuid.uuid4().hex[:8]}.{ext}", ContentFile(data), save=False)
+        saved.append(row.file.name)
         row.save()
         record_audit(
             actor=Actor.of(user, client),

@@ -49,6 +49,15 @@ class Keyring:
         except InvalidToken:
             raise ValueError("encrypted field cannot be decrypted with the configured keys") from None
 
+    def encrypt_bytes(self, data: bytes) -> bytes:
+        return self.fernet.encrypt(data)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        try:
+            return self.fernet.decrypt(token)
+        except InvalidToken:
+            raise ValueError("encrypted file cannot be decrypted with the configured keys") from None
+
     def rotate(self, token: str) -> str:
         return self.fernet.rotate(token.encode()).decode()
 

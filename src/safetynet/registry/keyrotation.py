@@ -12,11 +12,12 @@ import secrets
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.db.models import FileField
 
 from safetynet.audit.services import SYSTEM, record_audit
 from safetynet.core.errors import Conflict
 from safetynet.core.keys import Keyring
-from safetynet.registry.fields import EncryptedTextField
+from safetynet.registry.fields import EncryptedFileSystemStorage, EncryptedTextField
 
 # (app label, model, index field, plaintext field): exact-lookup indexes kept beside encrypted values.
 BLIND_INDEXES = [
@@ -33,6 +34,19 @@ def encrypted_fields() -> dict:
         if names:
             found[model] = names
     return found
+
+
+def _rotate_files() -> int:
+    """Re-encrypt every file kept in an EncryptedFileSystemStorage."""
+    done = 0
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FileField) and isinstance(field.storage, EncryptedFileSystemStorage):
+                for name in model.objects.exclude(**{field.name: ""}).values_list(field.name, flat=True):
+                    if field.storage.exists(name):
+                        field.storage.rotate(name)
+                        done += 1
+    return done
 
 
 def _exchange_data_exists() -> bool:
@@ -89,6 +103,9 @@ def rotate_keys(
         old.save()
         settings.KEYRING = old
         raise
+    # Files after the rows: until the old keys are dropped below, a failure here leaves every file
+    # readable, and running the rotation again finishes the job.
+    counts["files"] = _rotate_files()
     if drop_old:
         ring = Keyring(ring.field_keys[:1], ring.index_key, ring.secret_key, ring.path)
         ring.save()
