@@ -1511,7 +1511,9 @@ def record_township_decision(
     proposal = _proposal_values(assessment, case.household)
     if action == "confirm":
         chosen = dict(proposal)
-        if chosen["category"] == "none":
+        # A household that is only a 防返贫监测 object (no category, the mark set) is decided too:
+        # one decision serves both regimes.
+        if chosen["category"] == "none" and not chosen["monitoring_marked"]:
             raise ValidationFailed(
                 "测算结果为不符合条件：请选择不予认定，或改变测算建议并写明理由。",
                 code="nothing_to_confirm",
@@ -1520,8 +1522,8 @@ def record_township_decision(
     else:
         reason = _text(reason, "reason", "改变测算建议的理由")
         chosen = _clean_override(values or {}, case.household)
-        if chosen["category"] == "none":
-            raise ValidationFailed("不符合条件的请选择不予认定。", field="category")
+        if chosen["category"] == "none" and not chosen["monitoring_marked"]:
+            raise ValidationFailed("既不纳入救助也不标注防返贫监测的，请选择不予认定。", field="category")
     on = today()
     previous = selectors.current_status(case.household)
     transition_end = _params(case.household.village.code, on)["monitoring.transition_end"]
@@ -1574,7 +1576,10 @@ def record_township_decision(
             },
             reason=reason,
         )
-        text = reason or f"确认测算建议：{CATEGORY_LABELS[decision.category]}"
+        label = CATEGORY_LABELS[decision.category]
+        if decision.category == "none" and decision.monitoring_marked:
+            label = f"防返贫监测对象（{MONITORING_TYPES.get(decision.monitoring_type, decision.monitoring_type)}）"
+        text = reason or f"确认测算建议：{label}"
         if outcome == "refer":
             _fire(
                 user,
