@@ -94,3 +94,16 @@ def test_an_archived_case_has_no_running_clock(proc, clock):
     proc.post("township_clerk", "/withdraw", {"version": proc.version, "reason": "撤回"})
     case = Case.objects.get(pk=proc.case_id)
     assert selectors.clock(case, D(2030, 1, 1)).overdue is False
+
+
+def test_deadline_scan_command_reports_what_it_sent(users, poor_household, clock, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    clock.set(D(2026, 9, 25))
+    services.accept_case(user=users["township_clerk"], household=poor_household)
+    call_command("cases", "scan-deadlines", "--on", "2026-10-30")
+    assert json.loads(capsys.readouterr().out)["overdue"] >= 1
+    call_command("cases", "scan-deadlines", "--on", "2026-10-30")
+    assert json.loads(capsys.readouterr().out)["overdue"] == 0
