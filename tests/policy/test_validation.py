@@ -139,3 +139,15 @@ def test_household_without_a_counted_member_cannot_be_assessed():
     with pytest.raises(ValidationFailed) as e:
         assess_json(data, ON)
     assert e.value.code == "no_counted_member" and e.value.field == "members"
+
+
+def test_single_person_application_needs_a_severely_disabled_unemployed_adult():
+    data = household()
+    data["single_person_application"] = data["members"][0]["id"]
+    with pytest.raises(ValidationFailed) as err:
+        parse_household(data)
+    assert err.value.field == "single_person_application" and err.value.code == "not_eligible"
+    data["single_person_application"] = "nobody"
+    with pytest.raises(ValidationFailed) as err:
+        parse_household(data)
+    assert err.value.code == "invalid_choice"

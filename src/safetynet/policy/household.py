@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -171,6 +171,42 @@ class _Reader:
         return value
 
 
+ADULT_AGE = 18  # 民法典 第十七条: statutory, not a local parameter
+SEPARATE_APPLICATION = "separate_application"
+
+
+def _single_person_application(r, data: Mapping, members: list, on: date) -> list:
+    """单人户: an unemployed adult with severe disability may apply as a one-person household
+    (民发〔2021〕57号 第九条 [national; POLICY.md §1]). Input `single_person_application`: the member's id.
+
+    Reading [assumed]: severe = disability grade 1–2; unemployed = no wage or business income in the
+    twelve months. The other members are then not counted (reason `separate_application`); the
+    household's declared assets stay as they are, since the contract has no assets per member.
+    """
+    chosen = r.get(data, "single_person_application", "single_person_application", required=False)
+    if chosen is None:
+        return members
+    field = "single_person_application"
+    person = next((m for m in members if m.id == chosen), None)
+    if person is None:
+        r.fail(field, "应为本户一名成员的编号", "invalid_choice")
+    age = (
+        on.year
+        - person.birth_date.year
+        - ((on.month, on.day) < (person.birth_date.month, person.birth_date.day))
+    )
+    if age < ADULT_AGE:
+        r.fail(field, "单人户申请人应为成年人", "not_eligible")
+    if person.disability is None or person.disability.grade > 2:
+        r.fail(field, "单人户申请人应为一级或二级重度残疾人", "not_eligible")
+    if person.income_12m["wage"] > 0 or person.income_12m["business"] > 0:
+        r.fail(field, "单人户申请人应无工资性或经营性收入（未就业）", "not_eligible")
+    return [
+        m if m.id == chosen or m.not_counted_reason else replace(m, not_counted_reason=SEPARATE_APPLICATION)
+        for m in members
+    ]
+
+
 def parse_household(data: Mapping, *, on: date | None = None) -> Household:
     """Validate the JSON contract (see docs/policy-engine.md) and build a `Household`.
 
@@ -231,6 +267,8 @@ def parse_household(data: Mapping, *, on: date | None = None) -> Household:
                 income_12m=income,
             )
         )
+
+    members = _single_person_application(r, data, members, on)
 
     a = r.mapping(data, "assets", "assets")
     vehicles = []
