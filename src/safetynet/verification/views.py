@@ -43,7 +43,10 @@ def uploads(request):
                     period=request.POST.get("period") or None,
                     client=_client(request),
                 )
-                return redirect("verification:upload", pk=outcome.upload.pk)
+                response = redirect("verification:upload", pk=outcome.upload.pk)
+                if not outcome.created:  # the same file was loaded before: say that nothing changed
+                    response["Location"] += "?repeated=1"
+                return response
             except SafetynetError as e:
                 error = e.message
     return render(
@@ -65,7 +68,9 @@ def upload_detail(request, pk: int):
     except NotFound:
         raise Http404 from None
     return render(
-        request, "verification/upload_detail.html", {"upload": upload, "source": SOURCES[upload.source]}
+        request,
+        "verification/upload_detail.html",
+        {"upload": upload, "source": SOURCES[upload.source], "repeated": request.GET.get("repeated") == "1"},
     )
 
 
