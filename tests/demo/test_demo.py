@@ -73,10 +73,10 @@ def test_loaded_demo_has_the_documented_accounts_and_synthetic_villages():
 
 @pytest.mark.django_db
 def test_demo_command_loads_once_and_reuses_the_database(capsys):
-    call_command("demo", "--no-serve", "--households", "30")
+    call_command("demo", "--no-serve", "--no-exchange", "--households", "30")
     first = capsys.readouterr().out
     assert "已载入演示县" in first and "town_changning" in first
-    call_command("demo", "--no-serve", "--households", "30")
+    call_command("demo", "--no-serve", "--no-exchange", "--households", "30")
     assert "数据库已有数据" in capsys.readouterr().out
     assert Household.objects.count() == 30
 
@@ -92,7 +92,17 @@ def test_demo_serves_pages_api_and_static_files_with_a_production_server(tmp_pat
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTEST_VERSION")}
     env["SAFETYNET_DATA_DIR"] = str(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "safetynet.cli", "demo", "--households", "40", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "safetynet.cli",
+            "demo",
+            "--households",
+            "40",
+            "--no-exchange",
+            "--port",
+            str(port),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -118,3 +128,15 @@ def test_demo_serves_pages_api_and_static_files_with_a_production_server(tmp_pat
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.mark.django_db
+def test_demo_department_samples_are_loaded_and_compared(capsys):
+    from safetynet.cases.models import Lead
+    from safetynet.demo.load import load_exchange_samples
+    from safetynet.verification.models import Upload
+
+    load_demo(generate(households=60))
+    load_exchange_samples(None, population=3000)
+    assert Upload.objects.filter(status="accepted").values("source").distinct().count() >= 6
+    assert Lead.objects.filter(channel__in=["data_comparison", "department_warning"]).exists()

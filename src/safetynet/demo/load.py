@@ -168,3 +168,15 @@ def load_demo(county: DemoCounty, *, county_code: str = "141029") -> dict:
 
 def account_table(county_code: str = "141029") -> list[tuple[str, str, str]]:
     return [(a.username, ROLE_LABELS[a.role], a.display_name) for a in demo_accounts(county_code)]
+
+
+def load_exchange_samples(stdout, population: int | None = None) -> None:
+    """Department sample files for the whole county population (~207,000 residents), consistent
+    with the register, uploaded as the departments would; then the register-wide comparison."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    out = settings.DATA_DIR / "exchange" / "samples"
+    extra = ["--population", str(population)] if population else []
+    call_command("exchange", "samples", "--out", str(out), "--load", *extra, stdout=stdout)
+    call_command("compare", stdout=stdout)

@@ -246,7 +246,7 @@ def generate_samples(
                 assessed_on="2025-07-01",
                 as_of=d,
             )
-        if r[2] < 0.01:
+        if r[2] < 0.003:  # disaster losses: about 600 residents of 207,000
             add(
                 "emergency",
                 id_number=p["id"],
@@ -256,7 +256,7 @@ def generate_samples(
                 loss=str(int(2000 + r[5] * 30000)),
                 as_of=d,
             )
-        if 18 <= age < 60 and r[6] > 0.985:
+        if 18 <= age < 60 and r[6] > 0.995:
             add(
                 "unemployment",
                 id_number=p["id"],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import subprocess
+import sys
 import time
 
 from django.conf import settings
@@ -12,7 +16,7 @@ from django.utils import timezone
 
 from safetynet.assessments.services import assess_register
 from safetynet.demo.generate import generate
-from safetynet.demo.load import DEMO_PASSWORD, account_table, load_demo
+from safetynet.demo.load import DEMO_PASSWORD, account_table, load_demo, load_exchange_samples
 
 
 class Command(BaseCommand):
@@ -28,9 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=141029)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument(
-            "--with-exchange",
+            "--no-exchange",
             action="store_true",
-            help="同时生成全县约20.7万居民的部门比对样例数据并入库、运行大数据比对（约需2分钟）",
+            help="不生成全县约20.7万居民的部门比对样例数据（默认在后台生成、入库并运行大数据比对，约需2分钟）",
         )
 
     def handle(self, *args, **opts):
@@ -41,7 +45,8 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         from safetynet.registry.models import Household
 
-        if not Household.objects.exists():
+        fresh = not Household.objects.exists()
+        if fresh:
             started = time.perf_counter()
             summary = load_demo(generate(households=opts["households"], seed=opts["seed"]))
             took = time.perf_counter() - started
@@ -53,17 +58,29 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已按现行参数测算全部{run.households}户（参数版本 {run.parameters_version}）。"
             )
-            if opts["with_exchange"]:
-                call_command(
-                    "exchange", "samples", "--out", str(settings.DATA_DIR / "exchange" / "samples"), "--load"
-                )
-                call_command("compare")
         else:
             self.stdout.write("数据库已有数据，直接使用（--reset 可重建）。")
         self._print_accounts()
+        exchange = fresh and not opts["no_exchange"]
         if opts["no_serve"]:
+            if exchange:
+                load_exchange_samples(self.stdout)
             return
+        if exchange:
+            self._exchange_in_background()
         self._serve(opts["host"], opts["port"], opts["threads"])
+
+    def _exchange_in_background(self):
+        """The register is served at once; the department files follow in a child process."""
+        log = settings.DATA_DIR / "demo-exchange.log"
+        child = subprocess.Popen(
+            [sys.executable, "-m", "safetynet.cli", "demo_exchange"],
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+        )
+        atexit.register(child.terminate)
+        self.stdout.write(f"正在后台生成全县部门比对样例数据并运行大数据比对（约2分钟），进度见 {log}")
 
     def _reset(self, db):
         if not db["ENGINE"].endswith("sqlite3"):
