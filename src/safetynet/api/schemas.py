@@ -42,22 +42,8 @@ SelfCareChoice = _choices(SELF_CARE_ACTIVITIES.keys())
 VILLAGE_CODE = r"^\d{12}$"
 TOWNSHIP_CODE = r"^\d{9}$"
 
-PERSON_FIELDS = (
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "disability_kind",
-    "disability_grade",
-    "major_illness",
-    "fulltime_education",
-    "self_care_failed",
-    "labour_capacity",
-    "phone",
-    "bank_account",
-    *services.INCOME_FIELDS,
-)
-MEMBERSHIP_FIELDS = ("relation", "co_resident", "not_counted_reason", "joined_on")
+PERSON_FIELDS = services.PERSON_FIELDS
+MEMBERSHIP_FIELDS = services.MEMBERSHIP_FIELDS
 
 
 class In(Schema):

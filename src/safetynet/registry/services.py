@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -105,6 +105,11 @@ class MembershipInput:
     co_resident: bool = True
     not_counted_reason: str = ""
     joined_on: dt.date | None = None
+
+
+# The input fields of a person and of a membership, as the web forms and the API name them.
+PERSON_FIELDS = tuple(f.name for f in fields(PersonInput))
+MEMBERSHIP_FIELDS = tuple(f.name for f in fields(MembershipInput))
 
 
 def _choice(value, choices, field_name: str, label: str, *, blank: bool = False):

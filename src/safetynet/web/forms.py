@@ -11,25 +11,15 @@ import datetime as dt
 
 from safetynet.core.errors import ValidationFailed
 from safetynet.registry.models import SELF_CARE_ACTIVITIES, Person
-from safetynet.registry.services import INCOME_FIELDS, MembershipInput, PersonInput
+from safetynet.registry.services import (
+    INCOME_FIELDS,
+    MEMBERSHIP_FIELDS,
+    PERSON_FIELDS,
+    MembershipInput,
+    PersonInput,
+)
 
 HOUSEHOLD_FIELDS = ("village", "address", "hukou", "alleviated")
-PERSON_FIELDS = (
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "disability_kind",
-    "disability_grade",
-    "major_illness",
-    "fulltime_education",
-    "self_care_failed",
-    "labour_capacity",
-    "phone",
-    "bank_account",
-    *INCOME_FIELDS,
-)
-MEMBERSHIP_FIELDS = ("relation", "co_resident", "not_counted_reason", "joined_on")
 MEMBER_FIELDS = PERSON_FIELDS + MEMBERSHIP_FIELDS
 END_FIELDS = ("left_on", "left_reason")
 CHECKBOXES = ("alleviated", "major_illness", "fulltime_education", "co_resident")
