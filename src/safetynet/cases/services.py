@@ -55,6 +55,7 @@ from safetynet.core.errors import (
     ValidationFailed,
 )
 from safetynet.core.masking import mask_name
+from safetynet.core.money import parse_yuan
 from safetynet.core.resident_id import parse_resident_id
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry import services as registry
@@ -1378,21 +1379,8 @@ def propose(*, user, case, client: str = "") -> Assessment:
     return _assess(user=user, case=case, client=client)
 
 
-# What a DECIMAL(12, 2) column holds (a technical bound, as in registry.services, not a rule).
-MAX_MONTHLY_AMOUNT = Decimal("1e10")
-
-
 def _money(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError):
-        raise ValidationFailed("金额应为数字。", field=field) from None
-    if amount.is_finite() and amount >= MAX_MONTHLY_AMOUNT:
-        # Checked first: quantizing 1e30 raises, and the column holds at most 12 digits.
-        raise ValidationFailed("金额过大，请核对。", field=field)
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed("金额应为不小于0、最多两位小数的数字。", field=field)
-    return amount
+    return parse_yuan(value, field, blank_is_zero=False)
 
 
 def _proposal_values(assessment: Assessment, household) -> dict:

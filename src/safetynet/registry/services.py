@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +20,7 @@ from safetynet.accounts.roles import Perm
 from safetynet.audit.services import Actor, record_audit
 from safetynet.core.errors import Conflict, PermissionDenied, ValidationFailed
 from safetynet.core.masking import mask_bank_account, mask_id_number, mask_phone
+from safetynet.core.money import parse_yuan
 from safetynet.core.resident_id import parse_resident_id
 from safetynet.registry import selectors
 from safetynet.registry.fields import blind_index
@@ -130,18 +131,7 @@ INCOME_FIELDS = (
 
 
 def _money(value, field_name: str) -> Decimal:
-    """Yuan with at most two decimals, not negative."""
-    try:
-        amount = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        raise ValidationFailed("金额应为数字。", field=field_name) from None
-    if not amount.is_finite() or amount < 0:
-        raise ValidationFailed("金额不能为负数。", field=field_name)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed("金额最多保留两位小数（分）。", field=field_name)
-    if amount >= Decimal("1e10"):
-        raise ValidationFailed("金额过大，请核对。", field=field_name)
-    return amount.quantize(Decimal("0.01"))
+    return parse_yuan(value, field_name)
 
 
 def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
