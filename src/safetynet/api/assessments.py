@@ -13,21 +13,14 @@ from safetynet.api.auth import client_of
 from safetynet.api.schemas import ERRORS
 from safetynet.assessments import selectors, services
 from safetynet.assessments.models import Assessment
-from safetynet.core.errors import ValidationFailed
+from safetynet.core.dates import parse_iso_date
 from safetynet.policy import jsonable
 
 router = Router(tags=["认定测算与参数"])
 
 
 def _day(value: str | None, field: str = "on") -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"日期 {value} 无效，应为 YYYY-MM-DD。", code="invalid_date", field=field
-        ) from None
+    return parse_iso_date(value, field)
 
 
 class OnQuery(Schema):

@@ -7,18 +7,12 @@ from datetime import date
 
 from django.core.management.base import CommandError
 
-from safetynet.core.errors import SafetynetError, ValidationFailed
+from safetynet.core.dates import parse_iso_date
+from safetynet.core.errors import SafetynetError
 
 
 def parse_day(value: str | None, field: str = "on") -> date:
-    if not value:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"日期 {value} 无效，应为 YYYY-MM-DD", code="invalid_date", field=field
-        ) from None
+    return parse_iso_date(value, field, default=date.today())
 
 
 def fail(command, error: SafetynetError) -> None:
