@@ -232,7 +232,7 @@ def assess_register(
     chunk: int = 2000,
 ) -> AssessmentRun:
     """Re-assess every household of the register (or the given queryset) in batch, storing each result."""
-    qs = households if households is not None else Household.objects.filter(village__code__startswith=region)
+    qs = households if households is not None else registry_selectors.households_in_region(region)
     params = parameter_set(region).on(on)
     total = qs.count()
     run = AssessmentRun.objects.create(

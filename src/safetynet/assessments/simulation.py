@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from safetynet import policy
 from safetynet.assessments.services import parameter_set, register_chunks
-from safetynet.registry.models import Area, Household
+from safetynet.registry import selectors as registry_selectors
+from safetynet.registry.models import Area
 
 CATEGORY_ORDER = ("tekun", "dibao", "dibao_edge", "rigid_hardship", "none")
 
@@ -69,7 +70,7 @@ def simulate(
     candidate_set = base
     for entry in candidates:
         candidate_set = candidate_set.with_entry(entry)  # raises ParameterError naming the parameter
-    qs = households if households is not None else Household.objects.filter(village__code__startswith=region)
+    qs = households if households is not None else registry_selectors.households_in_region(region)
     before, unverified_before = _outcomes(qs, base.on(today), today)
     after, unverified_after = _outcomes(qs, candidate_set.on(on), on)
 

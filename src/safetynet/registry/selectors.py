@@ -40,7 +40,13 @@ def households_visible_to(user) -> QuerySet[Household]:
     prefix = _reach(user)
     if prefix is None:
         return Household.objects.none()
-    return Household.objects.filter(village__code__startswith=prefix)
+    return households_in_region(prefix)
+
+
+def households_in_region(code: str) -> QuerySet[Household]:
+    """Every household under an area code, for batch jobs that act as the system (register runs,
+    simulation, comparison): the same code-prefix rule as a user's reach."""
+    return Household.objects.filter(village__code__startswith=code)
 
 
 def persons_visible_to(user) -> QuerySet[Person]:

@@ -21,7 +21,8 @@ from django.db.models import OuterRef, Subquery
 from safetynet.assessments.models import Assessment
 from safetynet.assessments.services import parameter_set
 from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
-from safetynet.registry.models import Household, Membership
+from safetynet.registry.models import Membership
+from safetynet.registry.selectors import households_in_region
 
 RECIPIENT_CATEGORIES = ("tekun", "dibao")
 
@@ -62,8 +63,10 @@ def export_register(path: Path, *, on: dt.date, region: str = "141029", batch: i
         "rural": Decimal(params["dibao.standard_monthly.rural"]),
     }
     latest = Assessment.objects.filter(household=OuterRef("pk")).order_by("-id").values("category")[:1]
-    households = Household.objects.annotate(latest_category=Subquery(latest)).select_related(
-        "village", "head"
+    households = (
+        households_in_region(region)
+        .annotate(latest_category=Subquery(latest))
+        .select_related("village", "head")
     )
     writer = pq.ParquetWriter(path, REGISTER_SCHEMA)
     rows = persons = 0
