@@ -93,3 +93,15 @@ def make_household(county, make_user):
         )
 
     return make
+
+
+@pytest.fixture
+def restore_keys():
+    """For tests that rotate the keys: the key file and the keyring as they were before."""
+    from django.conf import settings
+
+    ring = settings.KEYRING
+    saved = ring.path.read_text()
+    yield
+    ring.path.write_text(saved)
+    settings.KEYRING = ring

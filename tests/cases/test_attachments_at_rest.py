@@ -13,15 +13,6 @@ from tests.cases.conftest import PDF, upload
 from tests.conftest import PASSWORD
 
 
-@pytest.fixture
-def restore_keys():
-    ring = settings.KEYRING
-    saved = ring.path.read_text()
-    yield
-    ring.path.write_text(saved)
-    settings.KEYRING = ring
-
-
 def _consented(proc):
     proc.accept()
     proc.fire("village_officer", "start_investigation")

@@ -8,15 +8,6 @@ from safetynet.registry.models import Person
 from tests.conftest import member, new_id
 
 
-@pytest.fixture
-def restore_keys():
-    ring = settings.KEYRING
-    saved = ring.path.read_text()
-    yield
-    ring.path.write_text(saved)
-    settings.KEYRING = ring
-
-
 def _raw_tokens():
     with connection.cursor() as cur:
         cur.execute("SELECT id_number, phone FROM registry_person ORDER BY id")
