@@ -30,10 +30,14 @@ def parameter_set(region: str, *, entered_until: dt.datetime | None = None) -> p
     """The county's shipped parameters with the officer-entered values appended, in entry order
     (only those entered by `entered_until`, to replay the parameters of a past decision)."""
     county = policy.params.county_code(region)
+    return policy.load_parameters(county, _entries(county, entered_until))
+
+
+def _entries(county: str, entered_until: dt.datetime | None = None) -> list[dict]:
     rows = ParameterEntry.objects.filter(region=county)
     if entered_until is not None:
         rows = rows.filter(entered_at__lte=entered_until)
-    return policy.load_parameters(county, [e.as_policy_entry() for e in rows.order_by("id")])
+    return [e.as_policy_entry() for e in rows.order_by("id")]
 
 
 def _stored(value):
@@ -106,7 +110,7 @@ def officer_entries(region: str) -> list[dict]:
     if not (isinstance(region, str) and region.isdigit() and len(region) in (6, 9, 12)):
         return []  # parse_household reports the bad region with its field
     try:
-        return [e.as_policy_entry() for e in ParameterEntry.objects.filter(region=region[:6]).order_by("id")]
+        return _entries(region[:6])
     except DatabaseError:
         return []
 
