@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from safetynet.accounts.roles import Role
-from safetynet.cases import services
 from safetynet.cases.models import Case, HouseholdStatus
+from safetynet.core import clock
 from tests.conftest import CHANGNING, PASSWORD, VILLAGE_A, member, new_id
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -47,7 +47,7 @@ class Day:
 def day(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     d = Day()
-    monkeypatch.setattr(services, "today", lambda: d.value)
+    monkeypatch.setattr(clock, "today", lambda: d.value)
     return d
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from huey.contrib.djhuey import HUEY
 
-from safetynet.cases import services
+from safetynet.core import clock as system_clock
 from tests.api.conftest import ApiClient
 from tests.conftest import VILLAGE_A, member
 
@@ -20,7 +20,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 class Clock:
     def __init__(self, monkeypatch, day: dt.date):
         self.day = day
-        monkeypatch.setattr(services, "today", lambda: self.day)
+        monkeypatch.setattr(system_clock, "today", lambda: self.day)
 
     def set(self, day: dt.date) -> None:
         self.day = day

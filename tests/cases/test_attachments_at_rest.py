@@ -55,6 +55,7 @@ def test_a_refused_upload_stores_no_file(proc, users):
 def test_a_file_is_removed_when_its_transaction_rolls_back(proc, users, monkeypatch):
     """Fault injection: the audit write fails after the file was stored, so the row rolls back."""
     from safetynet.cases import services
+    from safetynet.cases.services import investigation
 
     _consented(proc)
     before = set(Attachment.objects.values_list("file", flat=True))
@@ -62,7 +63,7 @@ def test_a_file_is_removed_when_its_transaction_rolls_back(proc, users, monkeypa
     def broken_audit(**kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(services, "record_audit", broken_audit)
+    monkeypatch.setattr(investigation, "record_audit", broken_audit)
     with pytest.raises(RuntimeError):
         services.upload_attachment(
             user=users["village_officer"],

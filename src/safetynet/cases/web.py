@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safetynet.accounts.roles import Perm
 from safetynet.cases import pdf, selectors, services, workflow
 from safetynet.cases.models import Attachment, Channel, Notice
+from safetynet.core import clock, glossary
 from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry.models import Area
@@ -149,7 +150,7 @@ def leads(request):
     township = request.GET.get("township", "")
     context.update(
         {
-            "rows": selectors.lead_worklist(user, township=township, today=services.today()),
+            "rows": selectors.lead_worklist(user, township=township, today=clock.today()),
             "villages": registry_selectors.villages_visible_to(user).select_related("parent"),
             "channels": Channel.choices,
             "filed": request.GET.get("filed", ""),
@@ -208,7 +209,7 @@ def case_list(request):
         due=due,
         monitoring=monitoring,
         include_closed=request.GET.get("closed") == "1",
-        today=services.today(),
+        today=clock.today(),
     )
     return render(
         request,
@@ -226,11 +227,9 @@ def case_list(request):
 @require_GET
 @login_required
 def dashboard(request):
-    rows = selectors.overdue_by_township(request.user, today=services.today())
+    rows = selectors.overdue_by_township(request.user, today=clock.today())
     totals = {k: sum(r[k] for r in rows) for k in ("open", "due_soon", "overdue")}
-    return render(
-        request, "cases/dashboard.html", {"rows": rows, "totals": totals, "today": services.today()}
-    )
+    return render(request, "cases/dashboard.html", {"rows": rows, "totals": totals, "today": clock.today()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -263,7 +262,7 @@ def _detail_context(request, case) -> dict:
     return {
         "case": case,
         "state_label": workflow.STATE_LABELS[workflow.State(case.state)],
-        "clock": selectors.clock(case, services.today()),
+        "clock": selectors.clock(case, clock.today()),
         "members": members,
         "verified": verified,
         "verification": selectors.verification_view(case, decision=round_decision, proposal=proposal),
@@ -275,7 +274,7 @@ def _detail_context(request, case) -> dict:
         "review_records": case.attachments.filter(kind=Attachment.Kind.VILLAGE_REVIEW, round=r),
         "decisions": decisions,
         "proposal": proposal,
-        "proposal_values": services._proposal_values(proposal, case.household) if proposal else None,
+        "proposal_values": services.proposal_values(proposal, case.household) if proposal else None,
         "notices": case.notices.all(),
         "objections": case.objections.all(),
         "letter": getattr(case, "refusal_letter", None) if not case.is_open else None,
@@ -286,16 +285,16 @@ def _detail_context(request, case) -> dict:
         if case.is_open
         else set(),
         "can": {p.value: user.can(p) for p in Perm},
-        "hardship_causes": services.HARDSHIP_CAUSES,
-        "risk_events": services.RISK_EVENTS,
-        "categories": [(k, v) for k, v in services.CATEGORY_LABELS.items() if k != "individual_dibao"],
-        "monitoring_types": services.MONITORING_TYPES,
+        "hardship_causes": glossary.HARDSHIP_CAUSES,
+        "risk_events": glossary.RISK_EVENTS,
+        "categories": [(k, v) for k, v in glossary.CATEGORY_LABELS.items() if k != "individual_dibao"],
+        "monitoring_types": glossary.MONITORING_TYPES,
         "outcomes": [
             ("consistent", "与申报一致"),
             ("discrepancy", "与申报不一致"),
             ("no_data", "未查询到数据"),
         ],
-        "today": services.today(),
+        "today": clock.today(),
         "errors": {},
     }
 
@@ -353,7 +352,7 @@ def _verification(request, case):
                     "sources": {
                         s: {"checked": True}
                         for s in request.POST.getlist(f"sources_{m.person_id}")
-                        if s in services.VERIFICATION_SOURCES
+                        if s in glossary.VERIFICATION_SOURCES
                     },
                 }
             )
@@ -533,7 +532,7 @@ def print_consent(request, pk=None):
     return render(
         request,
         "cases/print_consent.html",
-        {"case": case, "members": members, "sources": services.VERIFICATION_SOURCES.values()},
+        {"case": case, "members": members, "sources": glossary.VERIFICATION_SOURCES.values()},
     )
 
 
@@ -549,8 +548,8 @@ def print_investigation(request, pk=None):
             "case": case,
             "members": members,
             "blank_rows": range(max(0, 6 - len(members))),
-            "hardship_causes": services.HARDSHIP_CAUSES.values(),
-            "risk_events": services.RISK_EVENTS.values(),
+            "hardship_causes": glossary.HARDSHIP_CAUSES.values(),
+            "risk_events": glossary.RISK_EVENTS.values(),
         },
     )
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from safetynet.core import glossary
+
 
 class State(StrEnum):
     ACCEPTED = "accepted"
@@ -30,19 +32,7 @@ class State(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-STATE_LABELS = {
-    State.ACCEPTED: "已受理",
-    State.INVESTIGATION: "入户调查",
-    State.VERIFICATION: "经济状况核对",
-    State.VILLAGE_REVIEW: "村级初审（民主评议）",
-    State.TOWNSHIP_DECISION: "乡镇审核确认",
-    State.LEADING_GROUP: "县领导小组认定",
-    State.NOTICE: "公示",
-    State.COUNTY_FILING: "县级备案",
-    State.ARCHIVED: "已录入建档",
-    State.REFUSED: "不予认定",
-    State.WITHDRAWN: "申请人撤回",
-}
+STATE_LABELS = {s: glossary.STATE_LABELS[s.value] for s in State}
 
 FINAL = frozenset({State.ARCHIVED, State.REFUSED, State.WITHDRAWN})
 OPEN = frozenset(set(State) - FINAL)

@@ -12,15 +12,10 @@ from rich.table import Table
 from safetynet.assessments.management.commands._common import fail, parse_day
 from safetynet.assessments.simulation import CATEGORY_ORDER, simulate, two_lines
 from safetynet.core.errors import SafetynetError, ValidationFailed
+from safetynet.core.glossary import CATEGORY_TERSE_LABELS
 from safetynet.policy import jsonable
 
-LABELS = {
-    "tekun": "特困",
-    "dibao": "低保",
-    "dibao_edge": "低保边缘",
-    "rigid_hardship": "刚性支出困难",
-    "none": "未纳入",
-}
+LABELS = CATEGORY_TERSE_LABELS
 
 
 def candidate_entries(pairs: list[str], on, reference: str) -> list[dict]:

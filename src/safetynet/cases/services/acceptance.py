@@ -1,0 +1,144 @@
+"""受理 and the transitions that need no record of their own."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from safetynet.accounts.roles import Perm
+from safetynet.audit.services import Actor, record_audit
+from safetynet.cases import notifications, selectors, workflow
+from safetynet.cases.models import (
+    Case,
+    CaseTransition,
+    Lead,
+    Notice,
+)
+from safetynet.cases.services.base import _assign, _fire, _lock, _params
+from safetynet.cases.services.checks import PHONE_RE, _next_reference, _phone, _require
+from safetynet.cases.services.intake import _merge_lead
+from safetynet.cases.workflow import State
+from safetynet.core import clock
+from safetynet.core.errors import (
+    Conflict,
+    ValidationFailed,
+)
+from safetynet.registry import selectors as registry_selectors
+from safetynet.workdays.services import work_calendar
+
+
+def accept_case(
+    *,
+    user,
+    household,
+    lead_ids=(),
+    summary: str = "",
+    applicant_phone: str = "",
+    client: str = "",
+) -> tuple[Case, bool]:
+    """受理: open a case for the household (the clock starts), or merge the leads into the open
+    one. Returns (case, created)."""
+    _require(user, Perm.ACCEPT_CASE, "受理")
+    household = registry_selectors.get_household(user, getattr(household, "pk", household))
+    leads = [selectors.get_lead(user, pk) for pk in lead_ids or ()]
+    for lead in leads:
+        if lead.status != Lead.Status.NEW:
+            raise Conflict(f"线索{lead.reference}已处理。", code="lead_not_new", field="lead_ids")
+        if lead.household_id and lead.household_id != household.pk:
+            raise ValidationFailed(f"线索{lead.reference}属于另一户。", field="lead_ids")
+    phone = _phone(applicant_phone, "applicant_phone", required=False)
+    actor = Actor.of(user, client)
+    on = clock.today()
+    with transaction.atomic():
+        existing = selectors.open_case_of(household)
+        others = list(
+            Lead.objects.filter(household=household, status=Lead.Status.NEW).exclude(
+                pk__in=[lead.pk for lead in leads]
+            )
+        )
+        if existing:
+            for lead in leads + others:
+                _merge_lead(lead, existing, actor)
+            return existing, False
+        params = _params(household.village.code, on)
+        deadline = work_calendar().add_working_days(on, int(params["procedure.deadline_working_days"]))
+        head = household.head
+        phone = phone or next((lead.contact_phone for lead in leads if lead.contact_phone), "")
+        phone = phone or (head.phone if head and head.phone and PHONE_RE.match(head.phone) else "")
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    reference=_next_reference("XN-C", Case, on),
+                    household=household,
+                    accepted_on=on,
+                    accepted_by=user,
+                    deadline=deadline.date,
+                    deadline_provisional=deadline.provisional,
+                    state_changed_at=timezone.now(),
+                    applicant_name=head.name if head else "",
+                    applicant_phone=phone,
+                    summary=(summary or "").strip() or "；".join(lead.summary for lead in leads)[:2000],
+                )
+        except IntegrityError:
+            raise Conflict("该户已有正在办理的案件，请刷新后重试。", code="open_case_exists") from None
+        CaseTransition.objects.create(
+            case=case,
+            name="accept",
+            from_state="",
+            to_state=State.ACCEPTED,
+            round=1,
+            actor=user,
+            actor_name=user.username,
+            actor_role=user.role,
+            on=on,
+            reason="受理",
+            record={"leads": [lead.reference for lead in leads]},
+        )
+        record_audit(
+            actor=actor,
+            action="case.accept",
+            object_type="case",
+            object_id=case.pk,
+            changes={
+                "household": [None, household.pk],
+                "deadline": [None, deadline.date.isoformat()],
+                "leads": [None, [lead.reference for lead in leads]],
+            },
+        )
+        for lead in leads + others:
+            _merge_lead(lead, case, actor)
+        notifications.queue_message(
+            case,
+            "receipt",
+            f"您的社会救助申请已受理（编号{case.reference}），将于{deadline.date:%Y年%m月%d日}前办结。",
+        )
+        _assign(case)
+    return case, True
+
+
+def transition_case(
+    *, user, case, name: str, expected_version: int | None, reason: str = "", client: str = ""
+) -> Case:
+    """The transitions that need no record of their own (start investigation, start
+    verification, complete verification, close the notice, withdrawal)."""
+    t = workflow.transition(name)
+    if t.internal:
+        raise ValidationFailed(f"“{t.label}”须通过相应的记录提交。", code="needs_record")
+    case = selectors.get_case(user, getattr(case, "pk", case))
+    _require(user, t.perm, f"“{t.label}”")
+    with transaction.atomic():
+        case = _lock(user, case, expected_version)
+        notice = None
+        if name == "close_notice":
+            notice = Notice.objects.filter(case=case, round=case.round, status="open").first()
+        _fire(user, case, name, reason=reason, client=client)
+        if notice is not None:
+            notice.status, notice.closed_on = "closed", clock.today()
+            notice.save(update_fields=["status", "closed_on"])
+    return case
+
+
+def withdraw_case(*, user, case, expected_version: int | None, reason: str, client: str = "") -> Case:
+    return transition_case(
+        user=user, case=case, name="withdraw", expected_version=expected_version, reason=reason, client=client
+    )

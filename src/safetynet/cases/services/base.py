@@ -1,0 +1,211 @@
+"""Shared parts of the case services: permission and text checks, the case lock, the facts the
+workflow guards read, firing a transition with its record and audit, and the inbox assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from safetynet.accounts.roles import Perm
+from safetynet.assessments import services as assessments
+from safetynet.audit.services import Actor, record_audit
+from safetynet.cases import notifications, selectors, workflow
+from safetynet.cases.models import (
+    Attachment,
+    Case,
+    CaseTransition,
+    Investigation,
+    LeadingGroupDecision,
+    Notice,
+    TownshipDecision,
+    VerificationResult,
+    VillageReview,
+)
+from safetynet.cases.services.checks import _require, _roles_with
+from safetynet.cases.workflow import State
+from safetynet.core import clock
+from safetynet.core.errors import (
+    Conflict,
+    ValidationFailed,
+)
+from safetynet.registry.models import Membership
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_TYPES = {
+    b"%PDF": ("application/pdf", "pdf"),
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+    b"\x89PNG": ("image/png", "png"),
+}
+REFUSAL_EXPLAIN_WORKING_DAYS = 3  # POLICY §9 [local pattern]
+
+
+BENEFIT_CATEGORIES = {"tekun", "dibao"}
+MEMBER_BENEFIT_CATEGORIES = {"tekun", "individual_dibao"}
+# Which permission the work of each open state needs (who gets it in their inbox).
+STATE_WORK = {
+    State.ACCEPTED: Perm.INVESTIGATE,
+    State.INVESTIGATION: Perm.INVESTIGATE,
+    State.VERIFICATION: Perm.VERIFY,
+    State.VILLAGE_REVIEW: Perm.VILLAGE_REVIEW,
+    State.TOWNSHIP_DECISION: Perm.TOWNSHIP_DECIDE,
+    State.LEADING_GROUP: Perm.LEADING_GROUP_DECIDE,
+    State.NOTICE: Perm.MANAGE_NOTICE,
+    State.COUNTY_FILING: Perm.COUNTY_FILE,
+}
+WORK_LABELS = {
+    State.ACCEPTED: "待开始入户调查",
+    State.INVESTIGATION: "待入户调查",
+    State.VERIFICATION: "待经济状况核对",
+    State.VILLAGE_REVIEW: "待村级初审（民主评议）",
+    State.TOWNSHIP_DECISION: "待乡镇审核确认",
+    State.LEADING_GROUP: "待县领导小组认定",
+    State.NOTICE: "公示中，期满无异议后报县级备案",
+    State.COUNTY_FILING: "待县级备案",
+}
+
+
+def _params(code: str, on: dt.date):
+    return assessments.parameter_set(code).on(on)
+
+
+def _stale() -> Conflict:
+    return Conflict("该案件已被他人处理或修改，请刷新后重试。", code="stale_version", field="version")
+
+
+def _lock(user, case, expected_version: int | None) -> Case:
+    """Re-fetch through the scope and take the optimistic lock: bump the version the user saw.
+
+    On PostgreSQL the UPDATE row lock makes a concurrent writer wait, then find the version gone;
+    on SQLite the IMMEDIATE transaction serialises writers the same way."""
+    pk = case.pk if isinstance(case, Case) else case
+    fresh = selectors.get_case(user, pk) if user is not None else Case.objects.get(pk=pk)
+    if expected_version is not None and int(expected_version) != fresh.version:
+        raise _stale()
+    if not Case.objects.filter(pk=fresh.pk, version=fresh.version).update(version=fresh.version + 1):
+        raise _stale()
+    fresh.version += 1
+    return fresh
+
+
+def _counted_members(household) -> list[Membership]:
+    return list(
+        Membership.objects.filter(household=household, left_on__isnull=True, counted=True)
+        .select_related("person")
+        .order_by("id")
+    )
+
+
+def _facts(case: Case, *, reason: str = "", on: dt.date | None = None) -> workflow.CaseFacts:
+    on = on or clock.today()
+    r = case.round
+    members = _counted_members(case.household)
+    verified = set(VerificationResult.objects.filter(case=case, round=r).values_list("person_id", flat=True))
+    review = VillageReview.objects.filter(case=case, round=r).order_by("-id").first()
+    decision = TownshipDecision.objects.filter(case=case, round=r).order_by("-id").first()
+    lg = LeadingGroupDecision.objects.filter(case=case, round=r).order_by("-id").first()
+    notice = Notice.objects.filter(case=case, round=r, status="open").order_by("-id").first()
+    return workflow.CaseFacts(
+        state=case.state,
+        today=on,
+        has_investigation=Investigation.objects.filter(case=case, round=r).exists(),
+        has_consent=Attachment.objects.filter(case=case, kind=Attachment.Kind.CONSENT).exists(),
+        members_to_verify=len(members),
+        members_verified=sum(1 for m in members if m.person_id in verified),
+        review_result=review.result if review else "",
+        review_has_record=bool(review and review.record_id),
+        qualifies=bool(review and review.qualifies),
+        decision_outcome=decision.outcome if decision else "",
+        decision_publishes=bool(decision and decision.publishes),
+        leading_group_result=("approved" if lg.approved else "rejected") if lg else "",
+        notice_starts_on=notice.starts_on if notice else None,
+        notice_min_days=notice.min_days if notice else 5,
+        open_objection=False,
+        reason=reason,
+    )
+
+
+def _assign(case: Case) -> None:
+    """Put the case's next step in the inbox of those who do it, in its area."""
+    perm = STATE_WORK.get(State(case.state))
+    if perm is None:
+        return
+    users = selectors.users_in_reach_of(case.household.village.code, _roles_with(perm))
+    notifications.notify_users(
+        users,
+        case=case,
+        kind="assigned",
+        title=f"{case.reference}：{WORK_LABELS[State(case.state)]}（{case.household.village.name}）",
+        key=f"case:{case.pk}:{case.state}:{case.round}:{case.version}",
+    )
+
+
+def _fire(
+    user,
+    case: Case,
+    name: str,
+    *,
+    reason: str = "",
+    record: dict | None = None,
+    on: dt.date | None = None,
+    client: str = "",
+    actor: Actor | None = None,
+    check_perm: bool = True,
+) -> Case:
+    """Move a locked case along one transition, inside the caller's transaction."""
+    t = workflow.transition(name)
+    if check_perm and user is not None:
+        _require(user, t.perm, f"“{t.label}”")
+    on = on or clock.today()
+    refusal = workflow.check(t, _facts(case, reason=reason, on=on))
+    if refusal is not None:
+        if refusal.code == "invalid_transition":
+            raise Conflict(refusal.message, code=refusal.code)
+        raise ValidationFailed(
+            refusal.message, code=refusal.code, field="reason" if "reason" in refusal.code else None
+        )
+    before = case.state
+    updates = {"state": t.target.value, "state_changed_at": timezone.now()}
+    if t.target == State.INVESTIGATION and before != State.ACCEPTED:
+        updates["round"] = case.round + 1  # back to investigation: a new round of records
+    if t.target in workflow.FINAL:
+        updates["closed_on"] = on
+    Case.objects.filter(pk=case.pk).update(**updates)
+    for k, v in updates.items():
+        setattr(case, k, v)
+    actor = actor or Actor.of(user, client)
+    CaseTransition.objects.create(
+        case=case,
+        name=name,
+        from_state=before,
+        to_state=t.target.value,
+        round=case.round,
+        actor_id=actor.id,
+        actor_name=actor.username,
+        actor_role=actor.role,
+        on=on,
+        reason=reason,
+        record=record or {},
+    )
+    record_audit(
+        actor=actor,
+        action=f"case.{name}",
+        object_type="case",
+        object_id=case.pk,
+        changes={"state": [before, t.target.value], "version": [case.version - 1, case.version]},
+        reason=reason,
+    )
+    _assign(case)
+    return case
+
+
+def _require_state(case: Case, *states: State, expected_version: int | None = None) -> None:
+    """A stale form is told so first (409 stale_version), then a wrong state (409 invalid_state)."""
+    if expected_version is not None and int(expected_version) != case.version:
+        raise _stale()
+    if State(case.state) not in states:
+        labels = "、".join(workflow.STATE_LABELS[s] for s in states)
+        raise Conflict(
+            f"案件当前处于“{workflow.STATE_LABELS[State(case.state)]}”，此记录只能在“{labels}”阶段填写。",
+            code="invalid_state",
+        )

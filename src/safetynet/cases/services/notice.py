@@ -1,0 +1,188 @@
+"""公示, objections, 县级备案 and 录入建档."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from safetynet.accounts.roles import Perm, Role
+from safetynet.cases import notifications, selectors
+from safetynet.cases.models import (
+    Case,
+    HouseholdStatus,
+    LeadingGroupDecision,
+    Notice,
+    Objection,
+    TownshipDecision,
+)
+from safetynet.cases.services.base import (
+    BENEFIT_CATEGORIES,
+    MEMBER_BENEFIT_CATEGORIES,
+    _counted_members,
+    _fire,
+    _lock,
+    _params,
+    _require_state,
+)
+from safetynet.cases.services.checks import _require, _text
+from safetynet.cases.workflow import State
+from safetynet.core import clock
+from safetynet.core.errors import (
+    ValidationFailed,
+)
+from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES
+from safetynet.core.masking import mask_name
+
+# ---- notice -------------------------------------------------------------------------------------
+
+
+def _notice_entries(case: Case, decision: TownshipDecision) -> list[dict]:
+    """What the village board may show: masked names, category, family size and amount, nothing else
+    (no ID, phone, bank or health data)."""
+    village = case.household.village.name
+    if decision.category in BENEFIT_CATEGORIES:
+        head = case.household.head
+        return [
+            {
+                "name": mask_name(head.name if head else case.applicant_name),
+                "village": village,
+                "scope": "全户",
+                "family_size": len(_counted_members(case.household)),
+                "category": CATEGORY_LABELS[decision.category],
+                "benefit_monthly": str(decision.benefit_monthly),
+            }
+        ]
+    return [
+        {
+            "name": mask_name(m["name"]),
+            "village": village,
+            "scope": "单人",
+            "family_size": 1,
+            "category": CATEGORY_LABELS[m["category"]],
+            "benefit_monthly": m["benefit_monthly"],
+        }
+        for m in decision.members
+        if m["category"] in MEMBER_BENEFIT_CATEGORIES
+    ]
+
+
+def _open_notice(case: Case, decision: TownshipDecision, on: dt.date) -> Notice:
+    min_days = int(_params(case.household.village.code, on)["procedure.notice_min_days"])
+    notice = Notice.objects.create(
+        case=case,
+        round=case.round,
+        village=case.household.village,
+        starts_on=on,
+        min_days=min_days,
+        entries=_notice_entries(case, decision),
+    )
+    ends = notice.earliest_close - dt.timedelta(days=1)
+    notifications.queue_message(
+        case,
+        "notice",
+        f"您的救助申请（{case.reference}）已经乡镇审核确认，自{on:%m月%d日}起在村务公开栏公示至"
+        f"{ends:%m月%d日}。",
+    )
+    return notice
+
+
+def record_objection(
+    *,
+    user,
+    case,
+    expected_version: int | None,
+    content: str,
+    raised_by: str = "",
+    received_on: dt.date | None = None,
+    client: str = "",
+) -> Objection:
+    """An objection during the notice: the notice stops, the case goes back to investigation and
+    will be noticed again after a new decision."""
+    case = selectors.get_case(user, getattr(case, "pk", case))
+    _require(user, Perm.RECORD_OBJECTION, "登记异议")
+    _require_state(case, State.NOTICE, expected_version=expected_version)
+    content = _text(content, "content", "异议内容")
+    received_on = received_on or clock.today()
+    if received_on > clock.today():
+        raise ValidationFailed("收到日期不能晚于今天。", field="received_on")
+    with transaction.atomic():
+        case = _lock(user, case, expected_version)
+        notice = Notice.objects.filter(case=case, round=case.round, status="open").first()
+        if notice is None:
+            raise ValidationFailed("公示未发布。", code="notice_missing")
+        if received_on < notice.starts_on:
+            raise ValidationFailed("异议应在公示期内收到。", field="received_on")
+        row = Objection.objects.create(
+            notice=notice,
+            case=case,
+            received_on=received_on,
+            content=content,
+            raised_by=(raised_by or "").strip()[:64],
+            recorded_by=user,
+        )
+        notice.status, notice.closed_on = "interrupted", received_on
+        notice.save(update_fields=["status", "closed_on"])
+        _fire(user, case, "objection", reason=content, client=client, record={"objection": row.pk})
+    return row
+
+
+# ---- county filing and archive -------------------------------------------------------------------
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def file_case(
+    *, user, case, expected_version: int | None, note: str = "", client: str = ""
+) -> HouseholdStatus:
+    """县级备案 and 录入建档: the household's current status, its effective month (payment starts
+    the month after approval) and amounts."""
+    case = selectors.get_case(user, getattr(case, "pk", case))
+    _require(user, Perm.COUNTY_FILE, "县级备案")
+    _require_state(case, State.COUNTY_FILING, expected_version=expected_version)
+    on = clock.today()
+    with transaction.atomic():
+        case = _lock(user, case, expected_version)
+        decision = TownshipDecision.objects.filter(case=case, round=case.round).order_by("-id").first()
+        if decision is None:
+            raise ValidationFailed("乡镇审核确认决定未作出。", code="decision_missing")
+        lg = LeadingGroupDecision.objects.filter(case=case, round=case.round, approved=True).first()
+        approved_on = lg.decided_on if lg else decision.decided_on
+        HouseholdStatus.objects.filter(household=case.household, current=True).update(current=False)
+        status = HouseholdStatus.objects.create(
+            household=case.household,
+            case=case,
+            decision=decision,
+            category=decision.category,
+            monitoring_marked=decision.monitoring_marked,
+            monitoring_type=decision.monitoring_type,
+            benefit_monthly=decision.benefit_monthly,
+            members=decision.members,
+            approved_on=approved_on,
+            effective_month=_month_after(approved_on),
+            filed_by=user,
+            filed_on=on,
+            filing_note=(note or "").strip()[:2000],
+        )
+        _fire(
+            user, case, "county_file", reason=note or "县级备案", client=client, record={"status": status.pk}
+        )
+        amount = f"，每月{decision.benefit_monthly}元" if decision.benefit_monthly else ""
+        notifications.queue_message(
+            case,
+            "approval",
+            f"您的救助申请（{case.reference}）已认定为{CATEGORY_LABELS[decision.category]}{amount}，"
+            f"自{status.effective_month:%Y年%m月}起享受。",
+        )
+        if decision.monitoring_marked:
+            agri = selectors.users_in_reach_of(case.household.village.code, [Role.COUNTY_AGRI.value])
+            notifications.notify_users(
+                agri,
+                case=case,
+                kind="assigned",
+                title=f"{case.reference}：新纳入防返贫监测对象（{MONITORING_TYPES.get(decision.monitoring_type, '')}）",
+                key=f"case:{case.pk}:monitoring",
+            )
+    return status
