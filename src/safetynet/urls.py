@@ -1,13 +1,13 @@
 from django.urls import include, path
 
 from safetynet.api.main import api
-from safetynet.cases.urls import public_urlpatterns
+from safetynet.web.urls_cases import public_urlpatterns
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("cases/", include("safetynet.cases.urls")),
+    path("cases/", include("safetynet.web.urls_cases")),
     path("", include((public_urlpatterns, "public"))),
-    path("policy/", include("safetynet.assessments.urls")),
-    path("exchange/", include("safetynet.verification.urls")),
+    path("policy/", include("safetynet.web.urls_policy")),
+    path("exchange/", include("safetynet.web.urls_exchange")),
     path("", include("safetynet.web.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safetynet.cases import web
+from safetynet.web.views import cases as web
 
 app_name = "cases"
 urlpatterns = [

@@ -14,23 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safetynet.accounts.roles import Perm
 from safetynet.assessments import selectors, services
 from safetynet.assessments.simulation import CATEGORY_ORDER, simulate, two_lines
+from safetynet.core import glossary
 from safetynet.core.errors import SafetynetError, ValidationFailed
 from safetynet.policy import jsonable
 from safetynet.web.shell import client_of, errors_of, login_required, status_of
 
-CATEGORY_LABELS = {
-    "tekun": "特困人员",
-    "dibao": "低保",
-    "dibao_edge": "低保边缘",
-    "rigid_hardship": "刚性支出困难",
-    "none": "未纳入",
-    "individual_dibao": "单人保",
-}
-MONITORING_LABELS = {
-    "unstable_alleviated": "脱贫不稳定户",
-    "edge_prone": "边缘易致贫户",
-    "sudden_hardship": "突发严重困难户",
-}
+CATEGORY_LABELS = glossary.CATEGORY_SHORT_LABELS
+MONITORING_LABELS = glossary.MONITORING_TYPES
 # What the simulation form offers to change; any parameter can be changed from the CLI.
 SIMULATED = (
     "dibao.standard_monthly.rural",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safetynet.verification import views
+from safetynet.web.views import exchange as views
 
 app_name = "verification"
 urlpatterns = [

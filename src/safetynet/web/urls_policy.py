@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safetynet.assessments import views
+from safetynet.web.views import policy as views
 
 app_name = "policy"
 urlpatterns = [
