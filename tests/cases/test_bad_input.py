@@ -83,3 +83,21 @@ def test_web_inbox_mark_read_with_a_malformed_id_changes_nothing(users):
     c.force_login(users["township_clerk"])
     r = c.post("/cases/inbox/", {"item_id": "abc"})
     assert r.status_code == 302
+
+
+def test_marking_another_users_inbox_item_read_is_not_found(proc, users):
+    from safetynet.cases.models import InboxItem
+    from tests.api.conftest import ApiClient
+
+    proc.accept()
+    item = InboxItem.objects.filter(user=users["village_officer"]).first()
+    assert item is not None  # the accepted case waits for the village officer's investigation
+    other = ApiClient(users["township_clerk"]).post(f"/inbox/{item.pk}/read", {})
+    assert other.status_code == 404 and other.json()["code"] == "inbox_item_not_found"
+    item.refresh_from_db()
+    assert item.read_at is None
+    mine = ApiClient(users["village_officer"]).post(f"/inbox/{item.pk}/read", {})
+    assert mine.status_code == 200
+    item.refresh_from_db()
+    assert item.read_at is not None
+    assert ApiClient(users["village_officer"]).post(f"/inbox/{item.pk}/read", {}).status_code == 200

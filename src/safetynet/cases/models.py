@@ -377,6 +377,7 @@ class Message(models.Model):
         max_length=12,
         choices=[
             ("queued", "待发送"),
+            ("sending", "发送中"),
             ("sent", "已发送"),
             ("failed", "发送失败"),
             ("no_phone", "无联系电话"),
@@ -385,6 +386,8 @@ class Message(models.Model):
     )
     provider_ref = models.CharField(max_length=64, blank=True)
     error = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True)
 

@@ -1,16 +1,18 @@
-"""Background jobs of the procedure (huey): message delivery and the daily deadline scan."""
+"""Background jobs of the procedure (huey): the outbox sweep and the daily deadline scan.
+
+A leaf: nothing imports this module (huey's consumer discovers it)."""
 
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from safetynet.cases import notifications
 
 
-@db_task()
-def deliver_message(message_id: int) -> None:
-    notifications.deliver(message_id)
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_outbox() -> None:
+    notifications.send_outbox()
 
 
 @db_periodic_task(crontab(hour="7", minute="0"))

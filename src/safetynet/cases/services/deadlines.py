@@ -14,6 +14,7 @@ from safetynet.cases.models import (
     OPEN_STATES,
     Case,
     DeadlineExtension,
+    InboxItem,
     RefusalLetter,
 )
 from safetynet.cases.services.base import REFUSAL_EXPLAIN_WORKING_DAYS, STATE_WORK, _fire, _lock, _params
@@ -183,10 +184,14 @@ def scan_deadlines(on: dt.date | None = None) -> dict:
 
 
 def mark_read(*, user, item_id) -> None:
-    from safetynet.cases.models import InboxItem
-
+    """Mark one of the user's own inbox items read (again is harmless); another user's item is
+    answered like a missing one."""
     try:
         item_id = int(item_id)
     except (TypeError, ValueError):
-        return  # not an item of this user's: nothing to mark, as for another user's item
-    InboxItem.objects.filter(pk=item_id, user=user, read_at__isnull=True).update(read_at=timezone.now())
+        item_id = None  # a malformed id is a missing one
+    item = InboxItem.objects.filter(pk=item_id, user=user).first() if item_id is not None else None
+    if item is None:
+        raise NotFound("未找到该待办事项。", code="inbox_item_not_found", field="item_id")
+    if item.read_at is None:
+        InboxItem.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=timezone.now())

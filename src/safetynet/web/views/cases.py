@@ -236,7 +236,10 @@ def dashboard(request):
 @login_required
 def inbox(request):
     if request.method == "POST":
-        services.mark_read(user=request.user, item_id=request.POST.get("item_id"))
+        try:
+            services.mark_read(user=request.user, item_id=request.POST.get("item_id"))
+        except NotFound:
+            pass  # not one of this user's items: nothing to mark, the list is shown again
         return redirect("cases:inbox")
     return render(request, "cases/inbox.html", {"items": selectors.inbox_of(request.user)[:200]})
 
