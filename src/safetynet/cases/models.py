@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from safetynet.cases.workflow import FINAL, STATE_LABELS, State
 from safetynet.registry.fields import EncryptedTextField, encrypted_storage
 
 
@@ -49,16 +50,38 @@ class Lead(models.Model):
         ordering = ["-received_at"]
 
 
-OPEN_STATES = (
-    "accepted",
-    "investigation",
-    "verification",
-    "village_review",
-    "township_decision",
-    "leading_group",
-    "notice",
-    "county_filing",
-)
+# The open states, listed once: the workflow's (cases.workflow.OPEN), in the workflow's order.
+OPEN_STATES = tuple(s.value for s in State if s not in FINAL)
+
+
+class _GuardedState:
+    """`Case.state` is set when a case is created or loaded; after that only the workflow moves it
+    (`Case.move_to`, called by the case services after their conditional UPDATE). Assigning it
+    anywhere else raises, so no view, form or script can skip the guards."""
+
+    def __init__(self, attname: str):
+        self.attname = attname
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        return instance.__dict__.get(self.attname)
+
+    def __set__(self, instance, value):
+        current = instance.__dict__.get(self.attname)
+        if (
+            self.attname in instance.__dict__
+            and value != current
+            and not instance.__dict__.get("_state_moving")
+        ):
+            raise AttributeError("案件状态只能通过办理流程改变。")
+        instance.__dict__[self.attname] = value
+
+
+class StateField(models.CharField):
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        setattr(cls, self.attname, _GuardedState(self.attname))
 
 
 class Case(models.Model):
@@ -70,7 +93,12 @@ class Case(models.Model):
 
     reference = models.CharField("案件编号", max_length=24, unique=True)
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="cases")
-    state = models.CharField(max_length=32, default="accepted")
+    state = StateField(
+        "办理环节",
+        max_length=32,
+        choices=[(s.value, STATE_LABELS[s]) for s in State],
+        default=State.ACCEPTED.value,
+    )
     version = models.PositiveIntegerField(default=1)
     accepted_on = models.DateField("受理日期")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -102,6 +130,21 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def move_to(self, state: str) -> None:
+        """Reflect in memory a move the workflow has just written (see `_GuardedState`)."""
+        self.__dict__["_state_moving"] = True
+        try:
+            self.state = State(state).value
+        finally:
+            self.__dict__["_state_moving"] = False
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__["_state_moving"] = True
+        try:
+            super().refresh_from_db(*args, **kwargs)
+        finally:
+            self.__dict__["_state_moving"] = False
 
 
 class CaseTransition(models.Model):

@@ -172,7 +172,10 @@ def _fire(
         updates["closed_on"] = on
     Case.objects.filter(pk=case.pk).update(**updates)
     for k, v in updates.items():
-        setattr(case, k, v)
+        if k == "state":
+            case.move_to(v)
+        else:
+            setattr(case, k, v)
     actor = actor or Actor.of(user, client)
     CaseTransition.objects.create(
         case=case,
