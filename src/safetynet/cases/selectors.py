@@ -21,17 +21,8 @@ from safetynet.workdays.services import work_calendar
 DUE_SOON_WORKING_DAYS = 3
 
 
-def _reach(user) -> str | None:
-    if not user or not user.is_authenticated or not user.can(Perm.VIEW_HOUSEHOLD) or not user.area_id:
-        return None
-    return user.area.code
-
-
 def cases_visible_to(user) -> QuerySet[Case]:
-    prefix = _reach(user)
-    if prefix is None:
-        return Case.objects.none()
-    return Case.objects.filter(household__village__code__startswith=prefix)
+    return registry.in_reach(Case.objects.all(), user, "household__village__code")
 
 
 def get_case(user, pk, *, for_update: bool = False) -> Case:
@@ -46,12 +37,11 @@ def leads_visible_to(user) -> QuerySet[Lead]:
     """Staff see the leads of their area; a department liaison sees the leads it filed."""
     if not user or not user.is_authenticated:
         return Lead.objects.none()
-    prefix = _reach(user)
-    if prefix is None:
+    if not registry.has_reach(user):
         if user.can(Perm.RAISE_LEAD):
             return Lead.objects.filter(created_by=user)
         return Lead.objects.none()
-    return Lead.objects.filter(village__code__startswith=prefix)
+    return registry.in_reach(Lead.objects.all(), user, "village__code")
 
 
 def get_lead(user, pk) -> Lead:
@@ -348,11 +338,3 @@ def notices_in_village(user, village_code: str) -> QuerySet:
 
     village = registry.get_village(user, village_code)
     return Notice.objects.filter(village=village, status="open").select_related("case").order_by("starts_on")
-
-
-def users_in_reach_of(village_code: str, roles) -> QuerySet:
-    """Active users of the given roles whose area contains the village."""
-    from safetynet.accounts.models import User
-
-    prefixes = {village_code[:n] for n in (2, 4, 6, 9, 12)}
-    return User.objects.filter(is_active=True, role__in=list(roles), area__code__in=prefixes)

@@ -24,6 +24,29 @@ def _reach(user) -> str | None:
     return user.area.code
 
 
+def has_reach(user) -> bool:
+    """Whether the user reaches any household at all (a department liaison does not)."""
+    return _reach(user) is not None
+
+
+def in_reach(qs: QuerySet, user, area_code: str) -> QuerySet:
+    """Any queryset cut to the user's reach, given the lookup path to the area code of its rows
+    (e.g. "household__village__code"): the one rule every app's selectors apply."""
+    prefix = _reach(user)
+    if prefix is None:
+        return qs.none()
+    return qs.filter(**{f"{area_code}__startswith": prefix})
+
+
+def users_reaching(village_code: str, roles) -> QuerySet:
+    """Active users of the given roles whose area contains the village (the same rule read the
+    other way: the village's code starts with theirs)."""
+    from safetynet.accounts.models import User
+
+    prefixes = {village_code[:n] for n in (2, 4, 6, 9, 12)}
+    return User.objects.filter(is_active=True, role__in=list(roles), area__code__in=prefixes)
+
+
 def areas_visible_to(user) -> QuerySet[Area]:
     prefix = _reach(user)
     if prefix is None:

@@ -5,15 +5,31 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_outbox'),
+        ("cases", "0005_outbox"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='state',
-            field=safetynet.cases.models.StateField(choices=[('accepted', '已受理'), ('investigation', '入户调查'), ('verification', '经济状况核对'), ('village_review', '村级初审（民主评议）'), ('township_decision', '乡镇审核确认'), ('leading_group', '县领导小组认定'), ('notice', '公示'), ('county_filing', '县级备案'), ('archived', '已录入建档'), ('refused', '不予认定'), ('withdrawn', '申请人撤回')], default='accepted', max_length=32, verbose_name='办理环节'),
+            model_name="case",
+            name="state",
+            field=safetynet.cases.models.StateField(
+                choices=[
+                    ("accepted", "已受理"),
+                    ("investigation", "入户调查"),
+                    ("verification", "经济状况核对"),
+                    ("village_review", "村级初审（民主评议）"),
+                    ("township_decision", "乡镇审核确认"),
+                    ("leading_group", "县领导小组认定"),
+                    ("notice", "公示"),
+                    ("county_filing", "县级备案"),
+                    ("archived", "已录入建档"),
+                    ("refused", "不予认定"),
+                    ("withdrawn", "申请人撤回"),
+                ],
+                default="accepted",
+                max_length=32,
+                verbose_name="办理环节",
+            ),
         ),
     ]

@@ -29,6 +29,7 @@ from safetynet.core.errors import (
     Conflict,
     ValidationFailed,
 )
+from safetynet.registry import selectors as registry_selectors
 from safetynet.registry.models import Membership
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -130,7 +131,7 @@ def _assign(case: Case) -> None:
     perm = STATE_WORK.get(State(case.state))
     if perm is None:
         return
-    users = selectors.users_in_reach_of(case.household.village.code, _roles_with(perm))
+    users = registry_selectors.users_reaching(case.household.village.code, _roles_with(perm))
     notifications.notify_users(
         users,
         case=case,

@@ -25,6 +25,7 @@ from safetynet.core.errors import (
     Conflict,
     NotFound,
 )
+from safetynet.registry import selectors as registry_selectors
 from safetynet.workdays.services import work_calendar
 
 # ---- refusal, deadlines ------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def request_extension(*, user, case, reason: str, client: str = "") -> DeadlineE
             changes={"extension": [None, row.pk]},
             reason=reason,
         )
-        leaders = selectors.users_in_reach_of(case.household.village.code, [Role.REVIEW_LEADER.value])
+        leaders = registry_selectors.users_reaching(case.household.village.code, [Role.REVIEW_LEADER.value])
         notifications.notify_users(
             leaders,
             case=case,
@@ -171,7 +172,7 @@ def scan_deadlines(on: dt.date | None = None) -> dict:
             continue
         kind = "overdue" if k.overdue else "due"
         roles = [*_roles_with(STATE_WORK[State(case.state)]), Role.REVIEW_LEADER.value]
-        users = selectors.users_in_reach_of(case.household.village.code, roles)
+        users = registry_selectors.users_reaching(case.household.village.code, roles)
         title = (
             f"{case.reference}：已超过办结时限{case.deadline:%m月%d日}"
             if k.overdue

@@ -140,7 +140,7 @@ def raise_lead(
                 if open_case:
                     _merge_lead(lead, open_case, actor)
                 else:
-                    users = selectors.users_in_reach_of(village.code, _roles_with(Perm.ACCEPT_CASE))
+                    users = registry_selectors.users_reaching(village.code, _roles_with(Perm.ACCEPT_CASE))
                     notifications.notify_users(
                         users.filter(area__level="township"),
                         case=None,

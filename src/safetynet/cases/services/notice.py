@@ -33,6 +33,7 @@ from safetynet.core.errors import (
 )
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES
 from safetynet.core.masking import mask_name
+from safetynet.registry import selectors as registry_selectors
 
 # ---- notice -------------------------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ def file_case(
             f"自{status.effective_month:%Y年%m月}起享受。",
         )
         if decision.monitoring_marked:
-            agri = selectors.users_in_reach_of(case.household.village.code, [Role.COUNTY_AGRI.value])
+            agri = registry_selectors.users_reaching(case.household.village.code, [Role.COUNTY_AGRI.value])
             notifications.notify_users(
                 agri,
                 case=case,
