@@ -255,38 +255,39 @@ def _case(request, pk):
 
 
 def _detail_context(request, case) -> dict:
+    """The case page: the dossier (one read model with the API) and the forms' choices."""
     user = request.user
-    r = case.round
-    members = list(registry_selectors.current_members(case.household))
-    decisions = list(case.decisions.select_related("assessment").all())
+    d = selectors.dossier(user, case.pk, today=clock.today())
+    case = d.case
     proposal = services.current_proposal(case) if case.state == workflow.State.TOWNSHIP_DECISION else None
-    verified = {v.person_id: v for v in case.verification_results.filter(round=r, superseded_by__isnull=True)}
-    round_decision = next((d for d in reversed(decisions) if d.round == r), None)
+    review_records = [
+        a
+        for a in case.attachments.all()
+        if a.kind == Attachment.Kind.VILLAGE_REVIEW and a.round == case.round
+    ]
     return {
         "case": case,
-        "state_label": workflow.STATE_LABELS[workflow.State(case.state)],
-        "clock": selectors.clock(case, clock.today()),
-        "members": members,
-        "verified": verified,
-        "verification": selectors.verification_view(case, decision=round_decision, proposal=proposal),
+        "state_label": d.state_label,
+        "clock": d.clock,
+        "members": d.members,
+        "verified": d.round_results,
+        "verification": selectors.verification_view(case, decision=d.round_decision, proposal=proposal),
         "leads": case.leads.all(),
         "transitions": case.transitions.all(),
         "attachments": case.attachments.all(),
         "investigations": case.investigations.all(),
         "reviews": case.village_reviews.all(),
-        "review_records": case.attachments.filter(kind=Attachment.Kind.VILLAGE_REVIEW, round=r),
-        "decisions": decisions,
+        "review_records": review_records,
+        "decisions": case.decisions.all(),
         "proposal": proposal,
         "proposal_values": services.proposal_values(proposal, case.household) if proposal else None,
         "notices": case.notices.all(),
         "objections": case.objections.all(),
-        "letter": getattr(case, "refusal_letter", None) if not case.is_open else None,
+        "letter": d.letter if not case.is_open else None,
         "messages_sent": case.messages.all(),
         "extensions": case.extensions.all(),
         "statuses": case.statuses.all(),
-        "allowed": {t.name for t in workflow.available(case.state) if user.can(t.perm)}
-        if case.is_open
-        else set(),
+        "allowed": set(d.allowed),
         "can": {p.value: user.can(p) for p in Perm},
         "hardship_causes": glossary.HARDSHIP_CAUSES,
         "risk_events": glossary.RISK_EVENTS,

@@ -1,0 +1,70 @@
+"""Query-count guards: the case page, the worklists and the inbox read a fixed number of queries,
+whatever a case holds and however many cases or leads the list shows."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from safetynet.cases import services
+from tests.api.conftest import ApiClient
+from tests.cases.conftest import Proc
+from tests.cases.test_web import login
+from tests.conftest import VILLAGE_A, member
+
+CASE_PAGE_MAX = 30  # measured 25 at the notice step (2026-12-04); the bound catches a per-record query
+
+
+def _queries(fetch) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        r = fetch()
+    assert r.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _more_leads(users, household, n):
+    for i in range(n):
+        services.file_lead(
+            user=users["village_officer"],
+            channel="grassroots",
+            village_code=VILLAGE_A,
+            summary=f"补充情况{i}",
+            household_id=household.pk,
+        )
+
+
+def test_the_case_page_and_the_case_api_do_not_grow_with_the_records_of_the_case(proc, users):
+    proc.to_decision()
+    proc.decide()
+    web = login(users["township_clerk"])
+    api = ApiClient(users["township_clerk"])
+    page = _queries(lambda: web.get(f"/cases/{proc.case_id}/"))
+    read = _queries(lambda: api.get(f"/cases/{proc.case_id}"))
+    assert page <= CASE_PAGE_MAX
+    _more_leads(users, proc.household, 5)  # they join the open case
+    assert _queries(lambda: web.get(f"/cases/{proc.case_id}/")) == page
+    assert _queries(lambda: api.get(f"/cases/{proc.case_id}")) == read
+
+
+def test_worklists_and_the_inbox_do_not_grow_with_their_rows(users, make_household, clock):
+    clerk = login(users["township_clerk"])
+    officer = login(users["village_officer"])
+    paths = [
+        (clerk, "/cases/"),
+        (clerk, "/cases/leads/"),
+        (clerk, "/cases/dashboard/"),
+        (officer, "/cases/inbox/"),
+    ]
+
+    def household(i):
+        return make_household(VILLAGE_A, members=[member("head", name=f"张{'一二三四五六'[i]}")])
+
+    first = Proc(users, household(0), clock)
+    first.accept()
+    _more_leads(users, household(1), 1)
+    before = [_queries(lambda c=c, p=p: c.get(p)) for c, p in paths]
+    for i in range(2, 6):
+        Proc(users, household(i), clock).accept()
+        _more_leads(users, household(i - 1) if i == 2 else household(i), 1)
+    after = [_queries(lambda c=c, p=p: c.get(p)) for c, p in paths]
+    assert after == before
