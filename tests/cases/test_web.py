@@ -97,3 +97,25 @@ def test_a_case_outside_the_area_is_a_404(proc, users, make_user):
     proc.accept()
     other = make_user(Role.TOWNSHIP_CLERK, GUANGHUA, "clerk_guanghua")
     assert login(other).get(f"/cases/{proc.case_id}/").status_code == 404
+
+
+def test_an_unknown_transition_posted_to_the_form_is_a_400_with_a_message(proc, users):
+    proc.accept()
+    r = login(users["township_clerk"]).post(
+        f"/cases/{proc.case_id}/do/transition/", {"name": "fly_to_the_moon", "version": proc.version}
+    )
+    assert r.status_code == 400 and "未知的办理操作" in r.content.decode()
+    api = proc.api["township_clerk"].post(
+        f"/cases/{proc.case_id}/transitions/fly_to_the_moon", {"version": proc.version}
+    )
+    assert api.status_code == 400 and set(api.json()) == {"code", "message", "field"}
+
+
+def test_a_refused_step_in_the_web_is_a_403_never_a_200(proc, users):
+    proc.accept()
+    proc.fire("village_officer", "start_investigation")
+    # a review member may see the case but not investigate
+    r = login(users["review_member"]).post(
+        f"/cases/{proc.case_id}/do/transition/", {"name": "start_verification", "version": proc.version}
+    )
+    assert r.status_code == 403 and "无权" in r.content.decode()

@@ -108,7 +108,7 @@ def test_liaison_not_allowed_for_a_source_is_refused(liaison):
         [[new_id(), "张三", "农商行", "deposit", "10", AS_OF]],
     )
     r = post_file(c, "financial", fin, name="bank.csv")
-    assert not r.redirect_chain and r.status_code == 200
+    assert not r.redirect_chain and r.status_code == 403  # a refusal is never answered 200
     assert "您无权上传“金融资产”数据。" in r.content.decode()
     assert not Upload.objects.exists()
     assert not list(storage.sub("financial").glob("*.parquet"))

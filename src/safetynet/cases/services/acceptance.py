@@ -121,7 +121,10 @@ def transition_case(
 ) -> Case:
     """The transitions that need no record of their own (start investigation, start
     verification, complete verification, close the notice, withdrawal)."""
-    t = workflow.transition(name)
+    try:
+        t = workflow.transition(name)
+    except workflow.UnknownTransition:
+        raise ValidationFailed("未知的办理操作。", code="unknown_transition", field="name") from None
     if t.internal:
         raise ValidationFailed(f"“{t.label}”须通过相应的记录提交。", code="needs_record")
     case = selectors.get_case(user, getattr(case, "pk", case))

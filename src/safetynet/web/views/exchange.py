@@ -3,7 +3,6 @@ and a household's economic-status verification. Parse, call a service or selecto
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -13,10 +12,7 @@ from safetynet.registry import selectors as registry_selectors
 from safetynet.verification import selectors, services
 from safetynet.verification.report import verified_input
 from safetynet.verification.sources import ENCODING_LABELS, SOURCES
-
-
-def _client(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "")[:64]
+from safetynet.web.shell import client_of, login_required, raise_if_not_form_error, status_of
 
 
 @login_required
@@ -25,12 +21,12 @@ def uploads(request):
     mine = selectors.sources_of(request.user)
     if not mine:
         raise Http404
-    error, outcome = None, None
+    error, outcome, status = None, None, 200
     if request.method == "POST":
         source = request.POST.get("source", "")
         file = request.FILES.get("file")
         if not file:
-            error = "请选择要上传的文件。"
+            error, status = "请选择要上传的文件。", 400
         else:
             try:
                 outcome = services.upload_department_file(
@@ -41,14 +37,15 @@ def uploads(request):
                     encoding=request.POST.get("encoding", "auto"),
                     valid_only=request.POST.get("valid_only") == "on",
                     period=request.POST.get("period") or None,
-                    client=_client(request),
+                    client=client_of(request),
                 )
                 response = redirect("verification:upload", pk=outcome.upload.pk)
                 if not outcome.created:  # the same file was loaded before: say that nothing changed
                     response["Location"] += "?repeated=1"
                 return response
             except SafetynetError as e:
-                error = e.message
+                raise_if_not_form_error(e)
+                error, status = e.message, status_of(e)
     return render(
         request,
         "verification/uploads.html",
@@ -58,6 +55,7 @@ def uploads(request):
             "encodings": ENCODING_LABELS,
             "error": error,
         },
+        status=status,
     )
 
 
@@ -81,18 +79,19 @@ def household_verification(request, pk: int):
         household = registry_selectors.get_household(request.user, pk)
     except NotFound:
         raise Http404 from None
-    error, report, comparison = None, None, None
+    error, report, comparison, status = None, None, None, 200
     if request.method == "POST":
         try:
             report = services.request_verification(
                 household,
                 request.user,
                 consent_confirmed=request.POST.get("consent") == "on",
-                client=_client(request),
+                client=client_of(request),
             )
             _, comparison = verified_input(household, report)
         except SafetynetError as e:
-            error = e.message
+            raise_if_not_form_error(e)
+            error, status = e.message, status_of(e)
     else:
         last = selectors.reports_of(request.user, household).first()
         if last:
@@ -102,4 +101,5 @@ def household_verification(request, pk: int):
         request,
         "verification/household.html",
         {"household": household, "report": report, "comparison": comparison, "error": error},
+        status=status,
     )
