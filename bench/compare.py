@@ -24,15 +24,16 @@ import json
 import resource
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from safetynet.core.areas import configured_county  # noqa: E402
+from safetynet.policy import load_parameters  # noqa: E402
 from safetynet.verification.engine import Engine  # noqa: E402
-from safetynet.verification.rules import PARAMETERS, RuleParams  # noqa: E402
+from safetynet.verification.rules import RuleParams  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 VERSION = 1
@@ -151,9 +152,7 @@ def main() -> None:
     log(f"data ready in {time.monotonic() - t0:.1f}s: {out}")
     spill = out / "spill"
 
-    values = {n: p.value for n, p in PARAMETERS.items()}
-    values["assets.homes_max"] = 1
-    params = RuleParams(on=ON, values=values, rural_standard=Decimal("600"))
+    params = RuleParams.of(load_parameters(configured_county()).on(ON))  # the shipped parameter store
 
     log("comparison (every rule, Ibis on DuckDB)…")
     eng = Engine.duckdb(memory_limit=args.memory, temp_dir=spill, threads=args.threads)

@@ -4,6 +4,7 @@ SAFETYNET_DATA_DIR  where the SQLite database, the key file and job storage live
 DATABASE_URL        postgres://… for PostgreSQL; unset means SQLite in the data directory
 SAFETYNET_SECRET_KEY, SAFETYNET_FIELD_KEYS, SAFETYNET_INDEX_KEY  secrets (else a key file in the data dir)
 HUEY_REDIS_URL      redis://… for background jobs; unset means SQLite storage in the data directory
+SAFETYNET_COUNTY_CODE  the county this installation serves (6-digit code, default 141029 乡宁县)
 """
 
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from safetynet.core import keys
+from safetynet.core import areas, keys
 
 BASE_DIR = Path(__file__).resolve().parent
 if "SAFETYNET_DATA_DIR" not in os.environ and "PYTEST_VERSION" in os.environ:
@@ -131,6 +132,12 @@ HUEY = (
 LOGIN_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_WINDOW", "900"))
 API_TOKEN_TTL_HOURS = int(os.environ.get("SAFETYNET_API_TOKEN_TTL_HOURS", "12"))
+
+# The county this installation serves: its parameter file, area data and default region.
+# Read it through `safetynet.core.areas.configured_county()`, never as a literal.
+SAFETYNET_COUNTY_CODE = areas.validated_county_code(
+    os.environ.get("SAFETYNET_COUNTY_CODE", areas.DEFAULT_COUNTY)
+)
 
 LOGGING = {
     "version": 1,

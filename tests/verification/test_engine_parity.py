@@ -15,9 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from safetynet.policy import load_parameters
 from safetynet.verification.engine import Engine
 from safetynet.verification.ingest import output_schema
-from safetynet.verification.rules import PARAMETERS, RULES, RuleParams
+from safetynet.verification.rules import RULES, RuleParams
 from safetynet.verification.snapshot import REGISTER_SCHEMA
 from safetynet.verification.sources import SOURCES
 
@@ -26,9 +27,9 @@ D = dt.date(2026, 5, 1)
 
 
 def _params() -> RuleParams:
-    values = {n: p.value for n, p in PARAMETERS.items()}
-    values["assets.homes_max"] = 1
-    return RuleParams(on=ON, values=values, rural_standard=Decimal("600"))
+    params = RuleParams.of(load_parameters("141029").on(ON))  # the shipped store, as a run reads it
+    assert params["assets.homes_max"] == 1 and params.rural_standard == Decimal("600")
+    return params
 
 
 def _register(path):

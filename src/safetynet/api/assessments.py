@@ -7,12 +7,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Body, Query, Router, Schema, Status
+from ninja import Body, Field, Query, Router, Schema, Status
 
 from safetynet.api.auth import client_of
 from safetynet.api.schemas import ERRORS
 from safetynet.assessments import selectors, services
 from safetynet.assessments.models import Assessment
+from safetynet.core.areas import configured_county
 from safetynet.core.dates import parse_iso_date
 from safetynet.policy import jsonable
 
@@ -69,18 +70,18 @@ def household_assessments(request, household_id: int):
 
 
 class ParamsQuery(Schema):
-    region: str = "141029"
+    region: str | None = Field(None, description="行政区划代码；缺省为本系统所服务的县")
     on: str | None = None
 
 
 @router.get("/parameters", response={200: dict, **ERRORS}, summary="某日生效的参数（平铺）")
 def parameters_in_force(request, query: ParamsQuery = Query(...)):  # noqa: B008
     day = _day(query.on) or timezone.localdate()
-    return jsonable(services.parameter_set(query.region).on(day).values())
+    return jsonable(services.parameter_set(query.region or configured_county()).on(day).values())
 
 
 class ParameterIn(Schema):
-    region: str = "141029"
+    region: str | None = Field(None, description="行政区划代码；缺省为本系统所服务的县")
     name: str
     value: Decimal | int | str
     effective_from: dt.date
@@ -93,7 +94,7 @@ class ParameterIn(Schema):
 def add_parameter(request, payload: ParameterIn):
     row = services.add_parameter_value(
         user=request.auth,
-        region=payload.region,
+        region=payload.region or configured_county(),
         name=payload.name,
         value=payload.value,
         effective_from=payload.effective_from,

@@ -21,6 +21,7 @@ from safetynet.accounts.roles import Perm
 from safetynet.assessments.inputs import household_input, with_current_members
 from safetynet.assessments.models import Assessment, AssessmentRun, ParameterEntry
 from safetynet.audit.services import SYSTEM, Actor, record_audit
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import PermissionDenied, SafetynetError, ValidationFailed
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry.models import Household
@@ -230,12 +231,15 @@ def register_chunks(qs, *, on: dt.date, chunk: int = 2000) -> Iterator[RegisterC
 def assess_register(
     *,
     on: dt.date,
-    region: str = "141029",
+    region: str | None = None,
     households=None,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = 2000,
 ) -> AssessmentRun:
-    """Re-assess every household of the register (or the given queryset) in batch, storing each result."""
+    """Re-assess every household of the register (or the given queryset) in batch, storing each result.
+
+    `region` defaults to the configured county (`core.areas.configured_county`)."""
+    region = region or configured_county()
     qs = households if households is not None else registry_selectors.households_in_region(region)
     params = parameter_set(region).on(on)
     total = qs.count()

@@ -4,7 +4,7 @@ Nothing here is real: village names and codes are invented (flagged `synthetic`)
 drawn from distributions shaped like a rural Shanxi county's low-income population — older
 heads of household, small families, more disability and illness than the general population,
 low incomes mostly from farming, casual wages and pensions. IDs are valid 18-digit numbers with
-the 141029 prefix and correct check digits.
+the county code prefix and correct check digits.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from safetynet.core.areas import VillageSpec, county_data
+from safetynet.core.areas import VillageSpec, configured_county, county_data
 from safetynet.core.resident_id import make_resident_id
 
 SURNAMES = list("王李张刘杨赵郭贾郝史薛冯吴陈韩梁高段孙马任闫田武程宋曹牛乔白卫")
@@ -74,9 +74,10 @@ def _yuan(x: float) -> Decimal:
 
 
 class _Gen:
-    def __init__(self, seed: int, today: dt.date):
+    def __init__(self, seed: int, today: dt.date, county_code: str):
         self.rng = np.random.default_rng(seed)
         self.today = today
+        self.county_code = county_code
         self.used_ids: set[str] = set()
 
     def choice(self, items, p=None):
@@ -94,7 +95,7 @@ class _Gen:
     def resident_id(self, birth: dt.date, sex: str) -> str:
         while True:
             seq = int(self.rng.integers(0, 500)) * 2 + (1 if sex == "M" else 0)
-            number = make_resident_id("141029", birth, seq)
+            number = make_resident_id(self.county_code, birth, seq)
             if number not in self.used_ids:
                 self.used_ids.add(number)
                 return number
@@ -240,9 +241,15 @@ def villages_for(county_code: str, rng: np.random.Generator) -> list[VillageSpec
 
 
 def generate(
-    *, households: int = 4000, seed: int = 141029, today: dt.date | None = None, county_code: str = "141029"
+    *,
+    households: int = 4000,
+    seed: int = 141029,
+    today: dt.date | None = None,
+    county_code: str | None = None,
 ) -> DemoCounty:
-    gen = _Gen(seed, today or dt.date(2026, 6, 1))
+    """A synthetic county register; `county_code` defaults to the configured county."""
+    county_code = county_code or configured_county()
+    gen = _Gen(seed, today or dt.date(2026, 6, 1), county_code)
     villages = villages_for(county_code, gen.rng)
     numbers: dict[str, int] = {}
     out = []

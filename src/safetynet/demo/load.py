@@ -11,6 +11,7 @@ from django.utils import timezone
 from safetynet.accounts.models import User
 from safetynet.accounts.roles import ROLE_LABELS, Role
 from safetynet.audit.services import SYSTEM, record_audit
+from safetynet.core.areas import configured_county
 from safetynet.demo.generate import DemoCounty
 from safetynet.registry.areas import load_county, load_villages
 from safetynet.registry.fields import blind_index
@@ -28,7 +29,8 @@ class DemoAccount:
     display_name: str
 
 
-def demo_accounts(county_code: str = "141029") -> list[DemoAccount]:
+def demo_accounts(county_code: str | None = None) -> list[DemoAccount]:
+    county_code = county_code or configured_county()
     county = Area.objects.get(code=county_code)
     fixed = [
         ("admin", Role.ADMIN, "系统管理员"),
@@ -76,7 +78,8 @@ def _create_accounts(county_code: str) -> list[DemoAccount]:
 
 
 @transaction.atomic
-def load_demo(county: DemoCounty, *, county_code: str = "141029") -> dict:
+def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
+    county_code = county_code or configured_county()
     load_county(county_code)
     load_villages(county.villages)
     villages = {a.code: a for a in Area.objects.filter(level=Area.Level.VILLAGE)}
@@ -166,7 +169,7 @@ def load_demo(county: DemoCounty, *, county_code: str = "141029") -> dict:
     return summary
 
 
-def account_table(county_code: str = "141029") -> list[tuple[str, str, str]]:
+def account_table(county_code: str | None = None) -> list[tuple[str, str, str]]:
     return [(a.username, ROLE_LABELS[a.role], a.display_name) for a in demo_accounts(county_code)]
 
 

@@ -9,8 +9,9 @@ any day the value in force is the entry with the latest `effective_from` on or b
 of two entries with the same `effective_from`, the one appended later wins (a correction), and
 the earlier one stays in the history.
 
-Units decide the Python type: money (`yuan/…`) and `ratio` are `Decimal`, counts (`months`,
-`days`, `working_days`, `years`, `count`) are `int`, `date` is `datetime.date`.
+Units decide the Python type: money (`yuan`, `yuan/…`), `ratio` and `percent` are `Decimal`,
+counts (`months`, `days`, `working_days`, `years`, `count`, `grade`) are `int`, `date` is
+`datetime.date`.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from safetynet.core.errors import ValidationFailed
 
 PARAMETER_DIR = Path(__file__).resolve().parent / "parameters"
 
-MONEY_UNITS = {"yuan/month", "yuan/year"}
-DECIMAL_UNITS = MONEY_UNITS | {"ratio"}
-INT_UNITS = {"months", "days", "working_days", "years", "count"}
+MONEY_UNITS = {"yuan", "yuan/month", "yuan/year"}
+DECIMAL_UNITS = MONEY_UNITS | {"ratio", "percent"}
+INT_UNITS = {"months", "days", "working_days", "years", "count", "grade"}
 DATE_UNITS = {"date"}
 UNITS = DECIMAL_UNITS | INT_UNITS | DATE_UNITS
 

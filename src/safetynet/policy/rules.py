@@ -45,12 +45,20 @@ class Outcome:
     details: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+class RuleWithoutClause(TypeError):
+    """A rule defined without its statutory reference: raised when the rule is defined (at import)."""
+
+
 def rule(level: str):
-    """Register a rule; its term and clause come from the first docstring line."""
+    """Register a rule; its term and clause come from the first docstring line (`<term> — <clause>`)."""
 
     def register(fn):
-        first = (fn.__doc__ or "").strip().splitlines()[0]
-        term, _, clause = first.partition(" — ")
+        lines = (fn.__doc__ or "").strip().splitlines()
+        term, _, clause = (lines[0] if lines else "").partition(" — ")
+        if not term.strip() or not clause.strip():
+            raise RuleWithoutClause(
+                f"规则 {fn.__name__} 没有写明依据条款：文档字符串首行应为“<术语> — <条款>”"
+            )
         fn.term, fn.clause, fn.level = term.strip(), clause.strip(), level
         RULES[fn.__name__] = fn
         return fn

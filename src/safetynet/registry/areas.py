@@ -12,8 +12,8 @@ __all__ = ["VillageSpec", "load_county", "load_villages"]
 
 
 @transaction.atomic
-def load_county(county_code: str = "141029") -> Area:
-    """Create or update the county, its parents and its townships. Idempotent."""
+def load_county(county_code: str | None = None) -> Area:
+    """Create or update the county (default: the configured one), its parents and its townships. Idempotent."""
     data = county_data(county_code)
     parent = None
     for p in data["county"].get("parents", []):

@@ -88,6 +88,9 @@ class ComparisonRun(models.Model):
     summary = models.JSONField(default=dict)  # rule -> {"hits", "raised", "existing", "unplaced"}
     leads_raised = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # The parameters the rules read: {"on", "version", "digest", "values": {name: value}} — the
+    # parameter set's version and the digest of the values in force on the day of the run.
+    parameters = models.JSONField("所用参数", default=dict)
 
 
 class VerificationReport(models.Model):

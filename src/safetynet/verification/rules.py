@@ -3,7 +3,10 @@
 Each rule is a row of `RULES`: its code, label, channel, the sources it reads, the clause it
 implements, the evidence columns it yields and the text of the lead it raises. `build(t, p)` is an
 Ibis expression over the register snapshot `t.register` and the department tables `t.<source>`,
-with thresholds from `p` (parameters with their sources, below, and the policy parameters in force).
+with thresholds from `p`: the values in force on the day of the run, read from the one dated,
+sourced parameter store (`policy/parameters/<county>.yaml`, names `comparison.*` and the policy
+names such as `assets.homes_max`). Each rule lists the names it reads (`parameters`) and its
+clause (`basis`); a rule defined without a clause raises `RuleWithoutClause` at import.
 The same expression runs on DuckDB (embedded) and on Spark (`ibis.pyspark`), so both engines
 implement exactly the same semantics; `tests/verification/test_engine_parity.py` checks it.
 
@@ -24,70 +27,10 @@ from decimal import Decimal
 
 import ibis
 
+from safetynet.policy.rules import RuleWithoutClause
+
 DATA_COMPARISON, DEPARTMENT_WARNING = "data_comparison", "department_warning"
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    label: str
-    value: Decimal | int
-    unit: str
-    reference: str
-    verified: bool = False
-
-
-# Comparison thresholds. Illustrative until the county confirms them (verified: false); the policy
-# thresholds (低保标准, 金融资产月数, 住房套数) come from the policy parameter store instead.
-PARAMETERS: dict[str, Parameter] = {
-    p.name: p
-    for p in [
-        Parameter(
-            "comparison.medical_self_paid_high",
-            "医疗自付较高的预警线（近12个月）",
-            Decimal("20000"),
-            "yuan",
-            "晋民发〔2023〕29号 因病支出型困难家庭认定（金额为示例值，待核）",
-        ),
-        Parameter(
-            "comparison.disability_new_days",
-            "新评定残疾的期间",
-            365,
-            "days",
-            "民发〔2023〕39号 低收入人口动态监测（期间为示例值，待核）",
-        ),
-        Parameter(
-            "comparison.disability_severe_grade",
-            "重度残疾的最低等级（一、二级）",
-            2,
-            "grade",
-            "GB/T 26341-2010《残疾人残疾分类和分级》：一级、二级为重度",
-            verified=True,
-        ),
-        Parameter(
-            "comparison.disaster_loss_high",
-            "受灾损失较大的预警线",
-            Decimal("10000"),
-            "yuan",
-            "国务院令第649号《社会救助暂行办法》第四十七条 临时救助（金额为示例值，待核）",
-        ),
-        Parameter(
-            "comparison.disaster_window_days",
-            "受灾期间",
-            365,
-            "days",
-            "示例值，待核",
-        ),
-        Parameter(
-            "comparison.controlling_share_pct",
-            "控股股东的出资比例下限",
-            Decimal("50"),
-            "percent",
-            "《公司法》第二百六十五条 控股股东（出资额占百分之五十以上）",
-            verified=True,
-        ),
-    ]
-}
+RURAL_STANDARD = "dibao.standard_monthly.rural"
 
 
 @dataclass(frozen=True)
@@ -102,6 +45,11 @@ class Rule:
     lead: str  # str.format over the evidence (amounts as strings)
     build: Callable
     recipients_only: bool = False
+    parameters: tuple[str, ...] = ()  # the parameter-store names the rule reads
+
+    def __post_init__(self):
+        if not isinstance(self.basis, str) or not self.basis.strip():
+            raise RuleWithoutClause(f"比对规则 {self.code} 没有写明依据条款（basis）")
 
 
 class Tables:
@@ -119,9 +67,31 @@ class Tables:
 
 @dataclass(frozen=True)
 class RuleParams:
+    """The parameter values the rules read, from the one dated store, for the day of the run."""
+
     on: dt.date
     values: dict  # name -> value
     rural_standard: Decimal  # monthly 低保 standard, rural (for residents outside the register)
+    version: str = ""  # the parameter set's version (`<county>/<hash>`)
+    digest: str = ""  # sha256 over every value in force on `on`
+
+    @classmethod
+    def of(cls, p, rules: tuple[Rule, ...] | None = None) -> RuleParams:
+        """From `ParametersOnDate`: every parameter the rules name (a missing one fails here)."""
+        names = sorted({n for r in (RULES if rules is None else rules) for n in r.parameters})
+        values = {name: p[name] for name in names}
+        rural = Decimal(p[RURAL_STANDARD])
+        return cls(on=p.day, values=values, rural_standard=rural, version=p.version, digest=p.digest())
+
+    def record(self) -> dict:
+        """What a run stores of its parameters."""
+        values = {n: str(v) if isinstance(v, Decimal) else v for n, v in sorted(self.values.items())}
+        return {
+            "on": self.on.isoformat(),
+            "version": self.version,
+            "digest": self.digest,
+            "values": {**values, RURAL_STANDARD: str(self.rural_standard)},
+        }
 
     def __getitem__(self, name):
         return self.values[name]
@@ -428,6 +398,7 @@ RULES: tuple[Rule, ...] = (
         "市场主体登记显示该在保成员任“{entity_name}”等{roles}家公司的法定代表人或控股股东（市场主体登记，截至{as_of}）。",
         recipient_company_role,
         recipients_only=True,
+        parameters=("comparison.controlling_share_pct",),
     ),
     Rule(
         "recipient_extra_home",
@@ -441,6 +412,7 @@ RULES: tuple[Rule, ...] = (
         "（不动产登记，截至{as_of}）。",
         recipient_extra_home,
         recipients_only=True,
+        parameters=("assets.homes_max",),
     ),
     Rule(
         "recipient_income_over_line",
@@ -482,51 +454,55 @@ RULES: tuple[Rule, ...] = (
         "未救助人员医疗自付较高",
         DEPARTMENT_WARNING,
         ("medical",),
-        "民发〔2023〕39号 低收入人口动态监测；应保尽保；参数 comparison.medical_self_paid_high",
+        "国办发〔2023〕39号 低收入人口动态监测；应保尽保；参数 comparison.medical_self_paid_high",
         "person",
         ("self_paid_12m", "total_cost_12m", "as_of"),
         "医保显示近12个月个人自付{self_paid_12m}元（总费用{total_cost_12m}元；医保，截至{as_of}），未纳入救助。",
         unassisted_high_medical,
+        parameters=("comparison.medical_self_paid_high",),
     ),
     Rule(
         "unassisted_new_severe_disability",
         "未救助人员新评定重度残疾",
         DEPARTMENT_WARNING,
         ("disability",),
-        "民发〔2023〕39号；重度残疾人单人保（POLICY.md 单人保）；参数 comparison.disability_new_days",
+        "国办发〔2023〕39号 低收入人口动态监测；重度残疾人单人保（POLICY.md 单人保）；参数 comparison.disability_new_days",
         "person",
         ("kind", "grade", "certified_on", "as_of"),
         "残联显示该人员于{certified_on}评定为{grade}级残疾（残联，截至{as_of}），未纳入救助。",
         unassisted_new_severe_disability,
+        parameters=("comparison.disability_new_days", "comparison.disability_severe_grade"),
     ),
     Rule(
         "unassisted_disaster_loss",
         "未救助人员受灾损失较大",
         DEPARTMENT_WARNING,
         ("emergency",),
-        "国务院令第649号第四十七条 临时救助；防返贫监测 突发严重困难户",
+        "国务院令第649号《社会救助暂行办法》第四十七条 临时救助；防返贫监测 突发严重困难户；参数 comparison.disaster_loss_high",
         "person",
         ("loss", "events", "last_event", "as_of"),
         "应急管理显示该人员近期受灾{events}次，直接经济损失{loss}元，最近一次{last_event}（应急管理，截至{as_of}），未纳入救助。",
         unassisted_disaster_loss,
+        parameters=("comparison.disaster_window_days", "comparison.disaster_loss_high"),
     ),
     Rule(
         "unassisted_unemployed_low_income",
         "未救助失业人员收入低",
         DEPARTMENT_WARNING,
         ("unemployment", "social_insurance"),
-        "民发〔2023〕39号；应保尽保；收入线为农村低保标准",
+        "国办发〔2023〕39号 低收入人口动态监测；应保尽保；收入线为农村低保标准（参数 dibao.standard_monthly.rural）",
         "person",
         ("registered_on", "wage_12m", "as_of"),
         "人社显示该人员{registered_on}起失业，近12个月申报工资{wage_12m}元（人社，截至{as_of}），未纳入救助。",
         unassisted_unemployed_low_income,
+        parameters=(RURAL_STANDARD,),
     ),
     Rule(
         "two_three_dropout",
         "义务教育阶段辍学",
         DEPARTMENT_WARNING,
         ("education",),
-        "“两不愁三保障”：义务教育有保障",
+        "中发〔2015〕34号《中共中央 国务院关于打赢脱贫攻坚战的决定》“两不愁三保障”：义务教育有保障",
         "person",
         ("school", "stage", "as_of"),
         "教育部门显示该学生已从{school}辍学（教育，截至{as_of}）。",
@@ -537,7 +513,7 @@ RULES: tuple[Rule, ...] = (
         "住房安全无保障（危房）",
         DEPARTMENT_WARNING,
         ("housing",),
-        "“两不愁三保障”：住房安全有保障",
+        "中发〔2015〕34号《中共中央 国务院关于打赢脱贫攻坚战的决定》“两不愁三保障”：住房安全有保障",
         "person",
         ("grade", "assessed_on", "as_of"),
         "住建部门鉴定该户房屋为{grade}级危房（鉴定日期{assessed_on}；住建，截至{as_of}）。",
@@ -548,7 +524,7 @@ RULES: tuple[Rule, ...] = (
         "饮水安全无保障",
         DEPARTMENT_WARNING,
         ("water",),
-        "“两不愁三保障”：饮水安全有保障",
+        "中发〔2015〕34号《中共中央 国务院关于打赢脱贫攻坚战的决定》“两不愁三保障”：饮水安全有保障",
         "person",
         ("issue", "as_of"),
         "水利部门核查该户饮水不安全：{issue}（水利，截至{as_of}）。",

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from safetynet.core.areas import configured_county
 from safetynet.core.resident_id import make_resident_id
 
 POPULATION = 206_892  # 乡宁县, 2020 census
@@ -55,8 +56,9 @@ def generate_samples(
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     people = _register_people()
+    county = configured_county()
     villages = list(Area.objects.filter(level=Area.Level.VILLAGE).values_list("code", flat=True)) or [
-        "141029100201"
+        f"{county}100201"
     ]
     used = {p["id"] for p in people}
     names = list("王李张刘杨赵郭贾郝史薛冯吴陈韩梁高段孙马")
@@ -66,7 +68,7 @@ def generate_samples(
     for i in range(extra):
         birth = as_of - dt.timedelta(days=int(ages[i]) * 365 + int(rng.integers(1, 365)))
         while True:
-            rid = make_resident_id("141029", birth, int(rng.integers(0, 1000)))
+            rid = make_resident_id(county, birth, int(rng.integers(0, 1000)))
             if rid not in used:
                 break
             birth -= dt.timedelta(days=1)  # never into the future
@@ -130,7 +132,7 @@ def generate_samples(
                 "real_estate",
                 id_number=p["id"],
                 name=p["name"],
-                unit_no=f"141029{i:012d}",
+                unit_no=f"{county}{i:012d}",
                 use="residential",
                 area_m2="96.00",
                 registered_on="2008-06-01",
@@ -141,7 +143,7 @@ def generate_samples(
                     "real_estate",
                     id_number=p["id"],
                     name=p["name"],
-                    unit_no=f"141029{i:012d}B",
+                    unit_no=f"{county}{i:012d}B",
                     use="residential",
                     area_m2="88.00",
                     registered_on=(as_of - dt.timedelta(days=200)).isoformat(),
@@ -152,7 +154,7 @@ def generate_samples(
                 "business",
                 id_number=p["id"],
                 name=p["name"],
-                credit_code=f"91141029MA{i:08d}",
+                credit_code=f"91{county}MA{i:08d}",
                 entity_name=f"乡宁县{p['name']}商贸有限公司" if r[6] < 0.3 else f"{p['name']}农产品经营部",
                 entity_kind="company" if r[6] < 0.3 else "individual",
                 role="legal_rep" if r[6] < 0.3 else "owner",

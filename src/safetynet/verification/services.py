@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from safetynet.accounts.roles import Perm, Role
 from safetynet.audit.services import SYSTEM, Actor, record_audit
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
 from safetynet.registry.fields import blind_index
 from safetynet.verification import storage
@@ -342,14 +343,12 @@ def sealer_for(upload: Upload) -> Sealer:
 # ---- the comparison -----------------------------------------------------------------------
 
 
-def rule_params(on: dt.date, region: str = "141029"):
+def rule_params(on: dt.date, region: str | None = None):
+    """The rules' parameters in force on `on`: the county's store with the officer-entered values."""
     from safetynet.assessments.services import parameter_set
-    from safetynet.verification.rules import PARAMETERS, RuleParams
+    from safetynet.verification.rules import RuleParams
 
-    policy = parameter_set(region).on(on)
-    values = {name: p.value for name, p in PARAMETERS.items()}
-    values["assets.homes_max"] = policy["assets.homes_max"]
-    return RuleParams(on=on, values=values, rural_standard=Decimal(policy["dibao.standard_monthly.rural"]))
+    return RuleParams.of(parameter_set(region or configured_county()).on(on))
 
 
 def _engine(name: str, tmp: Path):
@@ -430,6 +429,8 @@ def run_comparison(
             empty_dir=storage.sub("snapshots"),
         )
         params = rule_params(on)
+        run.parameters = params.record()
+        run.save(update_fields=["parameters"])
         villages = {a.code: a for a in Area.objects.filter(level=Area.Level.VILLAGE)}
         for i, rule in enumerate(selected):
             if progress:
@@ -503,6 +504,7 @@ def run_comparison(
         if eng is not None:
             eng.close()
         shutil.rmtree(work, ignore_errors=True)
+    used = {k: run.parameters.get(k, "") for k in ("version", "digest")}
     with transaction.atomic():
         run.finished_at = timezone.now()
         run.summary = summary
@@ -514,7 +516,7 @@ def run_comparison(
             action="exchange.compare",
             object_type="comparison_run",
             object_id=run.pk,
-            changes={"engine": engine, "leads_raised": total_raised, "periods": periods},
+            changes={"engine": engine, "leads_raised": total_raised, "periods": periods, "parameters": used},
         )
     return run
 

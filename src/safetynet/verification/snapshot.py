@@ -20,6 +20,7 @@ from django.db.models import OuterRef, Subquery
 
 from safetynet.assessments.models import Assessment
 from safetynet.assessments.services import parameter_set
+from safetynet.core.areas import configured_county
 from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
 from safetynet.registry.models import Membership
 from safetynet.registry.selectors import households_in_region
@@ -54,8 +55,9 @@ def _q(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def export_register(path: Path, *, on: dt.date, region: str = "141029", batch: int = 2000) -> dict:
-    """Write the register snapshot to `path`; return counts."""
+def export_register(path: Path, *, on: dt.date, region: str | None = None, batch: int = 2000) -> dict:
+    """Write the register snapshot of `region` (default: the configured county) to `path`; return counts."""
+    region = region or configured_county()
     params = parameter_set(region).on(on)
     months = Decimal(params["assets.financial_months"])
     standards = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from safetynet.core.areas import configured_county
 from safetynet.core.resident_id import make_resident_id
 
 
@@ -415,14 +416,15 @@ def format_markdown(source: Source) -> str:
         lines.append(
             f"| `{c.name}` | {c.label} | {kinds[c.kind]} | {'是' if c.required else '否'} | {note} |"
         )
+    county = configured_county()
     sample = {
-        "id": make_resident_id("141029", date(1970, 5, 17), 1),
+        "id": make_resident_id(county, date(1970, 5, 17), 1),
         "text": "示例",
         "date": "2026-05-01",
         "decimal": "1200.00",
         "int": "2",
         "bool": "否",
-        "village": "141029100201",
+        "village": f"{county}100201",
     }
     lines += [
         "",

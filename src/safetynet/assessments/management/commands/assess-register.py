@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from safetynet import policy
 from safetynet.assessments.management.commands._common import fail, parse_day
 from safetynet.assessments.services import assess_register, parameter_set
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import SafetynetError
 
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--on", help="测算日期 YYYY-MM-DD（默认今天）")
-        parser.add_argument("--region", default="141029", help="县级区划代码")
+        parser.add_argument(
+            "--region", default=configured_county(), help="县级区划代码（默认本系统所服务的县）"
+        )
         parser.add_argument("--parquet", help="含 households.parquet 与 members.parquet 的目录")
         parser.add_argument("--out", help="Parquet 输入时的结果文件")
 

@@ -1,10 +1,11 @@
-"""`safetynet params show --region 141029 --on DATE [--json]`: the parameter values in force."""
+"""`safetynet params show [--region CODE] --on DATE [--json]`: the parameter values in force."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
 from safetynet.assessments.management.commands._common import fail, parse_day
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import SafetynetError
 from safetynet.policy import dumps, load_parameters
 
@@ -16,7 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["show"], help="show：列出生效参数")
-        parser.add_argument("--region", default="141029", help="县级行政区划代码（村、乡镇代码取其所属县）")
+        parser.add_argument(
+            "--region",
+            default=configured_county(),
+            help="县级行政区划代码（村、乡镇代码取其所属县；默认本系统所服务的县）",
+        )
         parser.add_argument("--on", help="日期 YYYY-MM-DD（默认今天）")
         parser.add_argument("--json", action="store_true", help="输出扁平 JSON 对象 {名称: 取值}")
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from safetynet.assessments.management.commands._common import fail, parse_day
 from safetynet.assessments.simulation import CATEGORY_ORDER, simulate, two_lines
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import SafetynetError, ValidationFailed
 from safetynet.core.glossary import CATEGORY_TERSE_LABELS
 from safetynet.policy import jsonable
@@ -43,7 +44,7 @@ class Command(BaseCommand):
     help = "参数调整模拟：按乡镇、类别统计户数人数变化与年度资金，并列出监测线与低保边缘线的差距。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--region", default="141029")
+        parser.add_argument("--region", default=configured_county())
         parser.add_argument("--on", required=True, help="候选参数生效日期 YYYY-MM-DD")
         parser.add_argument("--today", help="对照日期（默认今天）")
         parser.add_argument(
