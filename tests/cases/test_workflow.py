@@ -85,9 +85,13 @@ def test_guards_say_why_they_refuse():
     facts = CaseFacts(state=State.INVESTIGATION, today=dt.date(2026, 6, 1), has_investigation=True)
     r = workflow.check(workflow.transition("start_verification"), facts)
     assert (r.code, r.message) == ("consent_missing", "承诺授权书未上传。")
-    notice = CaseFacts(state=State.NOTICE, today=dt.date(2026, 6, 5), notice_starts_on=dt.date(2026, 6, 1))
+    notice = CaseFacts(
+        state=State.NOTICE, today=dt.date(2026, 6, 5), notice_starts_on=dt.date(2026, 6, 1), notice_min_days=5
+    )
     assert workflow.check(workflow.transition("close_notice"), notice).code == "notice_too_short"
-    done = CaseFacts(state=State.NOTICE, today=dt.date(2026, 6, 6), notice_starts_on=dt.date(2026, 6, 1))
+    done = CaseFacts(
+        state=State.NOTICE, today=dt.date(2026, 6, 6), notice_starts_on=dt.date(2026, 6, 1), notice_min_days=5
+    )
     assert workflow.check(workflow.transition("close_notice"), done) is None
     wrong = workflow.check(workflow.transition("county_file"), facts)
     assert wrong.code == "invalid_transition"

@@ -14,12 +14,11 @@ from safetynet.accounts.roles import Perm
 from safetynet.cases.models import OPEN_STATES, Case, HouseholdStatus, InboxItem, Lead
 from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core import clock as system_clock
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import NotFound
 from safetynet.registry import selectors as registry
 from safetynet.registry.models import Area, Relation
 from safetynet.workdays.services import work_calendar
-
-DUE_SOON_WORKING_DAYS = 3
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -159,7 +158,16 @@ class Clock:
     due_soon: bool
 
 
-def clock(case: Case, today: dt.date | None = None, cal=None) -> Clock:
+def due_soon_working_days(on: dt.date) -> int:
+    """How many working days before its deadline a case counts as due soon (a dated parameter)."""
+    from safetynet.assessments.services import parameter_set
+
+    return int(parameter_set(configured_county()).on(on)["procedure.due_soon_working_days"])
+
+
+def clock(case: Case, today: dt.date | None = None, cal=None, due_soon: int | None = None) -> Clock:
+    """A case's deadline clock; `due_soon` (the window in working days) is read from the parameters
+    of `today` unless the caller, reading many cases, passes it once."""
     today = today or system_clock.today()
     if case.deadline is None or not case.is_open:
         return Clock(case.deadline, case.deadline_provisional, None, False, False)
@@ -173,9 +181,8 @@ def clock(case: Case, today: dt.date | None = None, cal=None) -> Clock:
             False,
         )
     remaining = cal.working_days_between(today, case.deadline)
-    return Clock(
-        case.deadline, case.deadline_provisional, remaining, False, remaining <= DUE_SOON_WORKING_DAYS
-    )
+    window = due_soon if due_soon is not None else due_soon_working_days(today)
+    return Clock(case.deadline, case.deadline_provisional, remaining, False, remaining <= window)
 
 
 @dataclass
@@ -211,7 +218,8 @@ def case_worklist(
     if monitoring:
         qs = qs.filter(decisions__monitoring_marked=True).distinct()
     cal = work_calendar()
-    rows = [CaseRow(c, clock(c, today, cal)) for c in qs.order_by("deadline", "id")]
+    window = due_soon_working_days(today)
+    rows = [CaseRow(c, clock(c, today, cal, window)) for c in qs.order_by("deadline", "id")]
     if due == "soon":
         rows = [r for r in rows if r.clock.due_soon]
     elif due == "overdue":
@@ -226,10 +234,10 @@ def overdue_by_township(user, *, today: dt.date | None = None) -> list[dict]:
     if not townships.exists() and user.area_id and user.area.level == Area.Level.VILLAGE:
         townships = Area.objects.filter(pk=user.area.parent_id)
     open_, soon, overdue = Counter(), Counter(), Counter()
-    cal = work_calendar()
+    cal, window = work_calendar(), due_soon_working_days(today)
     for c in cases_visible_to(user).filter(state__in=OPEN_STATES).select_related("household__village"):
         code = c.household.village.code[:9]
-        k = clock(c, today, cal)
+        k = clock(c, today, cal, window)
         open_[code] += 1
         soon[code] += k.due_soon
         overdue[code] += k.overdue

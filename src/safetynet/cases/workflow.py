@@ -61,7 +61,7 @@ class CaseFacts:
     decision_publishes: bool = False  # the decision pays a benefit (谁救助谁公示)
     leading_group_result: str = ""  # approved / rejected
     notice_starts_on: dt.date | None = None
-    notice_min_days: int = 5
+    notice_min_days: int | None = None  # the open notice's own minimum (a dated parameter)
     open_objection: bool = False
     reason: str = ""  # the written reason given with the transition
 
@@ -142,7 +142,7 @@ def _leading_group(publishes: bool) -> Guard:
 
 
 def _notice_elapsed(f: CaseFacts) -> Refusal | None:
-    if f.notice_starts_on is None:
+    if f.notice_starts_on is None or f.notice_min_days is None:
         return Refusal("notice_missing", "公示未发布。")
     if f.open_objection:
         return Refusal("objection_open", "公示期内有异议未处理。")

@@ -72,6 +72,15 @@ def households_in_region(code: str) -> QuerySet[Household]:
     return Household.objects.filter(village__code__startswith=code)
 
 
+def villages_in_region(code: str) -> QuerySet[Area]:
+    """Every village under an area code, with its township (the public application's list)."""
+    return (
+        Area.objects.filter(level=Area.Level.VILLAGE, code__startswith=code)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
 def persons_visible_to(user) -> QuerySet[Person]:
     prefix = _reach(user)
     if prefix is None:

@@ -38,7 +38,6 @@ UPLOAD_TYPES = {
     b"\xff\xd8\xff": ("image/jpeg", "jpg"),
     b"\x89PNG": ("image/png", "png"),
 }
-REFUSAL_EXPLAIN_WORKING_DAYS = 3  # POLICY §9 [local pattern]
 
 
 BENEFIT_CATEGORIES = {"tekun", "dibao"}
@@ -120,7 +119,8 @@ def _facts(case: Case, *, reason: str = "", on: dt.date | None = None) -> workfl
         decision_publishes=bool(decision and decision.publishes),
         leading_group_result=("approved" if lg.approved else "rejected") if lg else "",
         notice_starts_on=notice.starts_on if notice else None,
-        notice_min_days=notice.min_days if notice else 5,
+        # the notice's own minimum, fixed when it opened (procedure.notice_min_days of that day)
+        notice_min_days=notice.min_days if notice else None,
         open_objection=False,
         reason=reason,
     )

@@ -17,7 +17,7 @@ from safetynet.cases.models import (
     InboxItem,
     RefusalLetter,
 )
-from safetynet.cases.services.base import REFUSAL_EXPLAIN_WORKING_DAYS, STATE_WORK, _fire, _lock, _params
+from safetynet.cases.services.base import STATE_WORK, _fire, _lock, _params
 from safetynet.cases.services.checks import _require, _roles_with, _text
 from safetynet.cases.workflow import State
 from safetynet.core import clock
@@ -35,11 +35,13 @@ def _refuse_locked(user, case: Case, name: str, reason: str, client: str) -> Ref
     step = case.state
     _fire(user, case, name, reason=reason, client=client)
     on = clock.today()
-    due = work_calendar().add_working_days(on, REFUSAL_EXPLAIN_WORKING_DAYS)
+    params = _params(case.household.village.code, on)
+    due = work_calendar().add_working_days(on, int(params["procedure.refusal_explain_working_days"]))
     text = (
         f"{case.applicant_name}：\n您于{case.accepted_on:%Y年%m月%d日}提出的社会救助申请（编号{case.reference}），"
         f"经{workflow.STATE_LABELS[State(step)]}，不予认定。理由如下：\n{reason}\n"
-        "如对本决定有异议，可自收到本告知书之日起60日内申请行政复议，或6个月内提起行政诉讼。"
+        f"如对本决定有异议，可自收到本告知书之日起{params['procedure.objection_days']}日内申请行政复议，"
+        f"或{params['procedure.appeal_months']}个月内提起行政诉讼。"
     )
     letter = RefusalLetter.objects.create(
         case=case,
@@ -164,10 +166,10 @@ def scan_deadlines(on: dt.date | None = None) -> dict:
     """Daily: put due-soon and overdue cases in the inbox of those working on them and of the
     township review leader. Idempotent (one item per case, kind and deadline)."""
     on = on or clock.today()
-    cal = work_calendar()
+    cal, window = work_calendar(), selectors.due_soon_working_days(on)
     counts = {"due": 0, "overdue": 0}
     for case in Case.objects.filter(state__in=OPEN_STATES).select_related("household__village"):
-        k = selectors.clock(case, on, cal)
+        k = selectors.clock(case, on, cal, window)
         if not (k.overdue or k.due_soon):
             continue
         kind = "overdue" if k.overdue else "due"

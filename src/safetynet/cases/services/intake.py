@@ -24,6 +24,7 @@ from safetynet.cases.models import (
 from safetynet.cases.services.checks import _id_number, _next_reference, _phone, _require, _roles_with, _text
 from safetynet.cases.workflow import State
 from safetynet.core import clock
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import (
     Conflict,
     NotFound,
@@ -298,7 +299,7 @@ def submit_public_application(
     summary = _text(summary, "summary", "困难情况", max_length=1000)
     try:
         village = Area.objects.get(
-            code=str(village_code), level=Area.Level.VILLAGE, code__startswith="141029"
+            code=str(village_code), level=Area.Level.VILLAGE, code__startswith=configured_county()
         )
     except Area.DoesNotExist:
         raise ValidationFailed("请选择所在村（社区）。", field="village") from None

@@ -13,7 +13,7 @@ from safetynet.cases.models import (
     Attachment,
     VillageReview,
 )
-from safetynet.cases.services.base import _fire, _lock, _require_state
+from safetynet.cases.services.base import _fire, _lock, _params, _require_state
 from safetynet.cases.services.checks import _require, _text
 from safetynet.cases.services.decision import _assess
 from safetynet.cases.workflow import State
@@ -61,8 +61,11 @@ def record_village_review(
     ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 500:
             raise ValidationFailed("应为0至500的整数。", field=name)
-    if attendee_count < 3:
-        raise ValidationFailed("民主评议参会人数不少于3人。", field="attendee_count")
+    minimum = int(
+        _params(case.household.village.code, clock.today())["procedure.village_review_min_attendance"]
+    )
+    if attendee_count < minimum:
+        raise ValidationFailed(f"民主评议参会人数不少于{minimum}人。", field="attendee_count")
     if votes_for + votes_against + abstentions > attendee_count:
         raise ValidationFailed("赞成、反对、弃权票合计不能超过参会人数。", field="votes_for")
     record = Attachment.objects.filter(

@@ -18,9 +18,9 @@ from safetynet.accounts.roles import Perm
 from safetynet.cases import pdf, selectors, services, workflow
 from safetynet.cases.models import Attachment, Channel, Notice
 from safetynet.core import clock, glossary
+from safetynet.core.areas import configured_county
 from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
 from safetynet.registry import selectors as registry_selectors
-from safetynet.registry.models import Area
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error
 
 
@@ -52,7 +52,7 @@ def _errors(err: SafetynetError) -> dict:
 
 
 def _public_villages():
-    return Area.objects.filter(level=Area.Level.VILLAGE, code__startswith="141029").select_related("parent")
+    return registry_selectors.villages_in_region(configured_county())
 
 
 @require_http_methods(["GET", "POST"])
