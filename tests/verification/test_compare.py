@@ -9,7 +9,7 @@ import pytest
 
 from safetynet.cases.models import Lead
 from safetynet.registry.models import Household, Person
-from safetynet.verification.services import run_comparison
+from safetynet.verification.tasks import compare_and_file_leads
 from tests.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, member, new_id
 from tests.verification.conftest import AS_OF, csv_bytes, upload
 
@@ -139,6 +139,11 @@ def loaded(admin, small_register, make_household):
         "outsider": outsider,
         "outsider2": outsider2,
     }
+
+
+def run_comparison(**kwargs):
+    """The comparison as the command and the jobs run it: every hit filed as a lead."""
+    return compare_and_file_leads(**kwargs).run
 
 
 def _lead(rule: str) -> Lead:
