@@ -226,3 +226,24 @@ def test_the_task_after_an_upload_runs_the_rules_of_that_source(loaded):
     upload_id = Upload.objects.get(source="water").pk
     compare_after_upload.call_local(upload_id)
     assert set(Lead.objects.values_list("rule", flat=True)) == {"two_three_unsafe_water"}
+
+
+def test_a_rerun_completes_an_interrupted_run_without_duplicates(loaded):
+    from safetynet.verification.comparison import run_comparison as bare_run
+    from safetynet.verification.tasks import file_as_lead
+
+    filed = []
+
+    def dies_after_three(hit):
+        if len(filed) == 3:
+            raise KeyboardInterrupt  # the operator stopped it, or the process was killed
+        filed.append(file_as_lead(hit))
+        return filed[-1]
+
+    with pytest.raises(KeyboardInterrupt):
+        bare_run(on=ON, file_hit=dies_after_three)
+    assert Lead.objects.count() == 3
+    rerun = run_comparison(on=ON)
+    total = Lead.objects.count()
+    assert rerun.status == "finished" and rerun.leads_raised == total - 3 > 10
+    assert Lead.objects.values("dedup_key").distinct().count() == total

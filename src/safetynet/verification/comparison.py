@@ -28,7 +28,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,6 +36,7 @@ from safetynet.core.errors import ValidationFailed
 from safetynet.verification import storage
 from safetynet.verification.current import current_sql
 from safetynet.verification.models import ComparisonRun, Upload
+from safetynet.verification.selectors import run_is_interrupted
 from safetynet.verification.services import current_uploads, sealer_for
 from safetynet.verification.sources import SOURCES
 
@@ -68,36 +68,6 @@ class ComparisonOutcome:
 
 
 # ---- the life of a run ------------------------------------------------------------------------
-
-
-def _stale_after() -> dt.timedelta:
-    return dt.timedelta(seconds=int(getattr(settings, "COMPARISON_STALE_SECONDS", 12 * 3600)))
-
-
-def _process_gone(run: ComparisonRun) -> bool:
-    """On this host: the run's workspace lock is free (or the workspace is gone)."""
-    if run.host != socket.gethostname():
-        return False
-    if not run.workspace:
-        return timezone.now() - run.started_at > dt.timedelta(seconds=storage.GRACE_SECONDS)
-    lock = storage.absolute(run.workspace) / storage.LOCK
-    try:
-        fd = os.open(lock, os.O_RDONLY)
-    except FileNotFoundError:
-        return True
-    try:
-        return storage.fcntl is not None and storage._try_lock(fd)
-    finally:
-        os.close(fd)
-
-
-def run_is_interrupted(run: ComparisonRun) -> bool:
-    """A run marked interrupted, or still `running` though its process is gone or it is stale."""
-    if run.status == ComparisonRun.Status.INTERRUPTED:
-        return True
-    if run.status != ComparisonRun.Status.RUNNING:
-        return False
-    return timezone.now() - run.started_at > _stale_after() or _process_gone(run)
 
 
 def mark_interrupted_runs(*, actor: Actor = SYSTEM) -> list[int]:
