@@ -2,7 +2,7 @@
 
 DATA_DIR/exchange/<source>/<sha256>.parquet  the normalised rows of one loaded upload
 DATA_DIR/exchange/errors/<upload id>.csv     every row error of one upload (row, column, reason)
-DATA_DIR/exchange/snapshots/                 register snapshots for the comparison (blind index only)
+DATA_DIR/exchange/snapshots/                 empty per-source files for sources without data
 DATA_DIR/exchange/tmp/<kind>-<token>/        one workspace per upload or comparison run: the raw
                                              upload, staged rows, DuckDB spill space
 
