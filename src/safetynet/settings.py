@@ -111,6 +111,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (department data: names and IDs) are readable by the service's user only. Large
+# uploads are spooled to a private directory; leftovers of killed requests are removed at start-up
+# (verification.storage.sweep_leftovers) once older than FILE_UPLOAD_TEMP_STALE_SECONDS.
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "upload-tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, exist_ok=True)
+FILE_UPLOAD_TEMP_DIR.chmod(0o700)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+FILE_UPLOAD_TEMP_STALE_SECONDS = int(os.environ.get("SAFETYNET_UPLOAD_TEMP_STALE_SECONDS", "3600"))
+# A comparison run still "running" after this long is reported interrupted whatever its process.
+COMPARISON_STALE_SECONDS = int(os.environ.get("SAFETYNET_COMPARISON_STALE_SECONDS", str(12 * 3600)))
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

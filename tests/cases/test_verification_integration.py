@@ -16,9 +16,8 @@ from safetynet.verification.models import VerificationReport
 from tests.api.conftest import ApiClient
 from tests.cases.test_web import login
 from tests.conftest import GUANGHUA
-from tests.verification.conftest import (  # noqa: F401  (autouse: own data dir, no queued comparisons)
+from tests.verification.conftest import (  # noqa: F401  (autouse: own data dir)
     AS_OF,
-    _no_queue,
     _own_data_dir,
     csv_bytes,
 )

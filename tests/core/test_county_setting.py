@@ -26,7 +26,7 @@ def test_the_default_county_is_the_setting(settings):
 
 @pytest.mark.django_db
 def test_the_helper_follows_the_setting(settings):
-    from safetynet.verification.services import rule_params
+    from safetynet.verification.comparison import rule_params
 
     settings.SAFETYNET_COUNTY_CODE = "140000"
     assert configured_county() == "140000"

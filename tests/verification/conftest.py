@@ -23,12 +23,6 @@ def _own_data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
 
 
-@pytest.fixture(autouse=True)
-def _no_queue(monkeypatch):
-    """Uploads queue a comparison on commit; the tests run comparisons explicitly."""
-    monkeypatch.setattr(services, "_schedule_comparison", lambda upload: None)
-
-
 @pytest.fixture
 def admin(make_user):
     return make_user(Role.ADMIN, "141029", "exchange_admin")

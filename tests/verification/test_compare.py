@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
+from safetynet.cases.comparison import compare_and_file_leads
 
 from safetynet.cases.models import Lead
 from safetynet.registry.models import Household, Person
-from safetynet.verification.services import run_comparison
 from tests.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, member, new_id
 from tests.verification.conftest import AS_OF, csv_bytes, upload
 
@@ -141,6 +142,11 @@ def loaded(admin, small_register, make_household):
     }
 
 
+def run_comparison(**kwargs):
+    """The comparison as the command and the jobs run it: every hit filed as a lead."""
+    return compare_and_file_leads(**kwargs).run
+
+
 def _lead(rule: str) -> Lead:
     leads = list(Lead.objects.filter(rule=rule))
     assert len(leads) == 1, (rule, [lead.summary for lead in leads])
@@ -214,10 +220,38 @@ def test_without_department_data_only_register_rules_run(small_register):
     assert "invalid_register_id" in run.summary and "hits" in run.summary["duplicate_membership"]
 
 
-def test_the_task_after_an_upload_runs_the_rules_of_that_source(loaded):
-    from safetynet.verification.models import Upload
-    from safetynet.verification.tasks import compare_after_upload
+def test_the_job_after_an_upload_runs_the_rules_of_that_source_once(loaded):
+    from safetynet.cases.comparison import compare_new_uploads
 
-    upload_id = Upload.objects.get(source="water").pk
-    compare_after_upload.call_local(upload_id)
+    from safetynet.verification.models import Upload
+
+    water = Upload.objects.get(source="water")
+    Upload.objects.exclude(pk=water.pk).update(uploaded_at=water.uploaded_at)
+    run_comparison(on=ON)  # a whole run after the others were loaded; water is loaded after it
+    Lead.objects.all().delete()
+    Upload.objects.filter(pk=water.pk).update(uploaded_at=timezone.now())
+    assert len(compare_new_uploads()) == 1
     assert set(Lead.objects.values_list("rule", flat=True)) == {"two_three_unsafe_water"}
+    assert compare_new_uploads() == []  # read once: the next sweep has nothing to do
+
+
+def test_a_rerun_completes_an_interrupted_run_without_duplicates(loaded):
+    from safetynet.cases.comparison import file_as_lead
+
+    from safetynet.verification.comparison import run_comparison as bare_run
+
+    filed = []
+
+    def dies_after_three(hit):
+        if len(filed) == 3:
+            raise KeyboardInterrupt  # the operator stopped it, or the process was killed
+        filed.append(file_as_lead(hit))
+        return filed[-1]
+
+    with pytest.raises(KeyboardInterrupt):
+        bare_run(on=ON, file_hit=dies_after_three)
+    assert Lead.objects.count() == 3
+    rerun = run_comparison(on=ON)
+    total = Lead.objects.count()
+    assert rerun.status == "finished" and rerun.leads_raised == total - 3 > 10
+    assert Lead.objects.values("dedup_key").distinct().count() == total

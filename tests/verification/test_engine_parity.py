@@ -67,10 +67,10 @@ def _register(path):
     pq.write_table(pa.Table.from_pylist(rows, schema=REGISTER_SCHEMA), path)
 
 
-def _source(tmp, code, rows):
+def _source(tmp, code, rows, part=""):
     schema = output_schema(SOURCES[code])
-    full = [{"subject": b"", "_row": i + 2, "upload_sha": "s", **r} for i, r in enumerate(rows)]
-    path = tmp / f"{code}.parquet"
+    full = [{"subject": b"", "_row": i + 2, "upload_sha": f"s{part}", **r} for i, r in enumerate(rows)]
+    path = tmp / f"{code}{part}.parquet"
     pq.write_table(pa.Table.from_pylist(full, schema=schema), path)
     return [path]
 
@@ -357,3 +357,58 @@ def test_duckdb_and_spark_find_identical_leads(tmp_path):
         spark.con._session.stop()
     assert on_spark == duck
     assert len(duck) == 16
+
+
+def _spark_or_skip():
+    if importlib.util.find_spec("pyspark") is None:
+        if os.environ.get("SAFETYNET_REQUIRE_SPARK"):
+            pytest.fail("SAFETYNET_REQUIRE_SPARK is set but pyspark is not installed (uv sync --extra spark)")
+        pytest.skip("the spark extra is not installed")
+    return Engine.spark()
+
+
+def _parts(tmp):
+    """医保 for one period in three files: the first, the same rows sent again, a correction."""
+    _register(tmp / "register.parquet")
+    m = Decimal
+
+    def med(idx, paid):
+        return {"id_index": idx, "total_cost_12m": m("30000.00"), "self_paid_12m": m(paid), "as_of": D}
+
+    first = [med("b1", "12000.00"), med("z1", "25000.00"), med("y1", "7369.00")]
+    again = [med("b1", "12000.00"), med("y1", "7369.00")]  # summed: b1 24,000 ≥ 20,000
+    correction = [med("z1", "19000.00"), med("y1", "21000.00")]  # z1 drops out, y1 comes in
+    return {
+        "medical": [
+            *_source(tmp, "medical", first, "-1"),
+            *_source(tmp, "medical", again, "-2"),
+            *_source(tmp, "medical", correction, "-3"),
+        ],
+        "hukou": _source(
+            tmp,
+            "hukou",
+            [
+                {"id_index": i, "status": "normal", "death_date": None, "village_code": v, "as_of": D}
+                for i, v in (("z1", "141029101202"), ("y1", "141029101202"))
+            ],
+        ),
+    }
+
+
+def _medical(engine: Engine, tmp, sources) -> dict:
+    from safetynet.verification.rules import RULES_BY_CODE
+
+    engine.load(tmp / "register.parquet", sources, empty_dir=tmp / "empty")
+    rule = RULES_BY_CODE["unassisted_high_medical"]
+    return {r["id_index"]: str(r["self_paid_12m"]) for r in engine.run_rule(rule, _params()).to_pylist()}
+
+
+def test_a_record_sent_again_counts_once_and_a_correction_replaces_it_on_both_engines(tmp_path):
+    sources = _parts(tmp_path)
+    expected = {"y1": "21000.00"}  # b1 once (12,000), z1 corrected to 19,000, y1 corrected up
+    assert _medical(Engine.duckdb(temp_dir=tmp_path / "spill"), tmp_path, sources) == expected
+    spark = _spark_or_skip()
+    try:
+        assert _medical(spark, tmp_path, sources) == expected
+    finally:
+        spark.con._session.stop()

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 
 from safetynet.assessments import services as assessments
+from safetynet.cases.comparison import compare_and_file_leads
 from safetynet.cases.models import Lead
 from safetynet.policy import ParameterError, load_parameters
 from safetynet.verification import rules
+from safetynet.verification.comparison import rule_params
 from safetynet.verification.rules import RULES, RuleParams
-from safetynet.verification.services import rule_params, run_comparison
 from tests.verification.test_compare import loaded  # noqa: F401 — the department files of test_compare
 
 ON = dt.date(2026, 6, 1)
@@ -80,7 +81,7 @@ def test_an_officer_value_is_read_from_its_date(users):
 
 @pytest.mark.django_db
 def test_a_run_records_the_parameters_it_used(small_register):
-    run = run_comparison(on=RUN_ON)
+    run = compare_and_file_leads(on=RUN_ON).run
     expected = assessments.parameter_set("141029").on(RUN_ON)
     assert run.parameters["on"] == "2026-05-15"
     assert run.parameters["version"] == expected.version and run.parameters["digest"] == expected.digest()
@@ -100,7 +101,7 @@ def test_a_raised_threshold_changes_what_the_run_finds(users):
         reference="乡宁县大数据比对工作通知 第三条（测试）",
         verified=True,
     )
-    run = run_comparison(on=RUN_ON)
+    run = compare_and_file_leads(on=RUN_ON).run
     assert not Lead.objects.filter(rule="unassisted_high_medical").exists()
     assert run.summary["unassisted_high_medical"]["hits"] == 0
     assert run.parameters["values"]["comparison.medical_self_paid_high"] == "40000"

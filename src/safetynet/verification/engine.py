@@ -3,8 +3,8 @@
 `Engine.duckdb(memory_limit=..., temp_dir=...)` opens an in-process DuckDB with a memory limit and
 a spill directory, so a province-sized comparison never needs more memory than it is given.
 `Engine.spark(session)` wraps a `SparkSession` (local or a cluster; see docs/verification.md).
-`engine.load(register, sources)` reads the register snapshot and each source's current Parquet
-files; `engine.run(rules, params)` yields `(rule, pyarrow.Table)` per rule. No Django here.
+`engine.load(register, sources)` reads the register snapshot and each source's current records
+(its files oldest first, one record per identity: the one sent last); `engine.run(rules, params)` yields `(rule, pyarrow.Table)` per rule. No Django here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from safetynet.verification.current import current_table
 from safetynet.verification.ingest import output_schema
 from safetynet.verification.rules import RULES, Rule, RuleParams, Tables
 from safetynet.verification.sources import SOURCES
@@ -54,13 +55,14 @@ class Engine:
             )
         return cls(ibis.pyspark.connect(session), "spark")
 
-    def _read(self, name: str, paths: list[Path]) -> ibis.Table:
-        parts = [self.con.read_parquet(str(p), table_name=f"{name}_{i}") for i, p in enumerate(paths)]
-        return parts[0] if len(parts) == 1 else ibis.union(*parts)
+    def _read(self, name: str, paths: list[Path]) -> list[ibis.Table]:
+        return [self.con.read_parquet(str(p), table_name=f"{name}_{i}") for i, p in enumerate(paths)]
 
     def load(self, register: Path, sources: dict[str, list[Path]], *, empty_dir: Path) -> Tables:
-        """Register the snapshot and each source (its current files; an empty file when none)."""
-        tables = {"register": self._read("register", [register])}
+        """Register the snapshot and each source: the files of its current period, oldest first,
+        of which only the current records are seen (`verification.current`); an empty file when
+        the source has none."""
+        tables = {"register": self._read("register", [register])[0]}
         self.available = set()
         for code, source in SOURCES.items():
             paths = [Path(p) for p in sources.get(code, [])]
@@ -72,7 +74,7 @@ class Engine:
                     empty_dir.mkdir(parents=True, exist_ok=True)
                     pq.write_table(pa.Table.from_pylist([], schema=output_schema(source)), empty)
                 paths = [empty]
-            tables[code] = self._read(code, paths)
+            tables[code] = current_table(self._read(code, paths), source)
         self.tables = Tables(tables)
         return self.tables
 

@@ -80,6 +80,21 @@ class Upload(models.Model):
 
 
 class ComparisonRun(models.Model):
+    """One register-wide comparison. A run whose process died (killed, power cut) stays `running`
+    until the next start marks it `interrupted` (`verification.comparison.mark_interrupted_runs`);
+    a rerun completes the work, raising no lead twice."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "运行中"
+        FINISHED = "finished", "已完成"
+        FAILED = "failed", "出错中止"
+        INTERRUPTED = "interrupted", "已中断（进程已退出，未完成）"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    host = models.CharField(max_length=100, blank=True)  # where it runs: liveness is judged there
+    pid = models.PositiveIntegerField(null=True)
+    workspace = models.CharField(max_length=300, blank=True)  # relative to DATA_DIR; locked while alive
+    message = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True)
     engine = models.CharField(max_length=16)

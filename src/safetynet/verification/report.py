@@ -1,7 +1,8 @@
 """The per-case verification report (经济状况核对报告) and the verified policy input.
 
-`build_report(household, uploads)` reads, for each current member, every row each source holds
-about them in its latest period, and says per member and source what was found, as of when, and
+`build_report(household, uploads)` reads, for each current member, every current record each
+source holds about them in its latest period (one per identity: a record sent again replaces the
+earlier one, `verification.current`), and says per member and source what was found, as of when, and
 what it means for income, assets, expenditure or hardship. `verified_input(household, report)`
 returns the policy engine's household input (`assessments.inputs.household_input`) with verified
 values in place of declared ones, and beside it the list of fields with declared value, verified
@@ -23,6 +24,7 @@ from decimal import Decimal
 import duckdb
 
 from safetynet.verification import storage
+from safetynet.verification.current import PART, current_sql
 from safetynet.verification.sources import SOURCES
 
 POLICY_VEHICLE_KINDS = ("car", "truck", "boat", "farm_machinery")  # POLICY.md §3: cars, boats, farm machinery
@@ -32,16 +34,17 @@ def _yuan(value) -> str:
     return f"{Decimal(value or 0):,.2f}"
 
 
-def _read_rows(uploads, indexes: list[str]) -> list[dict]:
+def _read_rows(code: str, uploads, indexes: list[str]) -> list[dict]:
+    """The current records (one per identity, the one sent last) of these residents."""
     if not uploads or not indexes:
         return []
     con = duckdb.connect()
     try:
         con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS id_index", [indexes])
+        query = current_sql(SOURCES[code], len(uploads), where="id_index IN (SELECT id_index FROM wanted)")
         cur = con.execute(
-            "SELECT * EXCLUDE (subject) FROM read_parquet(?, union_by_name=true) s SEMI JOIN wanted USING (id_index) "
-            "ORDER BY id_index, _row",
-            [[str(storage.absolute(u.data_path)) for u in uploads]],
+            f"SELECT * EXCLUDE (subject, {PART}) FROM ({query}) ORDER BY id_index, {PART}, _row",
+            [str(storage.absolute(u.data_path)) for u in uploads],
         )
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
@@ -183,7 +186,7 @@ def build_report(household, uploads: dict[str, list], *, sealer_for=None, on: dt
     on = on or dt.date.today()
     members = list(current_members(household))
     indexes = [m.person.id_index for m in members]
-    rows_by_source = {code: _read_rows(uploads.get(code, []), indexes) for code in SOURCES}
+    rows_by_source = {code: _read_rows(code, uploads.get(code, []), indexes) for code in SOURCES}
     report_members = []
     for m in members:
         p = m.person

@@ -1,11 +1,11 @@
-"""Writes of the verification app: department uploads, liaison sources, the register-wide
-comparison that raises leads, and per-case verification reports.
+"""Writes of the verification app: department uploads, liaison sources, the current department
+records, and per-case verification reports.
 
 - `upload_department_file(user=..., source=..., file=...)` checks and loads one department file
   (all or nothing, or only the valid rows), idempotent on the file's content hash, audited.
-- `run_comparison(actor=..., engine="duckdb")` runs every rule (`verification.rules`) over the
-  register snapshot and the latest department data and raises leads through
-  `cases.services.raise_lead`, de-duplicated on rule + id_index + data period.
+- `current_uploads()`: per source, the files of its latest period; a record sent again in a later
+  file replaces the earlier one (`verification.current`), and the upload that does so is audited
+  (`exchange.records_replaced`). The comparison lives in `verification.comparison`.
 - `request_verification(case_or_household, user)` returns (and stores) the per-member, per-source
   report of what the departments hold; `verified_input(report)` turns it into the policy engine's
   household input with the verified values and their provenance.
@@ -19,25 +19,21 @@ import hashlib
 import logging
 import os
 import shutil
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safetynet.accounts.roles import Perm, Role
-from safetynet.audit.services import SYSTEM, Actor, record_audit
-from safetynet.core.areas import configured_county
+from safetynet.audit.services import Actor, record_audit
 from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
 from safetynet.registry.fields import blind_index
 from safetynet.verification import storage
-from safetynet.verification.ingest import FileRejected, IngestResult, Sealer, ingest
-from safetynet.verification.models import ComparisonRun, LiaisonSource, Upload, VerificationReport
+from safetynet.verification.current import identity_text, replaced_by
+from safetynet.verification.ingest import FileRejected, IngestResult, Sealer, duckdb_connect, ingest
+from safetynet.verification.models import LiaisonSource, Upload, VerificationReport
 from safetynet.verification.report import build_report, verified_input
 from safetynet.verification.sources import SOURCES
 
@@ -154,21 +150,33 @@ def upload_department_file(
         raise PermissionDenied(f"您无权上传“{SOURCES[source].label}”数据。", field="source")
     actor = Actor.of(user, client)
     filename = (filename or getattr(file, "name", "") or "upload")[-200:]
+    try:
+        # Everything of this upload lives in one private workspace, removed when it ends however it
+        # ends; the framework's temporary copy goes as soon as it is copied.
+        with storage.workspace("upload") as work:
+            return _load(
+                actor, user, source, file, filename, work, encoding, fmt, valid_only, period, on_loaded
+            )
+    finally:
+        storage.discard_framework_temp(file)
+
+
+def _load(actor, user, source, file, filename, work, encoding, fmt, valid_only, period, on_loaded):
     size_hint = getattr(file, "size", None)
     limit = storage.max_bytes()
-    tmp = storage.sub("tmp")
-    token = uuid.uuid4().hex
-    raw_path, staged = tmp / f"{token}.raw", tmp / f"{token}.staged.parquet"
-    errors_tmp = tmp / f"{token}.errors.csv"
+    raw_path, staged = work / "upload.raw", work / "staged.parquet"
+    errors_tmp = work / "errors.csv"
     try:
         if size_hint is not None and size_hint > limit:
             raise FileRejected(_too_large(limit), code="file_too_large", field="file")
-        sha, size = _copy_and_hash(file, raw_path, limit)
+        sha, size = _copy_and_hash(file, storage.private_file(raw_path), limit)
     except FileRejected as e:
         raw_path.unlink(missing_ok=True)
         return UploadOutcome(
             _record_rejection(actor, user, source, filename, size_hint or 0, "", valid_only, e), True
         )
+    finally:
+        storage.discard_framework_temp(file)
 
     existing = Upload.objects.filter(source=source, sha256=sha, status__in=["accepted", "partial"]).first()
     if existing:
@@ -188,8 +196,8 @@ def upload_department_file(
         result = ingest(
             raw_path,
             SOURCES[source],
-            staged=staged,
-            errors_csv=errors_tmp,
+            staged=storage.private_file(staged),
+            errors_csv=storage.private_file(errors_tmp),
             sha=sha,
             sealer=Sealer(key),
             index=blind_index,
@@ -200,10 +208,9 @@ def upload_department_file(
             today=timezone.localdate(),
             chunk_rows=storage.chunk_rows(),
             memory_limit=storage.memory_limit(),
-            temp_dir=tmp,
+            temp_dir=work,
         )
     except FileRejected as e:
-        errors_tmp.unlink(missing_ok=True)
         return UploadOutcome(_record_rejection(actor, user, source, filename, size, sha, valid_only, e), True)
     finally:
         raw_path.unlink(missing_ok=True)  # the raw file, with plaintext IDs, is never kept
@@ -211,8 +218,10 @@ def upload_department_file(
     ok = result.error_count == 0 and result.rows_valid > 0
     partial = not ok and valid_only and result.rows_valid > 0
     status = Upload.Status.ACCEPTED if ok else Upload.Status.PARTIAL if partial else Upload.Status.REJECTED
+    loaded = status != Upload.Status.REJECTED
+    data_period = _period_of(period, result) if loaded else ""
+    replaced = _replaced(source, data_period, staged, work) if loaded else {}
     if status == Upload.Status.REJECTED:
-        staged.unlink(missing_ok=True)
         message = f"文件有{result.error_count}处错误（涉及{result.bad_rows}行），已整体拒收，未导入任何数据。"
         if result.rows_valid:
             message += "可修正后重新上传，或选择“仅导入有效行”。"
@@ -220,6 +229,11 @@ def upload_department_file(
         message = f"已导入有效行{result.rows_valid}行；{result.bad_rows}行有错误未导入（共{result.error_count}处错误）。"
     else:
         message = f"已导入{result.rows_valid}行。"
+    if replaced:
+        message += (
+            f"其中{sum(replaced.values())}行是本期（{data_period}）此前已上传的同一记录"
+            f"（{identity_text(SOURCES[source])}相同），以本次为准替换，不重复计算。"
+        )
     final = storage.sub(source) / f"{sha}.parquet"
     try:
         with transaction.atomic():
@@ -232,25 +246,27 @@ def upload_department_file(
                 encoding=result.encoding or "",
                 valid_only=valid_only,
                 status=status,
-                period=_period_of(period, result) if status != Upload.Status.REJECTED else "",
+                period=data_period,
                 as_of_min=result.as_of_min,
                 as_of_max=result.as_of_max,
                 rows_total=result.rows_total,
-                rows_loaded=result.rows_valid if status != Upload.Status.REJECTED else 0,
+                rows_loaded=result.rows_valid if loaded else 0,
                 error_count=result.error_count,
                 errors=[e.as_dict() for e in result.errors],
-                message=message,
-                data_path=storage.relative(final) if status != Upload.Status.REJECTED else "",
-                data_key=base64.b64encode(key).decode() if status != Upload.Status.REJECTED else "",
+                message=message[:500],
+                data_path=storage.relative(final) if loaded else "",
+                data_key=base64.b64encode(key).decode() if loaded else "",
                 uploaded_by=user,
             )
             errors_final = storage.sub("errors") / f"{upload.pk}.csv"
             if result.error_count:
                 shutil.move(errors_tmp, errors_final)
+                os.chmod(errors_final, 0o600)
                 upload.errors_path = storage.relative(errors_final)
                 upload.save(update_fields=["errors_path"])
-            if status != Upload.Status.REJECTED:
+            if loaded:
                 os.replace(staged, final)
+                os.chmod(final, 0o600)
             record_audit(
                 actor=actor,
                 action="exchange.upload",
@@ -266,10 +282,24 @@ def upload_department_file(
                     "period": upload.period,
                 },
             )
+            if replaced:
+                record_audit(
+                    actor=actor,
+                    action="exchange.records_replaced",
+                    object_type="upload",
+                    object_id=upload.pk,
+                    changes={
+                        "source": source,
+                        "period": data_period,
+                        "replaced": sum(replaced.values()),
+                        "from_uploads": {str(k): v for k, v in replaced.items()},
+                    },
+                    reason="同一身份的记录再次上传，以最后上传的为准",
+                )
             if upload.loaded:
-                transaction.on_commit(lambda: (on_loaded or _schedule_comparison)(upload))
+                if on_loaded is not None:
+                    transaction.on_commit(lambda: on_loaded(upload))
     except IntegrityError:
-        staged.unlink(missing_ok=True)
         existing = Upload.objects.filter(
             source=source, sha256=sha, status__in=["accepted", "partial"]
         ).first()
@@ -277,13 +307,27 @@ def upload_department_file(
             return UploadOutcome(existing, False)
         raise
     except BaseException:
-        if status != Upload.Status.REJECTED:
+        if loaded:
             final.unlink(missing_ok=True)
         raise
-    finally:
-        staged.unlink(missing_ok=True)
-        errors_tmp.unlink(missing_ok=True)
     return UploadOutcome(upload, True)
+
+
+def _replaced(source: str, period: str, staged: Path, work: Path) -> dict[int, int]:
+    """Per earlier upload of the same source and period, how many of its current records the
+    staged rows replace (`verification.current`)."""
+    earlier = list(
+        Upload.objects.filter(source=source, period=period, status__in=["accepted", "partial"]).order_by("id")
+    )
+    if not earlier:
+        return {}
+    con = duckdb_connect(memory_limit=storage.memory_limit(), temp_dir=work / "duckdb-tmp")
+    try:
+        counts = replaced_by(con, SOURCES[source], [storage.absolute(u.data_path) for u in earlier], staged)
+    finally:
+        con.close()
+    by_sha = {u.sha256: u.pk for u in earlier}
+    return {by_sha[sha]: n for sha, n in sorted(counts.items(), key=lambda kv: by_sha[kv[0]])}
 
 
 def _record_rejection(actor, user, source, filename, size, sha, valid_only, error: FileRejected) -> Upload:
@@ -312,21 +356,13 @@ def _record_rejection(actor, user, source, filename, size, sha, valid_only, erro
     return upload
 
 
-def _schedule_comparison(upload: Upload) -> None:
-    """After a load: queue the comparison (huey). Failing to queue never fails the upload."""
-    try:
-        from safetynet.verification.tasks import compare_after_upload
-
-        compare_after_upload(upload.pk)
-    except Exception:  # the queue is outside the upload's transaction and must not undo it
-        logger.exception("could not queue the comparison after upload %s", upload.pk)
-
-
 # ---- current data --------------------------------------------------------------------------
 
 
 def current_uploads() -> dict[str, list[Upload]]:
-    """Per source, the loaded uploads of its latest data period (a period may come in parts)."""
+    """Per source, the loaded uploads of its latest data period, oldest first. A period may come
+    in several files; readers keep one record per identity, the one sent last
+    (`verification.current`)."""
     out: dict[str, list[Upload]] = {}
     for code in SOURCES:
         loaded = Upload.objects.filter(source=code, status__in=["accepted", "partial"]).exclude(period="")
@@ -338,187 +374,6 @@ def current_uploads() -> dict[str, list[Upload]]:
 
 def sealer_for(upload: Upload) -> Sealer:
     return Sealer(base64.b64decode(upload.data_key))
-
-
-# ---- the comparison -----------------------------------------------------------------------
-
-
-def rule_params(on: dt.date, region: str | None = None):
-    """The rules' parameters in force on `on`: the county's store with the officer-entered values."""
-    from safetynet.assessments.services import parameter_set
-    from safetynet.verification.rules import RuleParams
-
-    return RuleParams.of(parameter_set(region or configured_county()).on(on))
-
-
-def _engine(name: str, tmp: Path):
-    from safetynet.verification.engine import Engine
-
-    if name == "spark":
-        return Engine.spark()
-    if name != "duckdb":
-        raise ValidationFailed(f"比对引擎“{name}”不存在，应为 duckdb 或 spark。", field="engine")
-    return Engine.duckdb(memory_limit=storage.memory_limit(), temp_dir=tmp / "duckdb-spill")
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
-
-
-def _subjects(uploads: list[Upload], indexes: set[str]) -> dict[str, tuple[str, str]]:
-    """Resident ID and name of residents outside the register, unsealed from the source rows."""
-    if not indexes or not uploads:
-        return {}
-    by_sha = {u.sha256: u for u in uploads}
-    con = duckdb.connect()
-    try:
-        con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS id_index", [sorted(indexes)])
-        rows = con.execute(
-            "SELECT s.id_index, min(s.upload_sha), arg_min(s.subject, s.upload_sha) FROM read_parquet(?) s "
-            "SEMI JOIN wanted w USING (id_index) GROUP BY s.id_index",
-            [[str(storage.absolute(u.data_path)) for u in uploads]],
-        ).fetchall()
-    finally:
-        con.close()
-    out = {}
-    for index, sha, token in rows:
-        number, _, name = sealer_for(by_sha[sha]).open(bytes(token)).partition("\t")
-        out[index] = (number, name)
-    return out
-
-
-def run_comparison(
-    *,
-    actor: Actor = SYSTEM,
-    engine: str = "duckdb",
-    on: dt.date | None = None,
-    rules: tuple[str, ...] | None = None,
-    trigger: str = "command",
-    progress=None,
-) -> ComparisonRun:
-    """Run the rules over the whole register against the latest department data; raise leads.
-
-    `progress`, if given, is called as `progress(stage, done, total, label)`."""
-    from safetynet.cases.services import raise_lead
-    from safetynet.registry.models import Area, Household, Person
-    from safetynet.verification.rules import RULES
-    from safetynet.verification.snapshot import export_register
-
-    started = time.monotonic()
-    on = on or timezone.localdate()
-    selected = tuple(r for r in RULES if rules is None or r.code in rules)
-    uploads = current_uploads()
-    periods = {code: ups[0].period for code, ups in uploads.items()}
-    run = ComparisonRun.objects.create(engine=engine, trigger=trigger[:40], periods=periods)
-    work = storage.sub("tmp") / f"run-{run.pk}-{uuid.uuid4().hex[:8]}"
-    work.mkdir(parents=True)
-    summary: dict[str, dict] = {}
-    total_raised = 0
-    eng = None
-    try:
-        snapshot = storage.sub("snapshots") / f"register-{run.pk}.parquet"
-        export_register(snapshot, on=on)
-        eng = _engine(engine, work)
-        eng.load(
-            snapshot,
-            {code: [storage.absolute(u.data_path) for u in ups] for code, ups in uploads.items()},
-            empty_dir=storage.sub("snapshots"),
-        )
-        params = rule_params(on)
-        run.parameters = params.record()
-        run.save(update_fields=["parameters"])
-        villages = {a.code: a for a in Area.objects.filter(level=Area.Level.VILLAGE)}
-        for i, rule in enumerate(selected):
-            if progress:
-                progress("rule", i, len(selected), rule.label)
-            if not eng.runnable(rule):
-                summary[rule.code] = {"skipped": "no_data"}
-                continue
-            hits = eng.run_rule(rule, params).to_pylist()
-            period = periods.get(rule.sources[0], "") if rule.sources else "register"
-            source_label = SOURCES[rule.sources[0]].label if rule.sources else "名册"
-            department = SOURCES[rule.sources[0]].department if rule.sources else ""
-            outside = {h["id_index"] for h in hits if h.get("household_id") is None}
-            subjects = _subjects(uploads.get(rule.sources[0], []), outside) if rule.sources else {}
-            households = Household.objects.in_bulk({h["household_id"] for h in hits if h.get("household_id")})
-            persons = {
-                p.id_index: p
-                for p in Person.objects.filter(
-                    id_index__in={h["id_index"] for h in hits if h.get("household_id")}
-                )
-            }
-            raised = existing = unplaced = 0
-            for j, hit in enumerate(hits):
-                if progress and j % 200 == 0:
-                    progress("lead", j, len(hits), rule.label)
-                evidence = {c: _plain(hit.get(c)) for c in rule.evidence}
-                household = households.get(hit.get("household_id"))
-                village = household.village if household else villages.get(hit.get("village_code") or "")
-                if village is None:
-                    unplaced += 1
-                    continue
-                person = persons.get(hit["id_index"]) if household else None
-                name, number = "", ""
-                if household is None:
-                    number, name = subjects.get(hit["id_index"], ("", ""))
-                text = rule.lead.format(**{k: ("—" if v is None else v) for k, v in evidence.items()})
-                _, created = raise_lead(
-                    actor=actor,
-                    channel=rule.channel,
-                    village=village,
-                    summary=f"【{rule.label}】{text}",
-                    household=household,
-                    person=person,
-                    subject_name=name,
-                    subject_id_number=number,
-                    rule=rule.code,
-                    department=department or source_label,
-                    evidence={
-                        "rule": rule.code,
-                        "label": rule.label,
-                        "basis": rule.basis,
-                        "source": source_label,
-                        "period": period,
-                        "comparison_run": run.pk,
-                        **evidence,
-                    },
-                    dedup_key=f"{rule.code}:{hit['id_index']}:{period}",
-                )
-                raised += created
-                existing += not created
-            total_raised += raised
-            summary[rule.code] = {
-                "hits": len(hits),
-                "raised": raised,
-                "existing": existing,
-                "unplaced": unplaced,
-                "period": period,
-            }
-        if progress:
-            progress("rule", len(selected), len(selected), "完成")
-    finally:
-        if eng is not None:
-            eng.close()
-        shutil.rmtree(work, ignore_errors=True)
-    used = {k: run.parameters.get(k, "") for k in ("version", "digest")}
-    with transaction.atomic():
-        run.finished_at = timezone.now()
-        run.summary = summary
-        run.leads_raised = total_raised
-        run.seconds = round(time.monotonic() - started, 3)
-        run.save()
-        record_audit(
-            actor=actor,
-            action="exchange.compare",
-            object_type="comparison_run",
-            object_id=run.pk,
-            changes={"engine": engine, "leads_raised": total_raised, "periods": periods, "parameters": used},
-        )
-    return run
 
 
 # ---- per-case verification ----------------------------------------------------------------
@@ -594,7 +449,6 @@ __all__ = [
     "current_uploads",
     "may_upload",
     "request_verification",
-    "run_comparison",
     "upload_department_file",
     "verified_input",
 ]

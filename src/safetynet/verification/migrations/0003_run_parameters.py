@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("verification", "0001_initial"),
+        ("verification", "0002_comparison_run_status"),
     ]
 
     operations = [

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--list-rules", action="store_true", help="列出规则后退出")
 
     def handle(self, *args, **opts):
-        from safetynet.verification.services import run_comparison
+        from safetynet.cases.comparison import compare_and_file_leads
+        from safetynet.verification.comparison import mark_interrupted_runs
 
         console = Console(stderr=True)
         if opts["list_rules"]:
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"未知规则：{', '.join(sorted(unknown))}")
         on = dt.date.fromisoformat(opts["on"]) if opts["on"] else None
+        for pk in mark_interrupted_runs():
+            self.stderr.write(f"上次的比对（运行编号 {pk}）未完成即中断，已标记为“已中断”；本次运行将补齐。")
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -57,12 +60,12 @@ class Command(BaseCommand):
                     )
 
             try:
-                run = run_comparison(
+                run = compare_and_file_leads(
                     engine=opts["engine"],
                     on=on,
                     rules=tuple(opts["rule"]) if opts["rule"] else None,
                     progress=progress,
-                )
+                ).run
             except SafetynetError as e:
                 raise CommandError(e.message) from None
         table = Table("规则", "命中", "新线索", "已有", "无法派村", "数据期别")
