@@ -127,9 +127,14 @@ HUEY = (
     }
 )
 
-# Failed-login throttle: this many failures per username (or per client address) inside the window.
+# Failed-login throttle inside the window: this many failures for one account from one address,
+# and, apart, this many failures from one address whatever the accounts. Nobody can lock an account
+# out from another address.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_WINDOW", "900"))
+# Addresses of the reverse proxies whose X-Forwarded-For is believed (accounts/clients.py).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("SAFETYNET_TRUSTED_PROXIES", "").split(",") if a.strip()]
 API_TOKEN_TTL_HOURS = int(os.environ.get("SAFETYNET_API_TOKEN_TTL_HOURS", "12"))
 
 LOGGING = {

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from safetynet.accounts.clients import client_address
 from safetynet.core.errors import NotFound, PermissionDenied, SafetynetError
 
 FORM = "form"  # the key of an error that belongs to the whole form rather than one field
@@ -47,7 +48,8 @@ def login_required(view):
 
 
 def client_of(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    """The caller's address as the audit trail records it (see accounts.clients)."""
+    return client_address(request)
 
 
 def raise_if_not_form_error(error: SafetynetError) -> None:
