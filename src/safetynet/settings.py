@@ -55,7 +55,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "safetynet.web.shell.ErrorPages",  # one renderer of web errors (403, 404, 400, 409…)
 ]
+CSRF_FAILURE_VIEW = "safetynet.web.shell.csrf_failure"
 
 ROOT_URLCONF = "safetynet.urls"
 WSGI_APPLICATION = "safetynet.wsgi.application"
