@@ -48,15 +48,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "safetynet.web.security.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safetynet.web.security.SessionIdleTimeout",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "safetynet.web.shell.ErrorPages",  # one renderer of web errors (403, 404, 400, 409…)
 ]
+CSRF_FAILURE_VIEW = "safetynet.web.shell.csrf_failure"
 
 ROOT_URLCONF = "safetynet.urls"
 WSGI_APPLICATION = "safetynet.wsgi.application"
@@ -124,8 +128,46 @@ FILE_UPLOAD_TEMP_STALE_SECONDS = int(os.environ.get("SAFETYNET_UPLOAD_TEMP_STALE
 COMPARISON_STALE_SECONDS = int(os.environ.get("SAFETYNET_COMPARISON_STALE_SECONDS", str(12 * 3600)))
 WHITENOISE_USE_FINDERS = True
 
+# ---- transport and sessions (docs/deploy.md "Security settings") -------------------------------
+# Served over HTTPS (behind the TLS reverse proxy): Secure cookies and HSTS. Off by default because
+# `safetynet demo` serves plain http on 127.0.0.1, where a Secure cookie would never come back.
+HTTPS = os.environ.get("SAFETYNET_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SAFETYNET_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SAFETYNET_HSTS_SUBDOMAINS", "") == "1"
+if HTTPS and os.environ.get("SAFETYNET_PROXY_SSL_HEADER", "1") == "1":
+    # The proxy terminates TLS and says so; only ever set this behind a proxy that overwrites it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Shared office computers: a session ends when the browser closes, and after this many idle
+# minutes (web/security.py SessionIdleTimeout keeps an active user's session alive).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = os.environ.get("SAFETYNET_SESSION_AT_BROWSER_CLOSE", "1") == "1"
+SESSION_COOKIE_AGE = int(os.environ.get("SAFETYNET_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 2)
+
+# Every page satisfies this: scripts, styles, fonts and images only from this server (htmx and
+# ECharts are served from static), no inline script or style, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 _huey_redis = os.environ.get("HUEY_REDIS_URL")
 HUEY = (
@@ -139,9 +181,14 @@ HUEY = (
     }
 )
 
-# Failed-login throttle: this many failures per username (or per client address) inside the window.
+# Failed-login throttle inside the window: this many failures for one account from one address,
+# and, apart, this many failures from one address whatever the accounts. Nobody can lock an account
+# out from another address.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_WINDOW", "900"))
+# Addresses of the reverse proxies whose X-Forwarded-For is believed (accounts/clients.py).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("SAFETYNET_TRUSTED_PROXIES", "").split(",") if a.strip()]
 API_TOKEN_TTL_HOURS = int(os.environ.get("SAFETYNET_API_TOKEN_TTL_HOURS", "12"))
 
 # The county this installation serves: its parameter file, area data and default region.

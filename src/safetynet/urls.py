@@ -11,3 +11,8 @@ urlpatterns = [
     path("exchange/", include("safetynet.web.urls_exchange")),
     path("", include("safetynet.web.urls")),
 ]
+
+# Errors raised outside a view (an unknown URL, a refused request) get the one web error page.
+handler400 = "safetynet.web.shell.bad_request"
+handler403 = "safetynet.web.shell.permission_denied"
+handler404 = "safetynet.web.shell.page_not_found"

@@ -5,6 +5,7 @@ out rather than derived from roles.py so that a change to the matrix has to chan
 import pytest
 
 from safetynet.accounts.roles import Perm, Role
+from safetynet.assessments import services as assessment_services
 from safetynet.core.errors import NotFound, PermissionDenied
 from safetynet.registry import selectors, services
 from safetynet.registry.areas import VillageSpec, load_villages
@@ -31,6 +32,17 @@ ALLOWED = {
     "add_member": {"village_officer", "township_clerk", "county_civil", "admin"},
     "reveal": {"village_officer", "township_clerk", "review_leader", "county_civil", "county_agri", "admin"},
     "view_audit": {"auditor", "admin"},
+    # Storing an assessment is a write: everyone who sees households except the read-only auditor.
+    "assess": {
+        "village_officer",
+        "township_clerk",
+        "review_member",
+        "review_leader",
+        "county_civil",
+        "county_agri",
+        "leading_office",
+        "admin",
+    },
 }
 INSIDE = {"village_officer": VILLAGE_A}
 OUTSIDE = {"village_officer": VILLAGE_B}
@@ -72,6 +84,8 @@ def _do(action, user, household, village_code):
         )
     elif action == "reveal":
         services.reveal_person(user=user, person_id=household.head_id, reason="核实")
+    elif action == "assess":
+        assessment_services.assess_household(user=user, household_id=household.pk)
     elif action == "view_audit":
         if not user.can(Perm.VIEW_AUDIT):
             raise PermissionDenied("no")
@@ -131,6 +145,7 @@ def test_the_written_matrix_matches_roles_module():
         "add_member": Perm.EDIT_HOUSEHOLD,
         "reveal": Perm.UNMASK_PERSONAL_DATA,
         "view_audit": Perm.VIEW_AUDIT,
+        "assess": Perm.ASSESS_HOUSEHOLD,
     }
     for action, perm in perm_of.items():
         assert {r.value for r in Role if has_perm(r, perm)} == ALLOWED[action], action

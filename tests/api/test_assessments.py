@@ -108,3 +108,13 @@ def test_stored_assessment_of_a_household_is_scoped(api_as, users, make_househol
     assert clerk.post(f"/households/{outside.pk}/assessments").status_code == 404
     assert clerk.get(f"/households/{outside.pk}/assessments").status_code == 404
     assert Assessment.objects.count() == 1
+
+
+def test_the_read_only_auditor_cannot_store_an_assessment(api_as, users, make_household):
+    h = make_household(VILLAGE_A, members=[member(birth=dt.date(1980, 1, 1), income_wage_12m="3600")])
+    r = api_as(users["auditor"]).post(f"/households/{h.pk}/assessments")
+    assert r.status_code == 403
+    assert r.json()["code"] == "permission_denied" and set(r.json()) == {"code", "message", "field"}
+    assert not Assessment.objects.exists()
+    assert api_as(users["auditor"]).get(f"/households/{h.pk}/assessments").status_code == 200
+    assert api_as(users["township_clerk"]).post(f"/households/{h.pk}/assessments").status_code == 201

@@ -71,6 +71,18 @@ def test_household_assessment_is_shown_with_its_explanation_and_scoped(users, ma
     assert c.get(f"/policy/households/{outside.pk}/assessment/").status_code == 404
 
 
+def test_the_read_only_auditor_cannot_store_an_assessment_and_is_not_offered_to(users, make_household):
+    h = make_household(VILLAGE_A, members=[member(birth=dt.date(1980, 1, 1), income_wage_12m="3600")])
+    c = _client(users["auditor"])
+    r = c.post(f"/policy/households/{h.pk}/assess/", HTTP_HX_REQUEST="true")
+    assert r.status_code == 403
+    assert not Assessment.objects.exists()
+    page = c.get(f"/policy/households/{h.pk}/assessment/")
+    assert page.status_code == 200 and "重新测算" not in page.content.decode()
+    clerk_page = _client(users["township_clerk"]).get(f"/policy/households/{h.pk}/assessment/")
+    assert "重新测算" in clerk_page.content.decode()
+
+
 @pytest.mark.parametrize(
     "role, status",
     [("leading_office", 200), ("county_civil", 200), ("township_clerk", 403), ("auditor", 403)],

@@ -43,6 +43,7 @@ class Perm(StrEnum):
     EDIT_HOUSEHOLD = "edit_household"
     UNMASK_PERSONAL_DATA = "unmask_personal_data"
     VIEW_AUDIT = "view_audit"
+    ASSESS_HOUSEHOLD = "assess_household"  # store an assessment of a household (a write)
     EXCHANGE_DATA = "exchange_data"
     MANAGE_PARAMETERS = "manage_parameters"
     MANAGE_USERS = "manage_users"
@@ -134,6 +135,12 @@ PROCEDURE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
 }
 for _role, _extra in PROCEDURE_PERMISSIONS.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+# Storing an assessment is a write: every role that sees households may, except the read-only
+# auditor (who once could, through the API and the household page).
+for _role, _perms in PERMISSIONS.items():
+    if _P.VIEW_HOUSEHOLD in _perms and _role != Role.AUDITOR:
+        PERMISSIONS[_role] = _perms | {_P.ASSESS_HOUSEHOLD}
 
 # Roles whose reach includes households (a department liaison exchanges data and sees none).
 HOUSEHOLD_ROLES = frozenset(r for r, perms in PERMISSIONS.items() if Perm.VIEW_HOUSEHOLD in perms)

@@ -16,24 +16,30 @@ from safetynet.audit.services import Actor, record_audit
 from safetynet.core.errors import AuthenticationFailed, Throttled
 
 
-def _throttled(username: str, client: str) -> bool:
+def _throttled(username: str, client: str) -> str:
+    """Which limit a sign-in from `client` as `username` has reached ("" for none).
+
+    Failures count per account *and* address, so that nobody can lock a named account out from
+    elsewhere; a separate, higher limit per address stops one machine trying many accounts."""
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    recent = LoginFailure.objects.filter(at__gte=since)
-    limit = settings.LOGIN_FAILURE_LIMIT
-    return recent.filter(username=username).count() >= limit or (
-        client and recent.filter(client=client).count() >= limit * 4
-    )
+    from_here = LoginFailure.objects.filter(at__gte=since, client=client)
+    if from_here.filter(username=username).count() >= settings.LOGIN_FAILURE_LIMIT:
+        return "account_address"
+    if from_here.count() >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        return "address"
+    return ""
 
 
 def sign_in(*, username: str, password: str, client: str = "", channel: str = "web") -> User:
     """Check a password; refuse while too many recent failures; audit success and failure."""
     username = (username or "").strip()
-    if _throttled(username, client):
+    limit = _throttled(username, client)
+    if limit:
         with transaction.atomic():
             record_audit(
                 actor=Actor(None, username or "?", client=client),
                 action="login.throttled",
-                changes={"channel": channel},
+                changes={"channel": channel, "limit": limit},
             )
         minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
         raise Throttled(
@@ -51,7 +57,8 @@ def sign_in(*, username: str, password: str, client: str = "", channel: str = "w
             )
         raise AuthenticationFailed("用户名或密码错误。", code="invalid_credentials", field="password")
     with transaction.atomic():
-        LoginFailure.objects.filter(username=username).delete()
+        # Only this address's failures: a success elsewhere must not reset an attacker's count.
+        LoginFailure.objects.filter(username=username, client=client).delete()
         record_audit(
             actor=Actor.of(user, client),
             action="login",

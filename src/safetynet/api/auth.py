@@ -5,13 +5,14 @@ from __future__ import annotations
 from ninja import Router
 from ninja.security import HttpBearer
 
+from safetynet.accounts.clients import client_address
 from safetynet.accounts.services import issue_token, sign_in, user_for_token
 from safetynet.api.schemas import ErrorOut, TokenIn, TokenOut
 
 
 def client_of(request) -> str:
-    """The caller's address as the audit trail records it (REMOTE_ADDR; no proxy headers trusted)."""
-    return (request.META.get("REMOTE_ADDR") or "")[:64]
+    """The caller's address as the audit trail records it (see accounts.clients)."""
+    return client_address(request)
 
 
 class BearerToken(HttpBearer):

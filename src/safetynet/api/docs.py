@@ -15,6 +15,20 @@ from ninja import Router
 from ninja.openapi.docs import Swagger
 
 ASSET_DIR = Path(ninja.__file__).parent / "static" / "ninja"
+# Swagger UI sets inline styles of its own (swagger-api/swagger-ui#10655), so its page relaxes the
+# site's policy for styles only; it shows the API's schema, no stored data. Scripts stay 'self'.
+DOCS_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js", "favicon.png", "favicon.svg"}
 
 router = Router()
@@ -55,4 +69,6 @@ class LocalSwagger(Swagger):
 </body>
 </html>
 """
-        return HttpResponse(html)
+        response = HttpResponse(html)
+        response["Content-Security-Policy"] = DOCS_POLICY
+        return response

@@ -14,6 +14,7 @@ import re
 from functools import wraps
 
 from django.http import Http404, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -147,6 +148,18 @@ def install(api: NinjaAPI) -> None:
             body = error_body(f"http_{exc.status_code}", str(exc))
         return _respond(api, request, exc.status_code, body)
 
+    @api.exception_handler(MultiPartParserError)
+    def on_malformed_multipart(request, exc: MultiPartParserError):
+        # A multipart body without a boundary (or cut short) cannot be read at all: the client's fault.
+        return _respond(
+            api,
+            request,
+            400,
+            error_body(
+                "malformed_multipart", "请求体不是有效的 multipart/form-data（缺少或无效的 boundary）。"
+            ),
+        )
+
     @api.exception_handler(Http404)
     def on_404(request, exc: Http404):
         return _respond(api, request, 404, error_body("not_found", "未找到请求的资源。"))
@@ -155,6 +168,28 @@ def install(api: NinjaAPI) -> None:
     def on_unexpected(request, exc: Exception):
         logger.exception("unhandled API error on %s %s", request.method, request.path)
         return _respond(api, request, 500, error_body("server_error", "服务器内部错误，请稍后重试。"))
+
+
+# The largest id a database row can have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def ids_in_range(view):
+    """An id in the path beyond any row's (`/households/9223372036854775808`) is simply not there;
+    without this it reached the database driver and answered 500."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in kwargs.values()):
+            body = error_body("not_found", "未找到请求的资源。")
+            return HttpResponse(
+                json.dumps(body, ensure_ascii=False),
+                status=404,
+                content_type="application/json; charset=utf-8",
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def json_method_not_allowed(view):

@@ -14,7 +14,10 @@ from ninja import Query, Router, Status
 
 from safetynet.api.auth import client_of
 from safetynet.api.schemas import (
+    DEFAULT_LIMIT,
     ERRORS,
+    MAX_LIMIT,
+    MAX_OFFSET,
     PERSON_FIELDS,
     TOWNSHIP_CODE,
     VILLAGE_CODE,
@@ -35,9 +38,6 @@ from safetynet.registry import selectors, services
 from safetynet.registry.models import Household, Membership, NotCountedReason
 
 router = Router(tags=["households"])
-
-DEFAULT_LIMIT, MAX_LIMIT = 50, 500
-
 
 # ---- rendering ------------------------------------------------------------------------------
 
@@ -137,7 +137,7 @@ def list_households(
     township: str | None = Query(None, pattern=TOWNSHIP_CODE, description="乡镇9位代码"),
     q: str | None = Query(None, max_length=64, description="姓名、姓名拼音首字母或完整身份证号码"),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     found = selectors.search_households(
         request.auth, q=q or "", village=village or "", township=township or ""

@@ -36,7 +36,7 @@ class SafetynetAPI(NinjaAPI):
                 # ninja's root view only raises Http404 (an HTML page here); point to the docs instead.
                 pattern.callback = api_root
             else:
-                pattern.callback = errors.json_method_not_allowed(pattern.callback)
+                pattern.callback = errors.ids_in_range(errors.json_method_not_allowed(pattern.callback))
         return patterns
 
 

@@ -31,6 +31,12 @@ def _choices(values, *, blank: bool = False):
     return Literal[tuple(([""] if blank else []) + list(values))]  # type: ignore[valid-type]
 
 
+# Paging bounds shared by every list endpoint. The offset's bound keeps it a 32-bit integer on
+# every database (an offset at 2^63 once reached SQLite and answered 500); no list comes near it.
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+MAX_OFFSET = 2**31 - 1
+
+
 SexChoice = _choices(Sex.values)
 HukouChoice = _choices(Hukou.values)
 RelationChoice = _choices(Relation.values)

@@ -10,10 +10,10 @@ liaisons (for their own sources) and administrators upload; liaisons see no hous
 from __future__ import annotations
 
 from django.http import FileResponse
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from safetynet.api.auth import client_of
-from safetynet.api.schemas import ERRORS, ErrorOut
+from safetynet.api.schemas import ERRORS, MAX_LIMIT, ErrorOut
 from safetynet.core.errors import NotFound
 from safetynet.registry import selectors as registry_selectors
 from safetynet.verification import selectors, services, storage
@@ -169,11 +169,11 @@ def upload(
 
 
 @router.get("/exchange/uploads", response={200: list[UploadOut], **ERRORS}, summary="上传记录")
-def list_uploads(request, source: str = "", limit: int = 50):
+def list_uploads(request, source: str = "", limit: int = Query(50, ge=1, le=MAX_LIMIT)):  # noqa: B008
     qs = selectors.uploads_visible_to(request.auth)
     if source:
         qs = qs.filter(source=source)
-    return [upload_out(u, errors=False) for u in qs[: max(1, min(limit, 500))]]
+    return [upload_out(u, errors=False) for u in qs[:limit]]
 
 
 @router.get(

@@ -151,7 +151,7 @@ def assess_household(
     verification (`verification.report.verified_input`) — passes it as `inputs`, with
     `verification` saying where it came from (report, declared vs verified values, provenance);
     both are stored, so the assessment can be recomputed and explained as it was made."""
-    if not user.can(Perm.VIEW_HOUSEHOLD):
+    if not user.can(Perm.ASSESS_HOUSEHOLD):
         raise PermissionDenied("您的角色无权进行认定测算。")
     household = registry_selectors.get_household(user, household_id)
     on = on or timezone.localdate()
