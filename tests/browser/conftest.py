@@ -9,6 +9,8 @@ triggers for that flush only and puts them back as soon as it is done (flush sen
 from __future__ import annotations
 
 import importlib
+import os
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -16,6 +18,19 @@ from django.db.models.signals import post_migrate
 
 _triggers = importlib.import_module("safetynet.audit.migrations.0002_append_only_triggers")
 _UID = "safetynet-tests-restore-audit-triggers"
+
+CHROMIUM = Path("/usr/bin/chromium")
+NEEDS_CHROMIUM = "needs Debian's chromium: apt-get install chromium"
+
+
+def chromium_or_skip() -> Path:
+    """Debian's Chromium (never `playwright install`): without it the browser tests skip, naming
+    what to install, unless SAFETYNET_REQUIRE_BROWSER=1 (CI), where they fail."""
+    if not CHROMIUM.exists():
+        if os.environ.get("SAFETYNET_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{NEEDS_CHROMIUM} (SAFETYNET_REQUIRE_BROWSER=1)")
+        pytest.skip(NEEDS_CHROMIUM)
+    return CHROMIUM
 
 
 def _set_audit_triggers(enabled: bool) -> None:

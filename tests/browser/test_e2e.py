@@ -9,38 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 
 from safetynet.accounts.roles import Role
+from tests.browser.conftest import chromium_or_skip
 from tests.conftest import PASSWORD, VILLAGE_A, VILLAGE_B, member
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # itself (fixtures, assertions) are still synchronous and safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-
-
-def _unavailable(reason: str):
-    if os.environ.get("SAFETYNET_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (SAFETYNET_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        _unavailable("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
+    chromium = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
+            executable_path=str(chromium),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield b

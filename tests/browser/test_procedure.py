@@ -7,32 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 
 from safetynet.accounts.roles import Role
 from safetynet.cases.models import Case, HouseholdStatus
 from safetynet.core import clock
+from tests.browser.conftest import chromium_or_skip
 from tests.conftest import CHANGNING, PASSWORD, VILLAGE_A, member, new_id
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("SAFETYNET_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium missing")
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
+    chromium = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
+            executable_path=str(chromium),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield b

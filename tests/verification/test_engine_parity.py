@@ -1,7 +1,7 @@
 """The same rule expressions on DuckDB and on Spark (Ibis's PySpark backend) find identical leads.
 
-Needs the `spark` extra (`uv sync --extra spark`) and Java 17. Without it the test skips, unless
-SAFETYNET_REQUIRE_SPARK is set (CI), where a missing Spark is a failure.
+Needs the `spark` extra (`uv sync --extra spark`) and Java 17. Without either the test skips, naming
+what to install, unless SAFETYNET_REQUIRE_SPARK is set (CI), where a missing Spark is a failure.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -343,11 +345,27 @@ def test_duckdb_finds_every_planted_case(tmp_path):
     assert all(len(r.evidence) for r in RULES)
 
 
-def test_duckdb_and_spark_find_identical_leads(tmp_path):
+def _java() -> str | None:
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return str(Path(home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def _spark_or_skip() -> None:
+    missing = None
     if importlib.util.find_spec("pyspark") is None:
+        missing = "needs the spark extra: uv sync --extra spark"
+    elif _java() is None:
+        missing = "needs Java 17: apt-get install openjdk-17-jre-headless"
+    if missing:
         if os.environ.get("SAFETYNET_REQUIRE_SPARK"):
-            pytest.fail("SAFETYNET_REQUIRE_SPARK is set but pyspark is not installed (uv sync --extra spark)")
-        pytest.skip("the spark extra is not installed")
+            pytest.fail(f"{missing} (SAFETYNET_REQUIRE_SPARK is set)")
+        pytest.skip(missing)
+
+
+def test_duckdb_and_spark_find_identical_leads(tmp_path):
+    _spark_or_skip()
     sources = _data(tmp_path)
     duck = _leads(Engine.duckdb(temp_dir=tmp_path / "spill"), tmp_path, sources)
     spark = Engine.spark()

@@ -1,22 +1,26 @@
-"""The village notice as a printable PDF with an embedded Chinese font (Noto Sans CJK SC)."""
+"""The village notice as a printable PDF with an embedded Chinese font (Noto Sans CJK SC).
+
+The font comes from the PyPI package ``noto-cjk-sans-otc`` (a project dependency, so ``uv sync``
+installs it): it ships Noto Sans CJK 2.004's ``NotoSansCJK-Regular.ttc`` inside the wheel, the same
+collection as Debian's ``fonts-noto-cjk``, under the SIL Open Font License 1.1, which allows embedding
+the font in documents. No system font and nothing downloaded at run time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+import noto_cjk_sans_otc
 from fpdf import FPDF
 
-FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/noto-cjk"))
-SC_INDEX = 2  # Noto Sans CJK collections: JP, KR, SC, TC, HK
+SC_INDEX = 2  # Noto Sans CJK collection: JP, KR, SC, TC, HK, then the Mono faces
 
 
 def _font() -> Path:
-    for d in FONT_DIRS:
-        f = d / "NotoSansCJK-Regular.ttc"
-        if f.exists():
-            return f
-    raise FileNotFoundError("Noto Sans CJK (fonts-noto-cjk) is not installed")
+    # The package is installed as files on disk (a wheel unpacked into site-packages), so the
+    # resource is a real path that fpdf2 can open.
+    return Path(str(noto_cjk_sans_otc.FONT_PATH))
 
 
 def notice_pdf(notice) -> bytes:

@@ -70,7 +70,7 @@ def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
             cases_visible_to(user)
             .select_related("household__village__parent", "household__head", "refusal_letter")
             .prefetch_related(
-                Prefetch("leads", queryset=Lead.objects.select_related("village__parent").order_by("id")),
+                Prefetch("leads", queryset=Lead.objects.select_related("village__parent")),
                 "transitions",
                 "attachments",
                 "investigations",

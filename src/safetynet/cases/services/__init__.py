@@ -79,10 +79,3 @@ __all__ = [
     "upload_attachment",
     "withdraw_case",
 ]
-
-
-def today():
-    """Kept for the API shell until it reads `safetynet.core.clock` itself."""
-    from safetynet.core import clock
-
-    return clock.today()
