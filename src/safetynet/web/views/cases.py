@@ -258,7 +258,7 @@ def _detail_context(request, case) -> dict:
     decisions = list(case.decisions.select_related("assessment").all())
     proposal = services.current_proposal(case) if case.state == workflow.State.TOWNSHIP_DECISION else None
     verified = {v.person_id: v for v in case.verification_results.filter(round=r, superseded_by__isnull=True)}
-    round_decision = next((d for d in reversed(decisions) if d.round == r), None)
+    round_decision = next((d for d in reversed(decisions) if d.round == r and d.effective), None)
     return {
         "case": case,
         "state_label": workflow.STATE_LABELS[workflow.State(case.state)],
@@ -274,6 +274,9 @@ def _detail_context(request, case) -> dict:
         "review_records": case.attachments.filter(kind=Attachment.Kind.VILLAGE_REVIEW, round=r),
         "decisions": decisions,
         "proposal": proposal,
+        "pending_item": selectors.live_item_of(case)
+        if case.state == workflow.State.TOWNSHIP_DECISION
+        else None,
         "proposal_values": services.proposal_values(proposal, case.household) if proposal else None,
         "notices": case.notices.all(),
         "objections": case.objections.all(),
