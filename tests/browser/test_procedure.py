@@ -73,6 +73,8 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     officer = make_user(Role.VILLAGE_OFFICER, VILLAGE_A, "officer_e2e")
     clerk = make_user(Role.TOWNSHIP_CLERK, CHANGNING, "clerk_proc_e2e")
     leader = make_user(Role.REVIEW_LEADER, CHANGNING, "leader_e2e")
+    make_user(Role.REVIEW_MEMBER, CHANGNING, "member_e2e")
+    make_user(Role.REVIEW_MEMBER, CHANGNING, "member_two_e2e")  # the group's quorum is three
     civil = make_user(Role.COUNTY_CIVIL, "141029", "civil_e2e")
     scan = tmp_path / "consent.pdf"
     scan.write_bytes(PDF)
@@ -141,7 +143,9 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     off.get_by_role("button", name="保存评议结果").click()
     off.wait_for_function("document.querySelector('#state').innerText === '乡镇审核确认'")
 
-    # 6. The review leader sees the engine's proposal and confirms it.
+    # 6. The review leader sees the engine's proposal and records the group's decision on today's
+    # sitting; the group (a quorum of three) votes, and only the leader's confirmation makes the
+    # decision take effect.
     lead = _page(browser, live_server, leader)
     lead.goto(case_url)
     lead.click("#propose")
@@ -149,7 +153,21 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     assert "dibao" in lead.inner_text("#proposal")
     lead.fill("#id_panel", "组长、民政助理、乡村振兴专干")
     lead.click("#decide")
-    lead.wait_for_function("document.querySelector('#state').innerText === '公示'")
+    lead.wait_for_selector("#pending-decision")
+    assert lead.inner_text("#state") == "乡镇审核确认"
+    lead.click("#sitting-link")
+    lead.wait_for_selector("#attendance-form")
+    for box in lead.locator("#attendance-form input[name=attendee_ids]").all():
+        box.check()
+    lead.click("#save-attendance")
+    lead.wait_for_selector(".vote-form")
+    lead.fill(".vote-form .votes-for", "3")
+    lead.click(".vote-form .record-vote")
+    lead.wait_for_function("document.querySelector('.item-status').innerText.startsWith('表决通过')")
+    lead.click("#confirm-sitting")
+    lead.wait_for_function("document.querySelector('#sitting-status').innerText === '组长已确认'")
+    lead.goto(case_url)
+    assert lead.inner_text("#state") == "公示"
     lead.goto(f"{case_url}notice/")
     assert "王*山" in lead.inner_text("#notice-entries") and "王大山" not in lead.content()
 

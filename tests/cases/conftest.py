@@ -175,12 +175,47 @@ class Proc:
         assert self.data["state"] == "township_decision"
         return self.data
 
-    def decide(self, action="confirm", role="review_leader", **extra):
-        return self.post(
-            role,
-            "/township-decision",
-            {"version": self.version, "action": action, "panel": "组长、成员三人", **extra},
+    def reviewers(self) -> list:
+        """The township review group at its sittings: the leader, the member and a second member
+        (the quorum, `procedure.review_group_quorum`, is 3)."""
+        from safetynet.accounts.models import User
+
+        leader, first = self.u["review_leader"], self.u["review_member"]
+        second, _ = User.objects.get_or_create(
+            username=f"review_member_2_{first.area.code}",
+            defaults={"role": first.role, "area": first.area, "display_name": "第二成员"},
         )
+        return [leader, first, second]
+
+    def sitting(self) -> dict:
+        """Today's open sitting of the household's township (with a quorum), opened if there is none."""
+        township = self.household.village.parent.code
+        people = [u.pk for u in self.reviewers()]
+        rows = self.ok(self.api["review_member"].get("/sittings", {"township": township, "status": "open"}))
+        today = [r for r in rows["items"] if r["held_on"] == self.clock.day.isoformat()]
+        if not today:
+            body = {"township": township, "held_on": self.clock.day.isoformat(), "attendee_ids": people}
+            return self.ok(self.api["review_member"].post("/sittings", body), 201)
+        sitting = self.ok(self.api["review_member"].get(f"/sittings/{today[0]['id']}"))
+        if not sitting["has_quorum"]:  # opened from the case page, attendance not yet recorded
+            body = {"version": sitting["version"], "attendee_ids": people}
+            sitting = self.ok(self.api["review_member"].post(f"/sittings/{sitting['id']}/attendance", body))
+        return sitting
+
+    def decide(self, action="confirm", role="review_leader", **extra):
+        """The review group decides in a sitting: the decision is recorded on today's sitting with
+        a unanimous vote, then the leader confirms the sitting and the decision takes effect."""
+        sitting = self.sitting()
+        sid, present = sitting["id"], len(sitting["attendees"])
+        body = {"case_id": self.case_id, "version": self.version, "action": action, **extra}
+        body.update(votes_for=present, votes_against=0, abstentions=0)
+        sitting = self.ok(self.api[role].post(f"/sittings/{sid}/decisions", body))
+        item = next(i for i in sitting["items"] if i["case_id"] == self.case_id)
+        assert item["status"] == "passed", item
+        self.refresh()
+        assert self.data["state"] == "township_decision"  # nothing takes effect before the leader
+        self.ok(self.api["review_leader"].post(f"/sittings/{sid}/confirm", {"version": sitting["version"]}))
+        return self.refresh()
 
 
 @pytest.fixture

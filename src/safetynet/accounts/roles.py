@@ -54,6 +54,9 @@ class Perm(StrEnum):
     VERIFY = "verify"
     VILLAGE_REVIEW = "village_review"
     TOWNSHIP_DECIDE = "township_decide"
+    # The leader's confirmation of a sitting of the township review group: only then do its
+    # decisions take effect (seed 二(二)2). An administrator holds every other permission, not this.
+    CONFIRM_SITTING = "confirm_sitting"
     LEADING_GROUP_DECIDE = "leading_group_decide"
     MANAGE_NOTICE = "manage_notice"
     RECORD_OBJECTION = "record_objection"
@@ -101,7 +104,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.LEADING_OFFICE: frozenset({_P.VIEW_HOUSEHOLD, _P.MANAGE_PARAMETERS}),
     Role.DEPT_LIAISON: frozenset({_P.EXCHANGE_DATA}),
     Role.AUDITOR: frozenset({_P.VIEW_HOUSEHOLD, _P.VIEW_AUDIT}),
-    Role.ADMIN: frozenset(set(Perm)),
+    Role.ADMIN: frozenset(set(Perm) - {_P.CONFIRM_SITTING}),
 }
 
 # Who acts in the single procedure (cases/workflow.py). Kept apart so the registry matrix above
@@ -126,7 +129,13 @@ PROCEDURE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
     Role.REVIEW_MEMBER: frozenset({_P.TOWNSHIP_DECIDE, _P.REQUEST_EXTENSION}),
     Role.REVIEW_LEADER: frozenset(
-        {_P.TOWNSHIP_DECIDE, _P.REFUSE_CASE, _P.REQUEST_EXTENSION, _P.APPROVE_EXTENSION}
+        {
+            _P.TOWNSHIP_DECIDE,
+            _P.CONFIRM_SITTING,
+            _P.REFUSE_CASE,
+            _P.REQUEST_EXTENSION,
+            _P.APPROVE_EXTENSION,
+        }
     ),
     Role.COUNTY_CIVIL: frozenset({_P.RAISE_LEAD, _P.VERIFY, _P.COUNTY_FILE}),
     Role.COUNTY_AGRI: frozenset({_P.RAISE_LEAD}),

@@ -288,12 +288,89 @@ class TownshipDecision(models.Model):
     parameters_digest = models.CharField(max_length=64)
     rule_set_version = models.CharField(max_length=40)
     panel = models.TextField("参会审核确认小组成员", blank=True)
+    # Recorded at a sitting of the review group, the decision is pending until the group's leader
+    # confirms the sitting (`Sitting`); only an effective decision moves the case or is read by
+    # the later steps. `decided_on` is then the day of the confirmation.
+    effective = models.BooleanField("经组长确认生效", default=False)
     decided_on = models.DateField()
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+
+
+class Sitting(models.Model):
+    """A sitting (会议) of the township 低收入人口审核确认领导小组 (seed 二(二)2): who attended, the
+    cases on its agenda with the decision proposed and the vote on each, and the leader's
+    confirmation, which alone makes its passed decisions take effect."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待组长确认"
+        CONFIRMED = "confirmed", "组长已确认"
+
+    township = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField("会议日期")
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    notes = models.TextField("会议记录", blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    confirmed_on = models.DateField("组长确认日期", null=True)
+    confirmed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+
+class SittingItem(models.Model):
+    """One case on a sitting's agenda: the decision proposed (what `TownshipDecision` freezes, or a
+    refusal with its reason) and the group's vote on it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待表决"
+        PASSED = "passed", "表决通过，待组长确认"
+        FAILED = "failed", "表决未通过"
+        EFFECTIVE = "effective", "已生效"
+        CARRIED_OVER = "carried_over", "未通过或未表决，留待下次会议"
+
+    LIVE = ("pending", "passed", "failed")  # statuses of an item of a sitting not yet confirmed
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.PROTECT, related_name="items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sitting_items")
+    round = models.PositiveSmallIntegerField()
+    action = models.CharField(
+        max_length=12,
+        blank=True,
+        choices=[("confirm", "确认测算建议"), ("override", "改变测算建议"), ("refuse", "不予认定")],
+    )
+    reason = models.TextField(blank=True)
+    decision = models.ForeignKey(TownshipDecision, on_delete=models.PROTECT, null=True, related_name="+")
+    votes_for = models.PositiveSmallIntegerField("赞成票", null=True)
+    votes_against = models.PositiveSmallIntegerField("反对票", null=True)
+    abstentions = models.PositiveSmallIntegerField("弃权票", null=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    case_version = models.PositiveIntegerField(null=True)  # the case's version after the last record
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sitting", "case"], name="one_item_per_case_and_sitting"),
+            # A case waits on the agenda of one sitting at a time.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=("pending", "passed", "failed")),
+                name="one_live_agenda_item_per_case",
+            ),
+        ]
 
 
 class LeadingGroupDecision(models.Model):

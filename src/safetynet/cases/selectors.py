@@ -56,7 +56,11 @@ class Dossier:
 
     @property
     def round_decision(self):
-        return next((d for d in reversed(self.case.decisions.all()) if d.round == self.case.round), None)
+        """This round's decision in effect (one the review group's sitting confirmed), if any."""
+        return next(
+            (d for d in reversed(self.case.decisions.all()) if d.round == self.case.round and d.effective),
+            None,
+        )
 
 
 def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
@@ -216,7 +220,7 @@ def case_worklist(
     if township:
         qs = qs.filter(household__village__parent__code=township)
     if monitoring:
-        qs = qs.filter(decisions__monitoring_marked=True).distinct()
+        qs = qs.filter(decisions__monitoring_marked=True, decisions__effective=True).distinct()
     cal = work_calendar()
     window = due_soon_working_days(today)
     rows = [CaseRow(c, clock(c, today, cal, window)) for c in qs.order_by("deadline", "id")]
@@ -275,7 +279,7 @@ def case_history(user, household) -> list[dict]:
                 "state_label": STATE_LABELS[State(c.state)],
                 "leads": list(c.leads.all()),
                 "transitions": list(c.transitions.all()),
-                "decision": (list(c.decisions.all()) or [None])[-1],
+                "decision": ([d for d in c.decisions.all() if d.effective] or [None])[-1],
                 "status": (list(c.statuses.all()) or [None])[0],
             }
         )
@@ -419,3 +423,81 @@ def notices_in_village(user, village_code: str) -> QuerySet:
 
     village = registry.get_village(user, village_code)
     return Notice.objects.filter(village=village, status="open").select_related("case").order_by("starts_on")
+
+
+# ---- sittings of the township review group -------------------------------------------------------
+
+
+def sittings_visible_to(user) -> QuerySet:
+    """Sittings of the townships in the user's reach (a village officer reaches none)."""
+    from safetynet.cases.models import Sitting
+
+    if not registry.has_reach(user) or len(user.area.code) > 9:
+        return Sitting.objects.none()
+    return registry.in_reach(Sitting.objects.all(), user, "township__code")
+
+
+def get_sitting(user, pk):
+    """A sitting in the user's reach; one of another township is the same `NotFound` as none."""
+    from safetynet.cases.models import Sitting
+
+    try:
+        qs = sittings_visible_to(user).select_related("township", "opened_by", "confirmed_by")
+        return qs.get(pk=int(pk))
+    except (Sitting.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("未找到该会议。", code="sitting_not_found") from None
+
+
+def township_sittings(user, *, township: str = "", status: str = "") -> QuerySet:
+    """The sittings of the user's townships (one township's with `township`), newest first, with
+    their attendees and agenda prefetched."""
+    qs = sittings_visible_to(user).select_related("township", "opened_by", "confirmed_by")
+    if township:
+        qs = qs.filter(township__code=township)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.prefetch_related("attendees", "items").order_by("-held_on", "-id")
+
+
+def sitting_agenda(sitting) -> list:
+    """The sitting's agenda items with their cases and decisions, in the order they were added."""
+    return list(
+        sitting.items.select_related(
+            "case__household__village", "case__household__head", "decision", "recorded_by"
+        ).order_by("id")
+    )
+
+
+def live_item_of(case):
+    """The case's item on the agenda of a sitting not yet confirmed (its pending decision), or None."""
+    from safetynet.cases.models import SittingItem
+
+    return (
+        SittingItem.objects.filter(case=case, status__in=SittingItem.LIVE)
+        .select_related("sitting", "decision", "case__household__village")
+        .first()
+    )
+
+
+def cases_awaiting_sitting(user, township_code: str) -> QuerySet[Case]:
+    """Cases of a township waiting for the review group and on no open sitting's agenda."""
+    from safetynet.cases.models import SittingItem
+
+    live = SittingItem.objects.filter(status__in=SittingItem.LIVE).values("case_id")
+    return (
+        cases_visible_to(user)
+        .filter(state=State.TOWNSHIP_DECISION, household__village__parent__code=township_code)
+        .exclude(pk__in=live)
+        .select_related("household__village", "household__head")
+        .order_by("deadline", "id")
+    )
+
+
+def review_group_members(township) -> QuerySet:
+    """Active users of the review roles (组长, 成员) of a township: who may attend its sittings."""
+    from safetynet.accounts.models import User
+    from safetynet.accounts.roles import Role
+
+    return User.objects.filter(
+        is_active=True, role__in=[Role.REVIEW_MEMBER.value, Role.REVIEW_LEADER.value], area=township
+    ).order_by("role", "username")

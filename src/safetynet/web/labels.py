@@ -32,9 +32,14 @@ ACTION_LABELS = {
     "person.update": "修改人员信息",
     "person.link": "关联他辖区人员（未修改其信息）",
     "person.unmask": "查看完整个人信息",
+    "sitting.open": "召开审核确认小组会议",
+    "sitting.attendance": "录入会议出席人员",
+    "sitting.add_case": "案件列入会议议程",
+    "sitting.vote": "录入会议表决结果",
+    "sitting.confirm": "组长确认会议决定",
 }
 
-OBJECT_TYPE_LABELS = {"household": "户", "person": "人员", "user": "用户"}
+OBJECT_TYPE_LABELS = {"household": "户", "person": "人员", "user": "用户", "sitting": "审核确认小组会议"}
 
 
 def _verbose_names(*models) -> dict[str, str]:

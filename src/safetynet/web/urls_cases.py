@@ -1,6 +1,7 @@
 from django.urls import path
 
 from safetynet.web.views import cases as web
+from safetynet.web.views import sittings
 
 app_name = "cases"
 urlpatterns = [
@@ -12,6 +13,9 @@ urlpatterns = [
     path("inbox/", web.inbox, name="inbox"),
     path("print/consent/", web.print_consent, name="print_consent_blank"),
     path("print/investigation/", web.print_investigation, name="print_investigation_blank"),
+    path("sittings/", sittings.sitting_list, name="sittings"),
+    path("sittings/<int:pk>/", sittings.sitting_detail, name="sitting"),
+    path("sittings/<int:pk>/do/<str:action>/", sittings.sitting_act, name="sitting_act"),
     path("<int:pk>/", web.detail, name="detail"),
     path("<int:pk>/do/<str:action>/", web.act, name="act"),
     path("<int:pk>/attachments/<int:attachment_id>/", web.attachment, name="attachment"),

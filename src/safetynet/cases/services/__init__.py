@@ -11,7 +11,9 @@ notifications on commit — all in one transaction.
 - `investigation`: 入户调查 and uploads (承诺授权书, 民主评议 record)
 - `verification`: the bridge to 经济状况核对
 - `review`: 村级初审 (民主评议)
-- `decision`: 乡镇审核确认 and the county leading group's decision on referrals
+- `decision`: what a 乡镇审核确认 decision records and how it takes effect; the county leading
+  group's decision on referrals
+- `sitting`: the township review group's sittings: agenda, votes, the leader's confirmation
 - `notice`: 公示, objections, 县级备案 and 录入建档
 - `deadlines`: 不予认定, extensions, the daily deadline scan, the inbox
 """
@@ -30,7 +32,6 @@ from safetynet.cases.services.decision import (
     proposal_values,
     propose,
     record_leading_group_decision,
-    record_township_decision,
 )
 from safetynet.cases.services.intake import (
     dismiss_lead,
@@ -43,6 +44,16 @@ from safetynet.cases.services.intake import (
 from safetynet.cases.services.investigation import record_investigation, upload_attachment
 from safetynet.cases.services.notice import file_case, record_objection
 from safetynet.cases.services.review import record_village_review
+from safetynet.cases.services.sitting import (
+    add_to_sitting,
+    confirm_sitting,
+    open_sitting,
+    quorum,
+    record_attendance,
+    record_sitting_decision,
+    record_sitting_vote,
+    record_township_decision,
+)
 from safetynet.cases.services.verification import (
     attach_verification_results,
     record_verification_results,
@@ -51,6 +62,8 @@ from safetynet.cases.services.verification import (
 
 __all__ = [
     "accept_case",
+    "add_to_sitting",
+    "confirm_sitting",
     "attach_verification_results",
     "current_proposal",
     "decide_extension",
@@ -60,13 +73,18 @@ __all__ = [
     "file_lead",
     "import_leads",
     "mark_read",
+    "open_sitting",
     "propose",
     "proposal_values",
     "public_status",
+    "quorum",
     "raise_lead",
+    "record_attendance",
     "record_investigation",
     "record_leading_group_decision",
     "record_objection",
+    "record_sitting_decision",
+    "record_sitting_vote",
     "record_township_decision",
     "record_verification_results",
     "record_village_review",

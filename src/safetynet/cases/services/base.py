@@ -18,6 +18,7 @@ from safetynet.cases.models import (
     Investigation,
     LeadingGroupDecision,
     Notice,
+    RefusalLetter,
     TownshipDecision,
     VerificationResult,
     VillageReview,
@@ -31,6 +32,7 @@ from safetynet.core.errors import (
 )
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry.models import Membership
+from safetynet.workdays.services import work_calendar
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {
@@ -102,7 +104,7 @@ def _facts(case: Case, *, reason: str = "", on: dt.date | None = None) -> workfl
     members = _counted_members(case.household)
     verified = set(VerificationResult.objects.filter(case=case, round=r).values_list("person_id", flat=True))
     review = VillageReview.objects.filter(case=case, round=r).order_by("-id").first()
-    decision = TownshipDecision.objects.filter(case=case, round=r).order_by("-id").first()
+    decision = TownshipDecision.objects.filter(case=case, round=r, effective=True).order_by("-id").first()
     lg = LeadingGroupDecision.objects.filter(case=case, round=r).order_by("-id").first()
     notice = Notice.objects.filter(case=case, round=r, status="open").order_by("-id").first()
     return workflow.CaseFacts(
@@ -213,3 +215,33 @@ def _require_state(case: Case, *states: State, expected_version: int | None = No
             f"案件当前处于“{workflow.STATE_LABELS[State(case.state)]}”，此记录只能在“{labels}”阶段填写。",
             code="invalid_state",
         )
+
+
+def _refuse_locked(user, case: Case, name: str, reason: str, client: str) -> RefusalLetter:
+    step = case.state
+    _fire(user, case, name, reason=reason, client=client)
+    on = clock.today()
+    params = _params(case.household.village.code, on)
+    due = work_calendar().add_working_days(on, int(params["procedure.refusal_explain_working_days"]))
+    text = (
+        f"{case.applicant_name}：\n您于{case.accepted_on:%Y年%m月%d日}提出的社会救助申请（编号{case.reference}），"
+        f"经{workflow.STATE_LABELS[State(step)]}，不予认定。理由如下：\n{reason}\n"
+        f"如对本决定有异议，可自收到本告知书之日起{params['procedure.objection_days']}日内申请行政复议，"
+        f"或{params['procedure.appeal_months']}个月内提起行政诉讼。"
+    )
+    letter = RefusalLetter.objects.create(
+        case=case,
+        step=step,
+        reason=reason,
+        issued_on=on,
+        explain_by=due.date,
+        explain_by_provisional=due.provisional,
+        text=text,
+        issued_by=user,
+    )
+    notifications.queue_message(
+        case,
+        "refusal",
+        f"您的救助申请（{case.reference}）不予认定，书面告知书将于{due.date:%m月%d日}前送达并当面说明理由。",
+    )
+    return letter

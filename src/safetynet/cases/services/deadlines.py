@@ -16,9 +16,11 @@ from safetynet.cases.models import (
     DeadlineExtension,
     InboxItem,
     RefusalLetter,
+    SittingItem,
 )
-from safetynet.cases.services.base import STATE_WORK, _fire, _lock, _params
+from safetynet.cases.services.base import STATE_WORK, _lock, _params, _refuse_locked
 from safetynet.cases.services.checks import _require, _roles_with, _text
+from safetynet.cases.services.sitting import record_township_decision
 from safetynet.cases.workflow import State
 from safetynet.core import clock
 from safetynet.core.errors import (
@@ -31,45 +33,28 @@ from safetynet.workdays.services import work_calendar
 # ---- refusal, deadlines ------------------------------------------------------------------------
 
 
-def _refuse_locked(user, case: Case, name: str, reason: str, client: str) -> RefusalLetter:
-    step = case.state
-    _fire(user, case, name, reason=reason, client=client)
-    on = clock.today()
-    params = _params(case.household.village.code, on)
-    due = work_calendar().add_working_days(on, int(params["procedure.refusal_explain_working_days"]))
-    text = (
-        f"{case.applicant_name}：\n您于{case.accepted_on:%Y年%m月%d日}提出的社会救助申请（编号{case.reference}），"
-        f"经{workflow.STATE_LABELS[State(step)]}，不予认定。理由如下：\n{reason}\n"
-        f"如对本决定有异议，可自收到本告知书之日起{params['procedure.objection_days']}日内申请行政复议，"
-        f"或{params['procedure.appeal_months']}个月内提起行政诉讼。"
-    )
-    letter = RefusalLetter.objects.create(
-        case=case,
-        step=step,
-        reason=reason,
-        issued_on=on,
-        explain_by=due.date,
-        explain_by_provisional=due.provisional,
-        text=text,
-        issued_by=user,
-    )
-    notifications.queue_message(
-        case,
-        "refusal",
-        f"您的救助申请（{case.reference}）不予认定，书面告知书将于{due.date:%m月%d日}前送达并当面说明理由。",
-    )
-    return letter
-
-
-def refuse_case(*, user, case, expected_version: int | None, reason: str, client: str = "") -> RefusalLetter:
+def refuse_case(
+    *, user, case, expected_version: int | None, reason: str, client: str = ""
+) -> RefusalLetter | SittingItem:
     """不予认定 at any step, with a written reason: the refusal letter, to be explained within 3
-    working days (its due date recorded)."""
+    working days (its due date recorded). At the township decision the refusal is the review
+    group's decision: it is recorded on the agenda of a sitting (`sitting.record_township_decision`)
+    and takes effect when the leader confirms the sitting."""
     case = selectors.get_case(user, getattr(case, "pk", case))
     if not case.is_open:
         raise Conflict("案件已办结。", code="invalid_transition")
     t = workflow.refusal_for(case.state)
     _require(user, t.perm, "不予认定")
     reason = _text(reason, "reason", "不予认定的书面理由")
+    if case.state == State.TOWNSHIP_DECISION:
+        return record_township_decision(
+            user=user,
+            case=case,
+            expected_version=expected_version,
+            action="refuse",
+            reason=reason,
+            client=client,
+        )
     with transaction.atomic():
         case = _lock(user, case, expected_version)
         return _refuse_locked(user, case, t.name, reason, client)

@@ -1,4 +1,8 @@
-"""乡镇审核确认 and the county leading group's decision on referrals; the engine's proposal."""
+"""乡镇审核确认 and the county leading group's decision on referrals; the engine's proposal.
+
+What a township decision records is built and validated here (`decision_fields`) and made to
+take effect here (`take_effect`); the review group records and confirms it in a sitting
+(`sitting`)."""
 
 from __future__ import annotations
 
@@ -23,10 +27,10 @@ from safetynet.cases.services.base import (
     _fire,
     _lock,
     _params,
+    _refuse_locked,
     _require_state,
 )
 from safetynet.cases.services.checks import _require, _text
-from safetynet.cases.services.deadlines import _refuse_locked, refuse_case
 from safetynet.cases.services.notice import _open_notice
 from safetynet.cases.workflow import State
 from safetynet.core import clock
@@ -168,34 +172,17 @@ def _publishes(values: dict) -> bool:
     )
 
 
-def record_township_decision(
-    *,
-    user,
-    case,
-    expected_version: int | None,
-    action: str,
-    assessment_id: int | None = None,
-    values: dict | None = None,
-    reason: str = "",
-    panel: str = "",
-    client: str = "",
-) -> TownshipDecision | None:
-    """乡镇审核确认 by the review group, one decision for both regimes.
-
-    `action`: "confirm" the engine's proposal (assessment `assessment_id`, default the current
-    one), "override" it with `values` and a written `reason`, or "refuse" with a `reason`. The
-    decision freezes the proposal's inputs, parameter version and digest. During the transition
-    period (`monitoring.transition_end`) a monitored household keeps its mark: a confirm carries
-    it over, an override that drops it is refused."""
-    case = selectors.get_case(user, getattr(case, "pk", case))
-    _require(user, Perm.TOWNSHIP_DECIDE, "审核确认")
-    if action == "refuse":
-        refuse_case(user=user, case=case, expected_version=expected_version, reason=reason, client=client)
-        return None
+def decision_fields(
+    *, user, case: Case, action: str, assessment_id: int | None, values: dict | None, reason: str, client: str
+) -> tuple[dict, dict, Assessment]:
+    """What a township decision would record (`action` "confirm" the engine's proposal, assessment
+    `assessment_id`, default the current one; or "override" it with `values` and a written
+    `reason`), validated, not yet written: the decision's fields, the proposal, the assessment.
+    The decision freezes the proposal's inputs, parameter version and digest. During the
+    transition period (`monitoring.transition_end`) a monitored household keeps its mark: a
+    confirm carries it over, an override that drops it is refused."""
     if action not in ("confirm", "override"):
         raise ValidationFailed("操作应为确认、改变或不予认定。", field="action")
-    _require_state(case, State.TOWNSHIP_DECISION, expected_version=expected_version)
-    panel = _text(panel, "panel", "参会审核确认小组成员", max_length=1000)
     if assessment_id is not None:
         assessment = Assessment.objects.filter(pk=assessment_id, household=case.household).first()
         if assessment is None or (case.state_changed_at and assessment.created_at < case.state_changed_at):
@@ -233,73 +220,51 @@ def record_township_decision(
             )
         chosen["monitoring_marked"], chosen["monitoring_type"], kept = True, previous.monitoring_type, True
     outcome = "refer" if chosen["category"] == "other_low_income" else "grant"
-    with transaction.atomic():
-        case = _lock(user, case, expected_version)
-        decision = TownshipDecision.objects.create(
-            case=case,
-            round=case.round,
-            assessment=assessment,
-            outcome=outcome,
-            overridden=action == "override",
-            override_reason=reason if action == "override" else "",
-            category=chosen["category"],
-            monitoring_marked=chosen["monitoring_marked"],
-            monitoring_type=chosen["monitoring_type"],
-            benefit_monthly=Decimal(chosen["benefit_monthly"]),
-            members=chosen["members"],
-            publishes=outcome == "grant" and _publishes(chosen),
-            proposal={**assessment.result, "_proposal": proposal, "_monitoring_kept_in_transition": kept},
-            inputs=assessment.inputs,
-            verification=assessment.verification,
-            parameters_version=assessment.parameters_version,
-            parameters_digest=assessment.parameters_digest,
-            rule_set_version=assessment.rule_set_version,
-            panel=panel,
-            decided_on=on,
-            decided_by=user,
+    fields = {
+        "assessment": assessment,
+        "outcome": outcome,
+        "overridden": action == "override",
+        "override_reason": reason if action == "override" else "",
+        "category": chosen["category"],
+        "monitoring_marked": chosen["monitoring_marked"],
+        "monitoring_type": chosen["monitoring_type"],
+        "benefit_monthly": Decimal(chosen["benefit_monthly"]),
+        "members": chosen["members"],
+        "publishes": outcome == "grant" and _publishes(chosen),
+        "proposal": {**assessment.result, "_proposal": proposal, "_monitoring_kept_in_transition": kept},
+        "inputs": assessment.inputs,
+        "verification": assessment.verification,
+        "parameters_version": assessment.parameters_version,
+        "parameters_digest": assessment.parameters_digest,
+        "rule_set_version": assessment.rule_set_version,
+    }
+    return fields, proposal, assessment
+
+
+def decision_label(decision: TownshipDecision) -> str:
+    label = CATEGORY_LABELS[decision.category]
+    if decision.category == "none" and decision.monitoring_marked:
+        label = (
+            f"防返贫监测对象（{MONITORING_TYPES.get(decision.monitoring_type, decision.monitoring_type)}）"
         )
-        record_audit(
-            actor=Actor.of(user, client),
-            action="case.township_decision",
-            object_type="case",
-            object_id=case.pk,
-            changes={
-                "category": [proposal["category"], decision.category],
-                "benefit_monthly": [proposal["benefit_monthly"], str(decision.benefit_monthly)],
-                "monitoring": [proposal["monitoring_marked"], decision.monitoring_marked],
-                "assessment": [None, assessment.pk],
-                "verification_report": [None, assessment.verification.get("report")],
-            },
-            reason=reason,
-        )
-        label = CATEGORY_LABELS[decision.category]
-        if decision.category == "none" and decision.monitoring_marked:
-            label = f"防返贫监测对象（{MONITORING_TYPES.get(decision.monitoring_type, decision.monitoring_type)}）"
-        text = reason or f"确认测算建议：{label}"
-        if outcome == "refer":
-            _fire(
-                user,
-                case,
-                "refer_leading_group",
-                reason=text,
-                client=client,
-                record={"decision": decision.pk},
-            )
-        elif decision.publishes:
-            _fire(
-                user, case, "decide_with_notice", reason=text, client=client, record={"decision": decision.pk}
-            )
-            _open_notice(case, decision, on)
-        else:
-            _fire(
-                user,
-                case,
-                "decide_without_notice",
-                reason=text,
-                client=client,
-                record={"decision": decision.pk},
-            )
-    return decision
+    return label
+
+
+def take_effect(user, case: Case, decision: TownshipDecision, *, on, panel: str, client: str = "") -> None:
+    """The decision takes effect (the leader confirmed its sitting): the case moves on to the
+    notice, the county leading group, or county filing without notice. Inside the caller's
+    transaction, on a locked case."""
+    TownshipDecision.objects.filter(pk=decision.pk).update(effective=True, decided_on=on, panel=panel)
+    decision.effective, decision.decided_on, decision.panel = True, on, panel
+    text = decision.override_reason or f"确认测算建议：{decision_label(decision)}"
+    record = {"decision": decision.pk}
+    if decision.outcome == "refer":
+        _fire(user, case, "refer_leading_group", reason=text, client=client, record=record)
+    elif decision.publishes:
+        _fire(user, case, "decide_with_notice", reason=text, client=client, record=record)
+        _open_notice(case, decision, on)
+    else:
+        _fire(user, case, "decide_without_notice", reason=text, client=client, record=record)
 
 
 def explain_decision(*, user, decision_id) -> dict:
@@ -353,7 +318,11 @@ def record_leading_group_decision(
         if not approved:
             _refuse_locked(user, case, "refuse_by_leading_group", opinion, client)
         else:
-            decision = TownshipDecision.objects.filter(case=case, round=case.round).order_by("-id").first()
+            decision = (
+                TownshipDecision.objects.filter(case=case, round=case.round, effective=True)
+                .order_by("-id")
+                .first()
+            )
             if decision is None:
                 raise ValidationFailed("乡镇审核确认决定未作出。", code="decision_missing")
             name = "leading_group_with_notice" if decision.publishes else "leading_group_without_notice"

@@ -146,7 +146,11 @@ def file_case(
     on = clock.today()
     with transaction.atomic():
         case = _lock(user, case, expected_version)
-        decision = TownshipDecision.objects.filter(case=case, round=case.round).order_by("-id").first()
+        decision = (
+            TownshipDecision.objects.filter(case=case, round=case.round, effective=True)
+            .order_by("-id")
+            .first()
+        )
         if decision is None:
             raise ValidationFailed("乡镇审核确认决定未作出。", code="decision_missing")
         lg = LeadingGroupDecision.objects.filter(case=case, round=case.round, approved=True).first()

@@ -280,6 +280,9 @@ def _detail_context(request, case) -> dict:
         "review_records": review_records,
         "decisions": case.decisions.all(),
         "proposal": proposal,
+        "pending_item": selectors.live_item_of(case)
+        if case.state == workflow.State.TOWNSHIP_DECISION
+        else None,
         "proposal_values": services.proposal_values(proposal, case.household) if proposal else None,
         "notices": case.notices.all(),
         "objections": case.objections.all(),
