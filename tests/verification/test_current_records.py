@@ -68,7 +68,7 @@ def test_the_same_rows_sent_four_times_count_once_in_the_report(admin, clerk, sm
     ]
     outs = _send_four_times(admin, rows)
 
-    report = request_verification(reg["r"], clerk, consent_confirmed=True)
+    report = request_verification(user=clerk, household=reg["r"], consent=True)
     medical = _member_source(report, "spouse", "medical")
     assert len(medical["records"]) == 1 and medical["records"][0]["self_paid_12m"] == "7369.00"
     data, comparison = verified_input(reg["r"], report)
@@ -105,7 +105,7 @@ def test_a_correction_replaces_the_records_it_names_and_leaves_the_rest(admin, c
     )
     assert correction.upload.status == "accepted" and correction.upload.period == "2026-05"
 
-    report = request_verification(reg["r"], clerk, consent_confirmed=True)
+    report = request_verification(user=clerk, household=reg["r"], consent=True)
     head = _member_source(report, "head", "vehicle")
     assert sorted((r["plate"], r["value"]) for r in head["records"]) == [
         ("晋L1", "50000.00"),
@@ -124,7 +124,7 @@ def test_a_new_record_in_a_second_part_is_added(admin, clerk, small_register):
     fin = ["id_number", "name", "institution", "kind", "balance", "as_of"]
     upload(admin, "financial", csv_bytes(fin, [[reg["r_head"], "王建国", "农商行", "deposit", "500", AS_OF]]))
     upload(admin, "financial", csv_bytes(fin, [[reg["r_head"], "王建国", "邮储", "deposit", "700", AS_OF]]))
-    report = request_verification(reg["r"], clerk, consent_confirmed=True)
+    report = request_verification(user=clerk, household=reg["r"], consent=True)
     _, comparison = verified_input(reg["r"], report)
     assert next(c for c in comparison if c["field"] == "assets.financial")["verified"] == "1200.00"
     head = _member_source(report, "head", "financial")

@@ -54,7 +54,7 @@ def data(admin, small_register):
 
 
 def test_report_per_member_and_source_with_provenance(data, clerk):
-    report = request_verification(data["r"], clerk, consent_confirmed=True)
+    report = request_verification(user=clerk, household=data["r"], consent=True)
     head = next(m for m in report["members"] if m["relation"] == "head")
     vehicle = next(s for s in head["sources"] if s["source"] == "vehicle")
     assert vehicle["found"] and vehicle["as_of"] == AS_OF and vehicle["period"] == "2026-05"
@@ -65,7 +65,7 @@ def test_report_per_member_and_source_with_provenance(data, clerk):
 
 
 def test_verified_input_overrides_declared_values_and_says_which_was_used(data, clerk):
-    report = request_verification(data["r"], clerk, consent_confirmed=True)
+    report = request_verification(user=clerk, household=data["r"], consent=True)
     policy_input, comparison = verified_input(data["r"], report)
     by_field = {c["field"]: c for c in comparison}
     assert policy_input["assets"]["vehicles"] == [{"value": "86000.00", "exempt": False}]
@@ -81,10 +81,11 @@ def test_verified_input_overrides_declared_values_and_says_which_was_used(data, 
 
 def test_consent_is_required_and_reach_is_checked(data, clerk, users, make_user):
     with pytest.raises(ValidationFailed):
-        request_verification(data["r"], clerk)
-    with pytest.raises(NotFound):
-        request_verification(
-            data["n"], make_user("village_officer", "141029100201", "officer_x"), consent_confirmed=True
-        )
+        request_verification(user=clerk, household=data["r"], consent=False)
+    elsewhere = make_user("township_clerk", "141029101", "clerk_elsewhere")
+    with pytest.raises(NotFound):  # a household outside the clerk's township: as if missing
+        request_verification(user=elsewhere, household=data["n"], consent=True)
+    with pytest.raises(PermissionDenied):  # one permission, `verify`: a reviewer or officer lacks it
+        request_verification(user=users["review_member"], household=data["r"], consent=True)
     with pytest.raises(PermissionDenied):
-        request_verification(data["r"], users["review_member"], consent_confirmed=True)
+        request_verification(user=users["village_officer"], household=data["r"], consent=True)

@@ -199,7 +199,7 @@ def upload_errors(request, upload_id: int):
 def verify_household(request, household_id: int, payload: VerificationIn):
     household = registry_selectors.get_household(request.auth, household_id)
     report = services.request_verification(
-        household, request.auth, consent_confirmed=payload.consent_confirmed, client=client_of(request)
+        user=request.auth, household=household, consent=payload.consent_confirmed, client=client_of(request)
     )
     data, comparison = verified_input(household, report)
     return Status(201, {"report": report, "verified_input": data, "comparison": comparison})

@@ -247,7 +247,9 @@ def request_case_verification(*, user, case, expected_version: int | None = None
     with transaction.atomic():
         case = _lock(user, case, expected_version)
         _require_state(case, State.VERIFICATION)
-        report = request_verification(case, user, client=client)
+        report = request_verification(  # the consent letter was checked above
+            user=user, household=case.household, consent=True, case_reference=case.reference, client=client
+        )
         _, comparison = verified_input(case.household, report)
         rows = _attach_results(
             case, _member_results(report, comparison), Actor.of(user, client), entered_by=user

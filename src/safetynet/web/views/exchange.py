@@ -83,9 +83,9 @@ def household_verification(request, pk: int):
     if request.method == "POST":
         try:
             report = services.request_verification(
-                household,
-                request.user,
-                consent_confirmed=request.POST.get("consent") == "on",
+                user=request.user,
+                household=household,
+                consent=request.POST.get("consent") == "on",
                 client=client_of(request),
             )
             _, comparison = verified_input(household, report)
