@@ -286,6 +286,43 @@ def case_history(user, household) -> list[dict]:
     return out
 
 
+# ---- the township decision's proposal and its explanation -------------------------------------
+
+
+def current_proposal(case: Case):
+    """The engine's proposal for this round's decision: an assessment made since the case came
+    to the township."""
+    since = case.state_changed_at if case.state == State.TOWNSHIP_DECISION else None
+    from safetynet.assessments.models import Assessment
+
+    qs = Assessment.objects.filter(household=case.household, run__isnull=True)
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    return qs.order_by("-id").first()
+
+
+def explain_decision(*, user, decision_id) -> dict:
+    """Recompute a past decision's proposal from its frozen inputs and the parameters of its time."""
+    from safetynet.cases.models import TownshipDecision
+
+    decision = TownshipDecision.objects.filter(pk=decision_id, case__in=cases_visible_to(user)).first()
+    if decision is None:
+        raise NotFound("未找到该决定。", code="decision_not_found")
+    from safetynet.assessments.services import recompute
+
+    again = recompute(decision.assessment)
+    frozen = {k: v for k, v in decision.proposal.items() if not k.startswith("_")}
+    return {
+        "decision": decision.pk,
+        "parameters_version": decision.parameters_version,
+        "parameters_digest": decision.parameters_digest,
+        "rule_set_version": decision.rule_set_version,
+        "identical": again == frozen,
+        "recomputed": again,
+        "frozen": frozen,
+    }
+
+
 # ---- economic-status verification ----------------------------------------------------------------
 
 

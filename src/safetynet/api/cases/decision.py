@@ -15,7 +15,7 @@ from safetynet.api.cases.schemas import (
     LeadingGroupIn,
 )
 from safetynet.api.schemas import ERRORS
-from safetynet.cases import services
+from safetynet.cases import selectors, services
 from safetynet.core.errors import NotFound
 
 router = Router(tags=["cases"], by_alias=True)
@@ -34,7 +34,7 @@ def make_proposal(request, case_id: int):
 
 @router.get("/cases/{case_id}/proposal", response={200: AssessmentOut, **ERRORS}, summary="当前测算建议")
 def get_proposal(request, case_id: int):
-    a = services.current_proposal(get_case(request, case_id))
+    a = selectors.current_proposal(get_case(request, case_id))
     if a is None:
         raise NotFound("尚未测算。", code="proposal_not_found")
     return assessment_out(a)
@@ -65,7 +65,7 @@ def township_decision(request, case_id: int, payload: DecisionIn):
 )
 def explain(request, case_id: int, decision_id: int):
     get_case(request, case_id)
-    return services.explain_decision(user=request.auth, decision_id=decision_id)
+    return selectors.explain_decision(user=request.auth, decision_id=decision_id)
 
 
 @router.post(

@@ -27,8 +27,6 @@ from safetynet.cases.services.deadlines import (
     scan_deadlines,
 )
 from safetynet.cases.services.decision import (
-    current_proposal,
-    explain_decision,
     proposal_values,
     propose,
     record_leading_group_decision,
@@ -65,10 +63,8 @@ __all__ = [
     "add_to_sitting",
     "confirm_sitting",
     "attach_verification_results",
-    "current_proposal",
     "decide_extension",
     "dismiss_lead",
-    "explain_decision",
     "file_case",
     "file_lead",
     "import_leads",

@@ -35,7 +35,6 @@ from safetynet.cases.services.notice import _open_notice
 from safetynet.cases.workflow import State
 from safetynet.core import clock
 from safetynet.core.errors import (
-    NotFound,
     ValidationFailed,
 )
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES
@@ -70,16 +69,6 @@ def _assess(*, user, case: Case, client: str = "") -> Assessment:
         },
         client=client,
     )
-
-
-def current_proposal(case: Case) -> Assessment | None:
-    """The engine's proposal for this round's decision: an assessment made since the case came
-    to the township."""
-    since = case.state_changed_at if case.state == State.TOWNSHIP_DECISION else None
-    qs = Assessment.objects.filter(household=case.household, run__isnull=True)
-    if since:
-        qs = qs.filter(created_at__gte=since)
-    return qs.order_by("-id").first()
 
 
 def propose(*, user, case, client: str = "") -> Assessment:
@@ -190,7 +179,7 @@ def decision_fields(
                 "测算结果已过期，请重新测算。", code="stale_proposal", field="assessment_id"
             )
     else:
-        assessment = current_proposal(case) or propose(user=user, case=case, client=client)
+        assessment = selectors.current_proposal(case) or propose(user=user, case=case, client=client)
     proposal = proposal_values(assessment, case.household)
     if action == "confirm":
         chosen = dict(proposal)
@@ -265,26 +254,6 @@ def take_effect(user, case: Case, decision: TownshipDecision, *, on, panel: str,
         _open_notice(case, decision, on)
     else:
         _fire(user, case, "decide_without_notice", reason=text, client=client, record=record)
-
-
-def explain_decision(*, user, decision_id) -> dict:
-    """Recompute a past decision's proposal from its frozen inputs and the parameters of its time."""
-    decision = TownshipDecision.objects.filter(
-        pk=decision_id, case__in=selectors.cases_visible_to(user)
-    ).first()
-    if decision is None:
-        raise NotFound("未找到该决定。", code="decision_not_found")
-    again = assessments.recompute(decision.assessment)
-    frozen = {k: v for k, v in decision.proposal.items() if not k.startswith("_")}
-    return {
-        "decision": decision.pk,
-        "parameters_version": decision.parameters_version,
-        "parameters_digest": decision.parameters_digest,
-        "rule_set_version": decision.rule_set_version,
-        "identical": again == frozen,
-        "recomputed": again,
-        "frozen": frozen,
-    }
 
 
 def record_leading_group_decision(

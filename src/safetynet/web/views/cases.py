@@ -259,7 +259,7 @@ def _detail_context(request, case) -> dict:
     user = request.user
     d = selectors.dossier(user, case.pk, today=clock.today())
     case = d.case
-    proposal = services.current_proposal(case) if case.state == workflow.State.TOWNSHIP_DECISION else None
+    proposal = selectors.current_proposal(case) if case.state == workflow.State.TOWNSHIP_DECISION else None
     review_records = [
         a
         for a in case.attachments.all()
