@@ -11,7 +11,7 @@ import pytest
 from safetynet.accounts.models import User
 from safetynet.accounts.roles import ROLE_AREA_LEVEL, Role
 from safetynet.core.resident_id import make_resident_id
-from safetynet.registry import services
+from safetynet.registry import inputs, services
 from safetynet.registry.areas import VillageSpec, load_county, load_villages
 from safetynet.registry.models import Area
 
@@ -73,8 +73,8 @@ def member(relation: str = "head", *, name: str = "张小明", birth: dt.date = 
     id_number = person.pop("id_number", None) or new_id(birth)
     membership = {k: person.pop(k) for k in ("co_resident", "not_counted_reason", "joined_on") if k in person}
     return services.MemberInput(
-        person=services.PersonInput(id_number=id_number, name=name, **person),
-        membership=services.MembershipInput(relation=relation, **membership),
+        person=inputs.PersonInput(id_number=id_number, name=name, **person),
+        membership=inputs.MembershipInput(relation=relation, **membership),
     )
 
 

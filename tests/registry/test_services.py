@@ -7,7 +7,7 @@ from django.db import connection
 from safetynet.accounts.roles import Role
 from safetynet.audit.models import AuditRecord
 from safetynet.core.errors import Conflict, NotFound, ValidationFailed
-from safetynet.registry import selectors, services
+from safetynet.registry import inputs, selectors, services
 from safetynet.registry.models import Household, Membership, Person
 from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_A, VILLAGE_C, member, new_id
 
@@ -130,8 +130,8 @@ def test_audit_of_personal_identifiers_is_masked(make_household, clerk):
         user=clerk,
         household=h,
         membership=m,
-        person=services.PersonInput(id_number=m.person.id_number, name=m.person.name, phone="13912345678"),
-        membership_data=services.MembershipInput(relation="head"),
+        person=inputs.PersonInput(id_number=m.person.id_number, name=m.person.name, phone="13912345678"),
+        membership_data=inputs.MembershipInput(relation="head"),
     )
     rec = AuditRecord.objects.filter(action="person.update").get()
     assert rec.changes["phone"] == ["", "139****5678"]

@@ -34,7 +34,7 @@ from safetynet.api.schemas import (
 )
 from safetynet.core.errors import SafetynetError
 from safetynet.core.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
-from safetynet.registry import selectors, services
+from safetynet.registry import inputs, selectors, services
 from safetynet.registry.models import Household, Membership, NotCountedReason
 
 router = Router(tags=["households"])
@@ -84,7 +84,7 @@ def _member(m: Membership) -> dict:
         "joined_on": m.joined_on,
         "left_on": m.left_on,
         "left_reason": m.left_reason,
-        **{name: getattr(p, name) for name in services.INCOME_FIELDS},
+        **{name: getattr(p, name) for name in inputs.INCOME_FIELDS},
     }
 
 
@@ -219,9 +219,7 @@ def add_member(request, household_id: int, payload: MemberAddIn):
     return Status(201, _detail(request.auth, h.pk))
 
 
-def _merged_member(
-    m: Membership, patch: MemberPatch
-) -> tuple[services.PersonInput, services.MembershipInput]:
+def _merged_member(m: Membership, patch: MemberPatch) -> tuple[inputs.PersonInput, inputs.MembershipInput]:
     """A partial update on top of the member as stored: what is not given stays as it is."""
     given = {k: v for k, v in patch.model_dump(exclude={"version"}).items() if v is not None}
     if given.get("disability_kind") == "" and "disability_grade" not in given:
@@ -236,7 +234,7 @@ def _merged_member(
     # Sex and birth date are read from the ID number; given, they are only checked against it.
     person["sex"], person["birth_date"] = given.get("sex"), given.get("birth_date")
     membership = {f: given.get(f, getattr(m, f)) for f in ("relation", "co_resident", "not_counted_reason")}
-    return services.PersonInput(**person), services.MembershipInput(**membership)
+    return inputs.PersonInput(**person), inputs.MembershipInput(**membership)
 
 
 @router.patch(

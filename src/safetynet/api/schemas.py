@@ -14,7 +14,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from safetynet.registry import services
+from safetynet.registry import inputs, services
 from safetynet.registry.models import (
     SELF_CARE_ACTIVITIES,
     DisabilityKind,
@@ -48,8 +48,8 @@ SelfCareChoice = _choices(SELF_CARE_ACTIVITIES.keys())
 VILLAGE_CODE = r"^\d{12}$"
 TOWNSHIP_CODE = r"^\d{9}$"
 
-PERSON_FIELDS = services.PERSON_FIELDS
-MEMBERSHIP_FIELDS = services.MEMBERSHIP_FIELDS
+PERSON_FIELDS = inputs.PERSON_FIELDS
+MEMBERSHIP_FIELDS = inputs.MEMBERSHIP_FIELDS
 
 
 class In(Schema):
@@ -105,11 +105,11 @@ class MemberIn(In):
     not_counted_reason: ReasonChoice = ""
     joined_on: dt.date | None = Field(None, description="默认为今天")
 
-    def person_input(self) -> services.PersonInput:
-        return services.PersonInput(**{f: getattr(self, f) for f in PERSON_FIELDS})
+    def person_input(self) -> inputs.PersonInput:
+        return inputs.PersonInput(**{f: getattr(self, f) for f in PERSON_FIELDS})
 
-    def membership_input(self) -> services.MembershipInput:
-        return services.MembershipInput(**{f: getattr(self, f) for f in MEMBERSHIP_FIELDS})
+    def membership_input(self) -> inputs.MembershipInput:
+        return inputs.MembershipInput(**{f: getattr(self, f) for f in MEMBERSHIP_FIELDS})
 
     def member_input(self) -> services.MemberInput:
         return services.MemberInput(person=self.person_input(), membership=self.membership_input())

@@ -15,8 +15,8 @@ from safetynet.core.areas import configured_county
 from safetynet.demo.generate import DemoCounty
 from safetynet.registry.areas import load_county, load_villages
 from safetynet.registry.fields import blind_index
+from safetynet.registry.inputs import name_initials
 from safetynet.registry.models import Area, Household, Membership, Person
-from safetynet.registry.services import name_initials
 
 DEMO_PASSWORD = "safetynet-demo"
 

@@ -8,43 +8,36 @@ identifiers appear in audit records masked, never in plain text.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
 
 from safetynet.accounts.roles import Perm
 from safetynet.audit.services import Actor, record_audit
 from safetynet.core.errors import Conflict, PermissionDenied, ValidationFailed
 from safetynet.core.masking import mask_bank_account, mask_id_number, mask_phone
-from safetynet.core.money import parse_yuan
-from safetynet.core.resident_id import parse_resident_id
 from safetynet.registry import selectors
 from safetynet.registry.fields import blind_index
+from safetynet.registry.inputs import (
+    MembershipInput,
+    PersonInput,
+    clean_membership,
+    clean_person,
+    parse_choice,
+    parse_money,
+)
 from safetynet.registry.models import (
-    SELF_CARE_ACTIVITIES,
     Area,
-    DisabilityKind,
     Household,
     Hukou,
-    LabourCapacity,
     Membership,
-    NotCountedReason,
     Person,
     Relation,
-    Sex,
 )
 
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-BANK_RE = re.compile(r"^\d{12,30}$")
-
-
-def name_initials(name: str) -> str:
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:32]
 
 
 def _require(user, perm: Perm) -> None:
@@ -73,142 +66,6 @@ def _apply(obj, values: dict) -> dict:
             changes[name] = [_shown(name, old), _shown(name, new)]
             setattr(obj, name, new)
     return changes
-
-
-# ---- input checking -------------------------------------------------------------------------
-
-
-@dataclass
-class PersonInput:
-    id_number: str
-    name: str
-    sex: str | None = None  # checked against the ID when given
-    birth_date: dt.date | None = None  # checked against the ID when given
-    disability_kind: str = ""
-    disability_grade: int | None = None
-    major_illness: bool = False
-    fulltime_education: bool = False
-    self_care_failed: list[str] = field(default_factory=list)
-    labour_capacity: str = LabourCapacity.FULL
-    phone: str = ""
-    bank_account: str = ""
-    # Declared income of the last 12 months by type, yuan (POLICY.md §2).
-    income_wage_12m: Decimal | str | int = 0
-    income_business_12m: Decimal | str | int = 0
-    income_property_12m: Decimal | str | int = 0
-    income_transfer_12m: Decimal | str | int = 0
-    income_excluded_12m: Decimal | str | int = 0
-
-
-@dataclass
-class MembershipInput:
-    relation: str
-    co_resident: bool = True
-    not_counted_reason: str = ""
-    joined_on: dt.date | None = None
-
-
-# The input fields of a person and of a membership, as the web forms and the API name them.
-PERSON_FIELDS = tuple(f.name for f in fields(PersonInput))
-MEMBERSHIP_FIELDS = tuple(f.name for f in fields(MembershipInput))
-
-
-def _choice(value, choices, field_name: str, label: str, *, blank: bool = False):
-    if blank and value in ("", None):
-        return ""
-    if value not in choices.values:
-        raise ValidationFailed(f"{label}“{value}”无效。", field=field_name)
-    return value
-
-
-INCOME_FIELDS = (
-    "income_wage_12m",
-    "income_business_12m",
-    "income_property_12m",
-    "income_transfer_12m",
-    "income_excluded_12m",
-)
-
-
-def _money(value, field_name: str) -> Decimal:
-    return parse_yuan(value, field_name)
-
-
-def clean_person(data: PersonInput, *, prefix: str = "") -> dict:
-    rid = parse_resident_id(data.id_number, field=f"{prefix}id_number")
-    name = (data.name or "").strip()
-    if not name:
-        raise ValidationFailed("请填写姓名。", field=f"{prefix}name")
-    if len(name) > 64 or not re.fullmatch(r"[\u3400-\u9fff·A-Za-z\s]+", name):
-        raise ValidationFailed("姓名只能包含汉字、字母和间隔号“·”。", field=f"{prefix}name")
-    if data.sex not in (None, "") and data.sex != rid.sex:
-        raise ValidationFailed(
-            f"性别与身份证号码不符：号码显示为{Sex(rid.sex).label}。",
-            code="sex_mismatch",
-            field=f"{prefix}sex",
-        )
-    if data.birth_date and data.birth_date != rid.birth_date:
-        raise ValidationFailed(
-            f"出生日期与身份证号码不符：号码显示为{rid.birth_date.isoformat()}。",
-            code="birth_date_mismatch",
-            field=f"{prefix}birth_date",
-        )
-    kind = _choice(data.disability_kind, DisabilityKind, f"{prefix}disability_kind", "残疾类别", blank=True)
-    grade = data.disability_grade
-    if kind and grade not in (1, 2, 3, 4):
-        raise ValidationFailed("残疾等级应为1至4级。", field=f"{prefix}disability_grade")
-    if not kind and grade not in (None, ""):
-        raise ValidationFailed("填写残疾等级时须同时填写残疾类别。", field=f"{prefix}disability_kind")
-    failed = list(dict.fromkeys(data.self_care_failed or []))
-    unknown = [a for a in failed if a not in SELF_CARE_ACTIVITIES]
-    if unknown:
-        raise ValidationFailed(f"未知的日常活动：{'、'.join(unknown)}。", field=f"{prefix}self_care_failed")
-    phone = (data.phone or "").strip()
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationFailed("联系电话格式不正确（11位手机号或带区号的固定电话）。", field=f"{prefix}phone")
-    bank = (data.bank_account or "").replace(" ", "")
-    if bank and not BANK_RE.match(bank):
-        raise ValidationFailed("银行账号应为12至30位数字。", field=f"{prefix}bank_account")
-    incomes = {name: _money(getattr(data, name), f"{prefix}{name}") for name in INCOME_FIELDS}
-    return {
-        **incomes,
-        "id_number": rid.number,
-        "name": name,
-        "name_initials": name_initials(name),
-        "sex": rid.sex,
-        "birth_date": rid.birth_date,
-        "disability_kind": kind,
-        "disability_grade": grade if kind else None,
-        "major_illness": bool(data.major_illness),
-        "fulltime_education": bool(data.fulltime_education),
-        "self_care_failed": [a for a in SELF_CARE_ACTIVITIES if a in failed],
-        "labour_capacity": _choice(
-            data.labour_capacity, LabourCapacity, f"{prefix}labour_capacity", "劳动能力"
-        ),
-        "phone": phone,
-        "bank_account": bank,
-    }
-
-
-def clean_membership(data: MembershipInput, *, prefix: str = "") -> dict:
-    relation = _choice(data.relation, Relation, f"{prefix}relation", "与户主关系")
-    reason = _choice(
-        data.not_counted_reason, NotCountedReason, f"{prefix}not_counted_reason", "不计入原因", blank=True
-    )
-    co_resident = bool(data.co_resident)
-    if not co_resident and not reason:
-        reason = NotCountedReason.NOT_CORESIDENT
-    if reason == NotCountedReason.NOT_CORESIDENT and co_resident:
-        raise ValidationFailed(
-            "共同生活的成员不能以“未共同生活”为由不计入。", field=f"{prefix}not_counted_reason"
-        )
-    return {
-        "relation": relation,
-        "co_resident": co_resident,
-        "not_counted_reason": reason,
-        "counted": not reason,
-        "joined_on": data.joined_on or timezone.localdate(),
-    }
 
 
 def _household_label(user, household: Household) -> str:
@@ -306,7 +163,7 @@ def create_household(
     address = (address or "").strip()
     if not address:
         raise ValidationFailed("请填写住址。", field="address")
-    _choice(hukou, Hukou, "hukou", "户籍性质")
+    parse_choice(hukou, Hukou, "hukou", "户籍性质")
     if not members:
         raise ValidationFailed("一户至少应有一名成员（户主）。", field="members")
     cleaned = []
@@ -424,7 +281,7 @@ def update_household(
             raise ValidationFailed("请填写住址。", field="address")
         values["address"] = address.strip()
     if hukou is not None:
-        values["hukou"] = _choice(hukou, Hukou, "hukou", "户籍性质")
+        values["hukou"] = parse_choice(hukou, Hukou, "hukou", "户籍性质")
     if alleviated is not None:
         values["alleviated"] = bool(alleviated)
     return _save_household(user, household, values, expected_version, "household.update", client)
@@ -464,7 +321,7 @@ def update_household_facts(
     values: dict = {}
     for name in FACT_MONEY:
         if name in facts:
-            values[name] = _money(facts[name], name)
+            values[name] = parse_money(facts[name], name)
     for name in FACT_COUNTS:
         if name in facts:
             value = facts[name]
@@ -478,7 +335,7 @@ def update_household_facts(
         for i, v in enumerate(facts["vehicles"] or []):
             if not isinstance(v, dict):
                 raise ValidationFailed("车辆应包含价值与是否豁免。", field=f"vehicles[{i}]")
-            amount = _money(v.get("value"), f"vehicles[{i}].value")
+            amount = parse_money(v.get("value"), f"vehicles[{i}].value")
             vehicles.append({"value": str(amount), "exempt": bool(v.get("exempt"))})
         values["vehicles"] = vehicles
     if "supporters" in facts:

@@ -10,14 +10,14 @@ import dataclasses
 import datetime as dt
 
 from safetynet.core.errors import ValidationFailed
-from safetynet.registry.models import SELF_CARE_ACTIVITIES, Person
-from safetynet.registry.services import (
+from safetynet.registry.inputs import (
     INCOME_FIELDS,
     MEMBERSHIP_FIELDS,
     PERSON_FIELDS,
     MembershipInput,
     PersonInput,
 )
+from safetynet.registry.models import SELF_CARE_ACTIVITIES, Person
 
 HOUSEHOLD_FIELDS = ("village", "address", "hukou", "alleviated")
 MEMBER_FIELDS = PERSON_FIELDS + MEMBERSHIP_FIELDS

@@ -27,6 +27,7 @@ from safetynet.core.errors import (
     ValidationFailed,
 )
 from safetynet.core.glossary import HARDSHIP_CAUSES, RISK_EVENTS
+from safetynet.registry import inputs as registry_inputs
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry import services as registry
 
@@ -185,8 +186,8 @@ def record_investigation(
                     user=user,
                     household=household,
                     membership=ms,
-                    person=registry.PersonInput(**values),
-                    membership_data=registry.MembershipInput(
+                    person=registry_inputs.PersonInput(**values),
+                    membership_data=registry_inputs.MembershipInput(
                         relation=ms.relation,
                         co_resident=ms.co_resident,
                         not_counted_reason=ms.not_counted_reason,
