@@ -119,3 +119,29 @@ def test_a_refused_step_in_the_web_is_a_403_never_a_200(proc, users):
         f"/cases/{proc.case_id}/do/transition/", {"name": "start_verification", "version": proc.version}
     )
     assert r.status_code == 403 and "无权" in r.content.decode()
+
+
+def test_the_investigation_form_records_the_risk_judgement_and_a_one_person_application(proc, users):
+    proc.accept()
+    proc.fire("village_officer", "start_investigation")
+    officer = login(users["village_officer"])
+    spouse = proc.household.memberships.get(relation="spouse").person
+    form = {
+        "version": proc.version,
+        "visited_on": proc.clock.day.isoformat(),
+        "investigators": "张干事、刘专干",
+        "hardship_causes": ["illness"],
+        "risk_judgement": "yes",
+        "risk_judgement_reason": "",
+        "single_person_applicant": str(spouse.pk),
+    }
+    r = officer.post(f"/cases/{proc.case_id}/do/investigation/", form)
+    assert r.status_code == 400 and "请写明风险研判的理由" in r.content.decode()
+    form["risk_judgement_reason"] = "配偶重病，户主务工收入不稳"
+    r = officer.post(f"/cases/{proc.case_id}/do/investigation/", form)
+    assert r.status_code == 302
+    proc.household.refresh_from_db()
+    assert proc.household.risk_judgement is True
+    assert proc.household.single_person_applicant_id == spouse.pk
+    page = officer.get(f"/cases/{proc.case_id}/").content.decode()
+    assert "有返贫致贫风险" in page

@@ -99,6 +99,8 @@ FACT_FIELDS = (
     "rigid_rehabilitation_12m",
     "supporters",
     "risk_events",
+    "risk_judgement",
+    "risk_judgement_reason",
 )
 
 
@@ -110,7 +112,10 @@ def _detail(user, household_id: int) -> dict:
         "head_person_id": h.head_id,
         "created_at": h.created_at,
         "updated_at": h.updated_at,
-        "facts": {name: getattr(h, name) for name in FACT_FIELDS},
+        "facts": {
+            **{name: getattr(h, name) for name in FACT_FIELDS},
+            "single_person_applicant": h.single_person_applicant_id,
+        },
         "members": members,
         "past_members": [_member(m) for m in selectors.past_members(h)],
     }

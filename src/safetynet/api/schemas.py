@@ -190,6 +190,11 @@ class FactsPatch(In):
     rigid_rehabilitation_12m: Decimal | None = Field(None, ge=0)
     supporters: list[SupporterIn] | None = None
     risk_events: list[RiskChoice] | None = None
+    risk_judgement: bool | None = Field(None, description="入户调查的风险研判：true 有风险，false 无风险")
+    risk_judgement_reason: str | None = Field(None, max_length=2000, description="风险研判理由（研判时必填）")
+    single_person_applicant: int | None = Field(
+        None, ge=0, description="单人户申请人（本户计入成员的人员编号；0 撤回单人户申请）"
+    )
 
     def facts(self) -> dict:
         return self.model_dump(exclude_none=True, exclude={"version"})
@@ -206,6 +211,9 @@ class FactsOut(Schema):
     rigid_rehabilitation_12m: Decimal
     supporters: list[dict]
     risk_events: list[str]
+    risk_judgement: bool | None
+    risk_judgement_reason: str
+    single_person_applicant: int | None
 
 
 class LeaveIn(In):

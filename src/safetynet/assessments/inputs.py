@@ -45,7 +45,7 @@ def household_input(household: Household, members: list[Membership] | None = Non
     """The policy input of one household, from its current members and declared facts."""
     if members is None:
         members = list(household.memberships.filter(left_on__isnull=True).select_related("person"))
-    return {
+    data = {
         "region": household.village.code,
         "hukou": household.hukou,
         "alleviated": household.alleviated,
@@ -69,6 +69,11 @@ def household_input(household: Household, members: list[Membership] | None = Non
         "supporters": [{"able": bool(s.get("able"))} for s in household.supporters or []],
         "risk_events": list(household.risk_events or []),
     }
+    if household.risk_judgement is not None:  # a judgement recorded at investigation (POLICY.md §8)
+        data["risk_judgement"] = household.risk_judgement
+    if household.single_person_applicant_id:  # 单人户 (民发〔2021〕57号 第九条)
+        data["single_person_application"] = str(household.single_person_applicant_id)
+    return data
 
 
 def with_current_members(households: QuerySet[Household]) -> QuerySet[Household]:

@@ -64,6 +64,19 @@ class Household(models.Model):
     supporters = models.JSONField("户外法定赡养、抚养、扶养义务人", default=list)
     # Events behind return-to-poverty risk (POLICY.md §8): illness, disaster, accident, unemployment, education
     risk_events = models.JSONField("致贫返贫风险事件", default=list)
+    # The investigating officer's judgement of return-to-poverty risk (POLICY.md §8): True at risk,
+    # False not at risk, None not judged (the declared risk events then decide).
+    risk_judgement = models.BooleanField("返贫致贫风险研判", null=True, default=None)
+    risk_judgement_reason = models.TextField("风险研判理由", blank=True, default="")
+    # 单人户 (民发〔2021〕57号 第九条): the member who applies as a one-person household.
+    single_person_applicant = models.ForeignKey(
+        "registry.Person",
+        verbose_name="单人户申请人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -304,7 +304,10 @@ def update_household_facts(
 
     `facts` may hold any of: financial_assets, rigid_medical_12m, rigid_education_12m,
     rigid_rehabilitation_12m (yuan), homes, company_roles (counts), home_bought_within_year (bool),
-    vehicles [{"value", "exempt"}], supporters [{"relation", "able"}], risk_events [names].
+    vehicles [{"value", "exempt"}], supporters [{"relation", "able"}], risk_events [names],
+    risk_judgement (True at risk / False not at risk / None not judged) with risk_judgement_reason
+    (required with a judgement), single_person_applicant (a current counted member's person id
+    applying as a one-person household, 民发〔2021〕57号 第九条; 0 or None withdraws it).
     """
     _require(user, Perm.EDIT_HOUSEHOLD)
     household = selectors.get_household(user, household.pk)
@@ -315,6 +318,9 @@ def update_household_facts(
         "vehicles",
         "supporters",
         "risk_events",
+        "risk_judgement",
+        "risk_judgement_reason",
+        "single_person_applicant",
     }
     if unknown:
         raise ValidationFailed(f"未知字段：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0])
@@ -353,7 +359,30 @@ def update_household_facts(
         if bad:
             raise ValidationFailed(f"未知的风险事件：{'、'.join(map(str, bad))}。", field="risk_events")
         values["risk_events"] = events
+    if "risk_judgement" in facts:
+        judgement = facts["risk_judgement"]
+        if judgement is not None and not isinstance(judgement, bool):
+            raise ValidationFailed("风险研判应为“有风险”“无风险”或“未研判”。", field="risk_judgement")
+        reason = str(facts.get("risk_judgement_reason") or "").strip()[:2000]
+        if judgement is not None and not reason:
+            raise ValidationFailed("请写明风险研判的理由。", field="risk_judgement_reason")
+        values["risk_judgement"], values["risk_judgement_reason"] = judgement, reason
+    if "single_person_applicant" in facts:
+        values["single_person_applicant_id"] = _single_person_applicant(
+            household, facts["single_person_applicant"]
+        )
     return _save_household(user, household, values, expected_version, "household.update_facts", client)
+
+
+def _single_person_applicant(household: Household, person_id) -> int | None:
+    """The one-person applicant must be a current, counted member; whether they qualify (adult,
+    severe disability, unemployed) is the policy engine's to say when it assesses."""
+    if person_id in (None, 0, ""):
+        return None
+    member = household.memberships.filter(left_on__isnull=True, counted=True, person_id=person_id).first()
+    if member is None or isinstance(person_id, bool):
+        raise ValidationFailed("单人户申请人应为本户计入的共同生活成员。", field="single_person_applicant")
+    return member.person_id
 
 
 def add_member(

@@ -1,7 +1,8 @@
 from django.urls import path
 
+from safetynet.web.views import case_papers as papers
 from safetynet.web.views import cases as web
-from safetynet.web.views import sittings
+from safetynet.web.views import public, sittings
 
 app_name = "cases"
 urlpatterns = [
@@ -11,23 +12,23 @@ urlpatterns = [
     path("accept/", web.accept, name="accept"),
     path("dashboard/", web.dashboard, name="dashboard"),
     path("inbox/", web.inbox, name="inbox"),
-    path("print/consent/", web.print_consent, name="print_consent_blank"),
-    path("print/investigation/", web.print_investigation, name="print_investigation_blank"),
+    path("print/consent/", papers.print_consent, name="print_consent_blank"),
+    path("print/investigation/", papers.print_investigation, name="print_investigation_blank"),
     path("sittings/", sittings.sitting_list, name="sittings"),
     path("sittings/<int:pk>/", sittings.sitting_detail, name="sitting"),
     path("sittings/<int:pk>/do/<str:action>/", sittings.sitting_act, name="sitting_act"),
     path("<int:pk>/", web.detail, name="detail"),
     path("<int:pk>/do/<str:action>/", web.act, name="act"),
     path("<int:pk>/attachments/<int:attachment_id>/", web.attachment, name="attachment"),
-    path("<int:pk>/print/consent/", web.print_consent, name="print_consent"),
-    path("<int:pk>/print/investigation/", web.print_investigation, name="print_investigation"),
-    path("<int:pk>/refusal-letter/", web.refusal_letter, name="refusal_letter"),
-    path("<int:pk>/notice/", web.notice_page, name="notice"),
-    path("<int:pk>/notice.pdf", web.notice_pdf, name="notice_pdf"),
+    path("<int:pk>/print/consent/", papers.print_consent, name="print_consent"),
+    path("<int:pk>/print/investigation/", papers.print_investigation, name="print_investigation"),
+    path("<int:pk>/refusal-letter/", papers.refusal_letter, name="refusal_letter"),
+    path("<int:pk>/notice/", papers.notice_page, name="notice"),
+    path("<int:pk>/notice.pdf", papers.notice_pdf, name="notice_pdf"),
 ]
 
 # The public pages (no account), mounted at the site root by safetynet/urls.py.
 public_urlpatterns = [
-    path("apply/", web.public_apply, name="public_apply"),
-    path("apply/status/", web.public_status, name="public_status"),
+    path("apply/", public.public_apply, name="public_apply"),
+    path("apply/status/", public.public_status, name="public_status"),
 ]

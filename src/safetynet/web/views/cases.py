@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.roles import Perm
-from safetynet.cases import pdf, selectors, services, workflow
-from safetynet.cases.models import Attachment, Channel, Notice
+from safetynet.cases import selectors, services, workflow
+from safetynet.cases.models import Attachment, Channel
 from safetynet.core import clock, glossary
-from safetynet.core.areas import configured_county
 from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
 from safetynet.registry import selectors as registry_selectors
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error
@@ -46,53 +45,6 @@ def _version(request) -> int | None:
 def _errors(err: SafetynetError) -> dict:
     raise_if_not_form_error(err)
     return {(err.field or FORM): err.message, FORM if err.field else "_": err.message}
-
-
-# ---- public (no account) --------------------------------------------------------------------
-
-
-def _public_villages():
-    return registry_selectors.villages_in_region(configured_county())
-
-
-@require_http_methods(["GET", "POST"])
-def public_apply(request):
-    context = {"villages": _public_villages(), "values": {}, "errors": {}}
-    if request.method == "POST":
-        values = {
-            k: request.POST.get(k, "").strip() for k in ("name", "id_number", "village", "phone", "summary")
-        }
-        context["values"] = values
-        try:
-            lead = services.submit_public_application(
-                name=values["name"],
-                id_number=values["id_number"],
-                village_code=values["village"],
-                phone=values["phone"],
-                summary=values["summary"],
-                client=client_of(request),
-            )
-        except SafetynetError as err:
-            context["errors"] = {(err.field or FORM): err.message}
-            return render(request, "cases/public_apply.html", context, status=err.status)
-        return render(request, "cases/public_applied.html", {"lead": lead})
-    return render(request, "cases/public_apply.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def public_status(request):
-    context = {"values": {}, "errors": {}, "status": None}
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in ("reference", "id_last4")}
-        context["values"] = values
-        try:
-            context["status"] = services.public_status(
-                reference=values["reference"], id_last4=values["id_last4"], client=client_of(request)
-            )
-        except SafetynetError as err:
-            context["errors"] = {FORM: err.message}
-            return render(request, "cases/public_status.html", context, status=err.status)
-    return render(request, "cases/public_status.html", context)
 
 
 # ---- leads ------------------------------------------------------------------------------------
@@ -247,7 +199,7 @@ def inbox(request):
 # ---- the case page -----------------------------------------------------------------------------
 
 
-def _case(request, pk):
+def case_or_404(request, pk):
     try:
         return selectors.get_case(request.user, pk)
     except NotFound:
@@ -309,7 +261,7 @@ def _detail_context(request, case) -> dict:
 @require_GET
 @login_required
 def detail(request, pk):
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     return render(request, "cases/case_detail.html", _detail_context(request, case))
 
 
@@ -330,6 +282,11 @@ def _investigation(request, case):
         raw = request.POST.get(f, "").strip()
         if raw:
             facts[f] = raw
+    judgement = request.POST.get("risk_judgement", "")
+    facts["risk_judgement"] = {"yes": True, "no": False}.get(judgement)
+    facts["risk_judgement_reason"] = request.POST.get("risk_judgement_reason", "")
+    applicant = request.POST.get("single_person_applicant", "")
+    facts["single_person_applicant"] = int(applicant) if applicant.isdigit() else None
     services.record_investigation(
         user=request.user,
         case=case,
@@ -504,7 +461,7 @@ def _act(request, case, action):
 @require_POST
 @login_required
 def act(request, pk, action):
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     try:
         _act(request, case, action)
     except SafetynetError as err:
@@ -521,80 +478,8 @@ def act(request, pk, action):
 def attachment(request, pk, attachment_id):
     from django.http import FileResponse
 
-    case = _case(request, pk)
+    case = case_or_404(request, pk)
     row = Attachment.objects.filter(pk=attachment_id, case=case).first()
     if row is None:
         raise Http404("未找到该材料。")
     return FileResponse(row.file.open("rb"), content_type=row.content_type)
-
-
-# ---- printables ---------------------------------------------------------------------------------
-
-
-@require_GET
-@login_required
-def print_consent(request, pk=None):
-    case = _case(request, pk) if pk else None
-    members = list(registry_selectors.current_members(case.household)) if case else []
-    return render(
-        request,
-        "cases/print_consent.html",
-        {"case": case, "members": members, "sources": glossary.VERIFICATION_SOURCES.values()},
-    )
-
-
-@require_GET
-@login_required
-def print_investigation(request, pk=None):
-    case = _case(request, pk) if pk else None
-    members = list(registry_selectors.current_members(case.household)) if case else []
-    return render(
-        request,
-        "cases/print_investigation.html",
-        {
-            "case": case,
-            "members": members,
-            "blank_rows": range(max(0, 6 - len(members))),
-            "hardship_causes": glossary.HARDSHIP_CAUSES.values(),
-            "risk_events": glossary.RISK_EVENTS.values(),
-        },
-    )
-
-
-@require_GET
-@login_required
-def refusal_letter(request, pk):
-    case = _case(request, pk)
-    letter = getattr(case, "refusal_letter", None) if case.state == workflow.State.REFUSED else None
-    if letter is None:
-        raise Http404("该案件没有不予认定告知书。")
-    return render(request, "cases/print_refusal.html", {"case": case, "letter": letter})
-
-
-def _notice(request, pk) -> Notice:
-    case = _case(request, pk)
-    notice = case.notices.order_by("-id").first()
-    if notice is None:
-        raise Http404("该案件没有公示。")
-    return notice
-
-
-@require_GET
-@login_required
-def notice_page(request, pk):
-    notice = _notice(request, pk)
-    return render(
-        request,
-        "cases/print_notice.html",
-        {"notice": notice, "case": notice.case, "ends_on": notice.earliest_close - dt.timedelta(days=1)},
-    )
-
-
-@require_GET
-@login_required
-def notice_pdf(request, pk):
-    notice = _notice(request, pk)
-    data = pdf.notice_pdf(notice)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{notice.case.reference}-{notice.round}.pdf"'
-    return response
