@@ -163,14 +163,20 @@ class Proc:
             },
         )
 
-    def to_decision(self):
+    def to_review(self, **investigation):
+        """Accepted, investigated (with `investigation`'s fields) with consent, verified: waiting
+        for the village review."""
         self.accept()
         self.fire("village_officer", "start_investigation")
-        self.investigate()
+        self.investigate(**investigation)
         self.consent()
         self.fire("village_officer", "start_verification")
         self.verify()
         self.fire("township_clerk", "complete_verification")
+        return self.data
+
+    def to_decision(self):
+        self.to_review()
         self.review()
         assert self.data["state"] == "township_decision"
         return self.data

@@ -96,13 +96,7 @@ def test_an_objection_sends_the_case_back_to_investigation_and_restarts_the_noti
 
 
 def test_a_failed_vote_on_a_qualifying_family_goes_back_to_investigation(proc):
-    proc.accept()
-    proc.fire("village_officer", "start_investigation")
-    proc.investigate()
-    proc.consent()
-    proc.fire("village_officer", "start_verification")
-    proc.verify()
-    proc.fire("township_clerk", "complete_verification")
+    proc.to_review()
     proc.review(votes_for=3, votes_against=5, count=9)
     assert proc.data["state"] == "investigation" and proc.data["round"] == 2
     review = proc.data["records"]["village_reviews"][0]

@@ -34,13 +34,7 @@ def test_a_severely_disabled_unemployed_adult_is_assessed_alone_when_the_investi
 ):
     child = family.memberships.get(relation="child").person
     alone = Proc(users, family, clock)
-    alone.accept()
-    alone.fire("village_officer", "start_investigation")
-    alone.investigate(household_facts={"financial_assets": "3000", "single_person_applicant": child.pk})
-    alone.consent()
-    alone.fire("village_officer", "start_verification")
-    alone.verify()
-    alone.fire("township_clerk", "complete_verification")
+    alone.to_review(household_facts={"financial_assets": "3000", "single_person_applicant": child.pk})
     alone.review()
     proposal = alone.ok(alone.api["review_member"].post(f"/cases/{alone.case_id}/proposal", {}))
     result = proposal["result"]

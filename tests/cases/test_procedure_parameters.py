@@ -23,19 +23,9 @@ def _set(users, name, value, on=dt.date(2026, 1, 1)):
     )
 
 
-def _to_review(proc):
-    proc.accept()
-    proc.fire("village_officer", "start_investigation")
-    proc.investigate()
-    proc.consent()
-    proc.fire("village_officer", "start_verification")
-    proc.verify()
-    proc.fire("township_clerk", "complete_verification")
-
-
 def test_the_village_review_minimum_attendance_is_the_parameter_in_force(proc, users):
     _set(users, "procedure.village_review_min_attendance", 5)
-    _to_review(proc)
+    proc.to_review()
     record = proc.ok(upload(users["village_officer"], proc.case_id, "village_review_record"), 201)
     proc.refresh()
     r = proc.api["village_officer"].post(
