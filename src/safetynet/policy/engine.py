@@ -26,7 +26,7 @@ from safetynet.policy.household import CATEGORIES, DISABILITY_KINDS, RELATIONS, 
 from safetynet.policy.params import ParameterSet, ParametersOnDate, county_code
 from safetynet.policy.table import CAT, HouseholdTable
 
-RULE_SET_VERSION = "2025.1"
+RULE_SET_VERSION = "2025.2"  # 2025.2: the monitoring mark needs the household at risk
 BATCH_CHUNK = 1 << 16  # households per chunk of a batch run (see `assess_batch`)
 MONITORING_TYPES = (None, "unstable_alleviated", "edge_prone", "sudden_hardship")
 MEMBER_CATEGORIES = (None, "tekun", "individual_dibao")
@@ -55,6 +55,7 @@ def _plain(value, *, money: bool = False):
 _DECODE = {
     "relation": RELATIONS,
     "disability_kind": (None, *DISABILITY_KINDS),
+    "risk_judgement": (False, True, None),  # column codes 0, 1 and -1 (the last entry)
 }
 
 
@@ -476,6 +477,7 @@ def evaluate(
             window_months=window,
             line_annual_fen=_fen(p["monitoring.line_annual"]),
             has_risk_event=has_risk,
+            risk_judgement=hh["risk_judgement"],
             rigid_heavy=heavy,
         ).value
 

@@ -572,30 +572,39 @@ def monitoring_mark(
     window_months,
     line_annual_fen,
     has_risk_event,
+    risk_judgement,
     rigid_heavy,
 ):
-    """防返贫监测对象 — 国办发〔2023〕39号；乡宁县衔接并轨工作方案 二(二)1(1)、二(六)
+    """防返贫监测对象 — 国办发〔2023〕39号；乡宁县衔接并轨工作方案 二(二)1(1)、二(六)；POLICY.md §8
 
     Rural households only, whatever their category. [assumed] "inside the monitoring range" is
-    read as per-capita annual income strictly below `monitoring.line_annual`; the "at risk"
-    judgement is the village review's and is not second-guessed here. Types:
-    脱贫不稳定户 `unstable_alleviated` — alleviated household inside the range;
-    边缘易致贫户 `edge_prone` — other rural household inside the range;
+    read as per-capita annual income strictly below `monitoring.line_annual`. Inside the range a
+    household is marked only when it is also at risk (POLICY.md §8). [assumed] At risk = the
+    investigating officer judged it at risk (`risk_judgement` 1), or no judgement is recorded
+    (-1) and at least one risk event is declared; a recorded "not at risk" judgement (0) wins
+    over declared events. The reason says which reading applied. Types:
+    脱贫不稳定户 `unstable_alleviated` — alleviated household inside the range, at risk;
+    边缘易致贫户 `edge_prone` — other rural household inside the range, at risk;
     突发严重困难户 `sudden_hardship` — income not inside the range, but a risk event (illness,
     disaster, accident, unemployment, education) with rigid expenditure above the rigid ratio.
     Returns the type code: 0 none, 1 unstable_alleviated, 2 edge_prone, 3 sudden_hardship.
     """
     inside = family_income_fen * 12 < line_annual_fen * window_months * family_size
-    unstable = rural & alleviated & inside
-    edge_prone = rural & ~alleviated & inside
+    by_judgement = risk_judgement == 1
+    judged_not = risk_judgement == 0
+    by_event = (risk_judgement == -1) & has_risk_event
+    at_risk = by_judgement | by_event
+    unstable = rural & alleviated & inside & at_risk
+    edge_prone = rural & ~alleviated & inside & at_risk
     sudden = rural & ~inside & has_risk_event & rigid_heavy
     code = first_match([unstable, edge_prone, sudden], [1, 2, 3])
     reason = _pick(
         (~rural, "urban_not_monitored"),
-        (unstable, "alleviated_inside_range"),
-        (edge_prone, "inside_range"),
+        (inside & by_judgement, "inside_range_at_risk_by_judgement"),
+        (inside & by_event, "inside_range_at_risk_by_event"),
+        (inside & judged_not, "inside_range_judged_not_at_risk"),
+        (inside, "inside_range_not_at_risk"),
         (sudden, "risk_event_with_heavy_rigid_expenditure"),
-        (inside, "inside_range"),
         default="above_range_no_sudden_hardship",
     )
-    return Outcome(code, reason)
+    return Outcome(code, reason, {"at_risk": at_risk})
