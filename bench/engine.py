@@ -36,7 +36,7 @@ from safetynet.policy.table import CAT, HOUSEHOLD_COLUMNS, KIND, MEMBER_COLUMNS,
 ON = date(2025, 6, 1)
 REGION = "141029"
 CACHE = Path(__file__).resolve().parent / ".cache"
-GENERATOR_VERSION = 1  # bump when the generator changes, so stale caches are not reused
+GENERATOR_VERSION = 2  # bump when the generator changes, so stale caches are not reused
 
 
 def log(message: str) -> None:
@@ -56,7 +56,9 @@ def generate(n_households: int, seed: int) -> tuple[dict[str, np.ndarray], dict[
 
     The shapes follow the demo generator: a head aged about 58, a spouse in most families,
     children, parents and grandchildren; disability and illness more frequent with age; small
-    wages and farm income; financial assets log-normal; 86% rural, 38% of them alleviated.
+    wages and farm income; financial assets log-normal; 86% rural, 38% of them alleviated. Risk
+    events follow illness, students and small rates of disaster, accident and unemployment (about
+    a fifth of households); a risk judgement is recorded for about one household in ten.
     """
     rng = np.random.default_rng(seed)
     h = n_households
@@ -168,6 +170,14 @@ def generate(n_households: int, seed: int) -> tuple[dict[str, np.ndarray], dict[
     for event, p in (("disaster", 0.03), ("accident", 0.02), ("unemployment", 0.03)):
         events |= np.where(rng.random(h) < p, RISK_BIT[event], 0)
     events |= np.where((students > 0) & (rng.random(h) < 0.2), RISK_BIT["education"], 0)
+    # The risk judgement recorded at investigation (POLICY.md §8): only households an officer has
+    # visited have one (about one in ten); with a declared event most are judged at risk, without
+    # one a few are (a risk the declaration missed). -1 none recorded, 0 not at risk, 1 at risk.
+    # Drawn from a stream of their own, so the rest of the register is that of generator v1.
+    judging = np.random.default_rng([seed, 1])
+    visited = judging.random(h) < 0.10
+    judged_at_risk = judging.random(h) < np.where(events != 0, 0.6, 0.1)
+    judgement = np.where(visited, judged_at_risk.astype(np.int8), -1).astype(np.int8)
     vehicle = rng.random(h) < 0.12
     override = rng.random(h) < 0.01
     households = {
@@ -189,6 +199,7 @@ def generate(n_households: int, seed: int) -> tuple[dict[str, np.ndarray], dict[
         "relief_received_fen": np.where(rng.random(h) < 0.05, _yuan_to_fen(rng.lognormal(7.0, 1.0, h)), 0),
         "able_supporters": able.astype(np.int64),
         "risk_events": events,
+        "risk_judgement": judgement,
         "has_override": override,
         "override_monthly_fen": np.where(override, _yuan_to_fen(rng.normal(1500, 600, h)), 0),
         "current_category": rng.choice(
@@ -388,6 +399,16 @@ def main(argv=None) -> int:
         "chunk_households": args.chunk,
         "categories": categories,
         "monitoring_marked": int(np.count_nonzero(batch.columns["monitoring"])),
+        "monitoring_marked_share": round(
+            np.count_nonzero(batch.columns["monitoring"]) / table.n_households, 4
+        ),
+        "monitoring_types": dict(
+            zip(
+                ("unstable_alleviated", "edge_prone", "sudden_hardship"),
+                np.bincount(batch.columns["monitoring"], minlength=4)[1:].tolist(),
+                strict=True,
+            )
+        ),
         "compact_trace_rules": len(batch.reasons.codes),
         "compact_trace_mb": round(sum(c.nbytes for c in batch.reasons.codes.values()) / 2**20, 1),
         "rule_set_version": batch.rule_set_version,

@@ -97,6 +97,8 @@ def random_register(rng: np.random.Generator, n_households: int):
         ),
         "able_supporters": np.where(rng.random(n_households) < 0.5, 0, rng.integers(0, 3, n_households)),
         "risk_events": np.where(rng.random(n_households) < 0.4, rng.integers(1, 32, n_households), 0),
+        # -1 no judgement recorded (most), 0 judged not at risk, 1 judged at risk
+        "risk_judgement": rng.choice([-1, -1, -1, -1, 0, 1], n_households),
         "has_override": override,
         "override_monthly_fen": np.where(override, rng.choice(TARGETS, n_households), 0),
         "current_category": rng.choice([0, 0, 0, 1, 2, 2, 3, 4], n_households),
@@ -162,6 +164,9 @@ def to_contract(table: HouseholdTable, unable, i: int, member_rows) -> dict:
         "risk_events": [e for b, e in enumerate(RISK_EVENTS) if int(h["risk_events"]) >> b & 1],
         "current_category": CATEGORIES[int(h["current_category"])],
     }
+    judgement = int(h["risk_judgement"])
+    if judgement != -1 or i % 2:  # no judgement: the key left out, or null
+        data["risk_judgement"] = {-1: None, 0: False, 1: True}[judgement]
     if h["has_override"]:
         data["income_override"] = {"monthly": yuan(h["override_monthly_fen"]), "reason": "按劳动能力认定"}
     return data
@@ -172,7 +177,7 @@ def test_scalar_and_batch_paths_agree_on_every_household(seed):
     rng = np.random.default_rng(seed)
     table, unable = random_register(rng, 1500)
     params = load_parameters("141029").on(ON)
-    batch = assess_batch(table, params)
+    batch = assess_batch(table, params, reasons=True)
     idx = table.members["household"]
     starts = np.searchsorted(idx, np.arange(table.n_households + 1))
     seen_categories, seen_monitoring = set(), set()
@@ -201,6 +206,14 @@ def test_scalar_and_batch_paths_agree_on_every_household(seed):
     # The generator reaches every outcome, so the comparison covers every rule.
     assert seen_categories == {"tekun", "dibao", "dibao_edge", "rigid_hardship", "none"}
     assert seen_monitoring == {None, "unstable_alleviated", "edge_prone", "sudden_hardship"}
+    # ... and every reading of "at risk" inside the range.
+    readings = set(batch.reasons.decode("monitoring_mark").tolist())
+    assert {
+        "inside_range_at_risk_by_judgement",
+        "inside_range_at_risk_by_event",
+        "inside_range_judged_not_at_risk",
+        "inside_range_not_at_risk",
+    } <= readings
     member_categories = set(batch.columns["member_category"].tolist())
     assert member_categories == {0, 1, 2}
 

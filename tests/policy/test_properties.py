@@ -165,6 +165,7 @@ RARELY = st.sampled_from([False] * 7 + [True])
 COMPANY_ROLES = st.sampled_from([0] * 7 + [1])
 SUPPORTERS = st.lists(st.fixed_dictionaries({"able": st.booleans()}), max_size=3)
 EVENTS = st.lists(st.sampled_from(RISK_EVENTS), unique=True, max_size=3)
+JUDGEMENT = st.sampled_from(["absent", None, True, False])  # the key left out, null, or a judgement
 CURRENT = st.one_of(st.none(), st.sampled_from(CATEGORIES))
 WITH_OVERRIDE = st.sampled_from([False] * 9 + [True])  # sampled_from favours the first entries
 
@@ -221,6 +222,9 @@ def households(draw) -> dict:
     }
     if draw(st.booleans()):
         data["rigid_expenditure_12m"]["relief_received"] = draw(RELIEF)
+    judgement = draw(JUDGEMENT)
+    if judgement != "absent":
+        data["risk_judgement"] = judgement
     current = draw(CURRENT)
     if current is not None:
         data["current_category"] = current
@@ -424,6 +428,28 @@ def test_per_capita_income_times_family_size_is_the_monthly_income_within_roundi
     exact = monthly / n if "income_override" in data else total / (WINDOW * n)  # one exact division
     assert per_capita == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert abs(per_capita * n - monthly) <= Decimal("0.005") * n
+
+
+# ---------------------------------------------------------------- the monitoring mark
+
+
+@PROPERTY
+@given(HOUSEHOLDS, st.booleans())
+def test_a_recorded_judgement_decides_the_mark_inside_the_range(data, at_risk):
+    """Inside the range the officer's judgement wins over the events; outside it changes nothing."""
+    without = decide({k: v for k, v in data.items() if k != "risk_judgement"})
+    judged = decide({**data, "risk_judgement": at_risk})
+    inside_types = {"unstable_alleviated", "edge_prone"}
+    expected_inside = ("unstable_alleviated" if data["alleviated"] else "edge_prone") if at_risk else None
+    if data["hukou"] == "urban":
+        assert judged["monitoring"] == {"marked": False, "type": None}
+    elif without["monitoring"]["type"] in inside_types or judged["monitoring"]["type"] in inside_types:
+        assert judged["monitoring"]["type"] == expected_inside
+    else:  # above the range or not inside: the judgement plays no part (sudden hardship unchanged)
+        assert judged["monitoring"] == without["monitoring"]
+    assert {k: v for k, v in without_trace(judged).items() if k != "monitoring"} == {
+        k: v for k, v in without_trace(without).items() if k != "monitoring"
+    }
 
 
 # ---------------------------------------------------------------- one definition, two paths

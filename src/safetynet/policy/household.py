@@ -86,6 +86,9 @@ class Household:
     supporters: tuple[bool, ...]  # the `able` flag of each legal supporter
     risk_events: tuple[str, ...]
     current_category: str | None = None
+    # The investigating officer's judgement of return-to-poverty risk (POLICY.md §8): True at
+    # risk, False not at risk, None no judgement recorded.
+    risk_judgement: bool | None = None
     income_override: IncomeOverride | None = None
     id: str | None = None
     raw: Mapping = field(default_factory=dict, compare=False, repr=False)
@@ -301,6 +304,11 @@ def parse_household(data: Mapping, *, on: date | None = None) -> Household:
 
     current = r.choice(data, "current_category", "current_category", CATEGORIES, required=False)
 
+    # Optional: the risk judgement recorded at investigation; absent or null = none recorded.
+    judgement = r.get(data, "risk_judgement", "risk_judgement", required=False)
+    if judgement is not None and not isinstance(judgement, bool):
+        r.fail("risk_judgement", "应为 true（有风险）、false（无风险）或 null（未研判）")
+
     override = None
     raw_override = r.get(data, "income_override", "income_override", required=False)
     if raw_override is not None:
@@ -324,6 +332,7 @@ def parse_household(data: Mapping, *, on: date | None = None) -> Household:
         supporters=tuple(supporters),
         risk_events=tuple(sorted(set(events))),
         current_category=current,
+        risk_judgement=judgement,
         income_override=override,
         id=str(household_id) if household_id is not None else None,
         raw=data,

@@ -5,10 +5,9 @@ member-level rule arrays of length M. The scalar path (`assess`) runs them on a 
 household and records a trace; the batch path (`assess_batch`) runs the very same functions on a
 whole register. Money is integer fen; every threshold is compared by cross-multiplication
 (`income < standard × n × window` rather than `income ÷ window ÷ n < standard`), so no division
-and no rounding happens before a comparison. A rule returns an `Outcome`: its value, a reason
-code per row (`Reasons`: a small integer per row indexing the rule's reason names, so a register's
-reasons cost one byte per row and no string is built unless a trace asks for it), and any
-intermediate figures worth showing in the trace.
+and no rounding happens before a comparison. A rule returns an `Outcome` (its value, a reason
+code per row, intermediate figures for the trace); how a rule is written and registered is in
+`rulebase.py`.
 
 The first docstring line of each rule is `<Chinese term> — <clause>`; it becomes the trace's
 `rule` label and `clause`. Readings of ambiguous text are marked [assumed] (see
@@ -17,96 +16,22 @@ docs/policy-engine.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-
 import numpy as np
 
+# Re-exported: the engine and the tests use them as `rules.X`.
+from safetynet.policy.rulebase import (  # noqa: F401
+    RULES,
+    Outcome,
+    Reasons,
+    RuleWithoutClause,
+    ceil_div,
+    either,
+    first_match,
+    pick,
+    ratio,
+    rule,
+)
 from safetynet.policy.table import KIND, REL
-
-RULES: dict[str, object] = {}
-
-
-@dataclass(frozen=True)
-class Reasons:
-    """A reason per row: `code[i]` (int8) indexes `names`; `names[0]` is the rule's default."""
-
-    code: np.ndarray
-    names: tuple[str, ...]
-
-    def decode(self) -> list[str]:
-        return [self.names[c] for c in self.code.tolist()]
-
-
-@dataclass
-class Outcome:
-    value: np.ndarray
-    reason: Reasons
-    details: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-class RuleWithoutClause(TypeError):
-    """A rule defined without its statutory reference: raised when the rule is defined (at import)."""
-
-
-def rule(level: str):
-    """Register a rule; its term and clause come from the first docstring line (`<term> — <clause>`)."""
-
-    def register(fn):
-        lines = (fn.__doc__ or "").strip().splitlines()
-        term, _, clause = (lines[0] if lines else "").partition(" — ")
-        if not term.strip() or not clause.strip():
-            raise RuleWithoutClause(
-                f"规则 {fn.__name__} 没有写明依据条款：文档字符串首行应为“<术语> — <条款>”"
-            )
-        fn.term, fn.clause, fn.level = term.strip(), clause.strip(), level
-        RULES[fn.__name__] = fn
-        return fn
-
-    return register
-
-
-def ratio(value: Decimal) -> tuple[int, int]:
-    """A ratio parameter as an exact fraction (numerator, denominator)."""
-    num, den = value.as_integer_ratio()
-    return num, den
-
-
-def ceil_div(a, b):
-    """Integer ceiling division, elementwise (a, b int64; b > 0)."""
-    return -((-a) // b)
-
-
-def first_match(conds, values, default=0, dtype=np.int8) -> np.ndarray:
-    """`np.select(conds, values, default)` for scalar values: the value of the first condition met.
-
-    Done by integer arithmetic over the conditions, which numpy vectorises; `np.select`'s masked
-    copies are an order of magnitude slower on a register.
-    """
-    shape = np.broadcast_shapes(*(np.shape(c) for c in conds))
-    out = np.full(shape, default, dtype=dtype)
-    for cond, value in zip(reversed(conds), reversed(values), strict=True):
-        hit = np.broadcast_to(np.asarray(cond, dtype=bool), shape).view(np.int8)
-        out += hit * (dtype(value) - out)  # `value` where the condition holds, else unchanged
-    return out
-
-
-def _pick(*pairs, default: str) -> Reasons:
-    """First reason whose condition holds, row by row: `_pick((cond, "code"), ..., default="x")`."""
-    names = [default]
-    conds, codes = [], []
-    for cond, name in pairs:
-        if name not in names:
-            names.append(name)
-        conds.append(cond)
-        codes.append(names.index(name))
-    return Reasons(first_match(conds, codes), tuple(names))
-
-
-def _either(cond, yes: str, no: str) -> Reasons:
-    """`yes` where the condition holds, else `no`."""
-    return Reasons(np.asarray(cond).astype(np.int8), (no, yes))
-
 
 # ---------------------------------------------------------------- §1 family unit
 
@@ -129,7 +54,7 @@ def counted_member(relation, co_resident, not_counted, in_fulltime_education, ag
         | ((relation == REL["child"]) & ((age < adult_age) | in_fulltime_education))
     )
     counted = ~not_counted & (core | co_resident)
-    reason = _pick(
+    reason = pick(
         (not_counted, "not_counted_status"),
         (core, "core_family"),
         (co_resident, "co_resident_with_duty_of_support"),
@@ -151,7 +76,7 @@ def family_income(counted_income_fen, excluded_income_fen, has_override, overrid
     reasoned override, which then replaces the family's monthly total.
     """
     total = np.where(has_override, override_monthly_fen * window_months, counted_income_fen)
-    reason = _either(has_override, "officer_override_with_reason", "declared_income")
+    reason = either(has_override, "officer_override_with_reason", "declared_income")
     return Outcome(total, reason, {"excluded_not_counted_fen": excluded_income_fen})
 
 
@@ -184,7 +109,7 @@ def assets_within_limits(
     company_ok = company_roles == 0
     purchase_ok = ~home_bought_within_year
     ok = financial_ok & vehicles_ok & homes_ok & company_ok & purchase_ok
-    reason = _pick(
+    reason = pick(
         (~financial_ok, "financial_assets_over_limit"),
         (~vehicles_ok, "non_exempt_vehicle"),
         (~homes_ok, "too_many_homes"),
@@ -205,7 +130,7 @@ def income_below_dibao_standard(family_income_fen, family_size, standard_fen, wi
     Strictly below: per-capita monthly income equal to the standard does not qualify.
     """
     below = family_income_fen < standard_fen * family_size * window_months
-    return Outcome(below, _either(below, "below_standard", "not_below_standard"))
+    return Outcome(below, either(below, "below_standard", "not_below_standard"))
 
 
 @rule("household")
@@ -216,7 +141,7 @@ def dibao_household(is_tekun, income_below_standard, assets_ok):
     already 特困 as a whole is not also 低保.
     """
     value = ~is_tekun & income_below_standard & assets_ok
-    reason = _pick(
+    reason = pick(
         (is_tekun, "already_tekun"),
         (~income_below_standard, "income_not_below_standard"),
         (~assets_ok, "assets_over_limits"),
@@ -234,7 +159,7 @@ def dibao_amount(is_dibao, family_income_fen, family_size, standard_fen, window_
     """
     gap_window_fen = standard_fen * family_size * window_months - family_income_fen
     amount = np.where(is_dibao, ceil_div(np.maximum(gap_window_fen, 0), window_months * 100), 0)
-    return Outcome(amount, _either(is_dibao, "gap_to_standard", "not_dibao"))
+    return Outcome(amount, either(is_dibao, "gap_to_standard", "not_dibao"))
 
 
 @rule("member")
@@ -275,7 +200,7 @@ def gradual_exit(was_dibao, category_now_dibao_or_tekun, income_below_standard, 
     (the exit then follows from means, not from income).
     """
     applies = was_dibao & ~category_now_dibao_or_tekun & ~income_below_standard & assets_ok
-    reason = _pick(
+    reason = pick(
         (~was_dibao, "not_current_dibao"),
         (category_now_dibao_or_tekun, "still_assisted"),
         (~assets_ok, "assets_over_limits_no_gradual_exit"),
@@ -308,7 +233,7 @@ def no_work_capacity(age, disability_kind, disability_grade, continuing_tekun, i
     disabled = cognitive | physical | visual | multiple
     continuing = continuing_tekun & ((age < adult_age) | in_fulltime_education)
     value = (age >= old_age) | (age < child_below) | disabled | continuing
-    reason = _pick(
+    reason = pick(
         (age >= old_age, "old_age"),
         (age < child_below, "child"),
         (disabled, "severe_disability"),
@@ -327,7 +252,7 @@ def no_able_supporter(able_supporters):
     or severely disabled with low income, without legal capacity, missing or in prison is unable).
     """
     value = able_supporters == 0
-    return Outcome(value, _either(value, "no_able_supporter", "has_able_supporter"))
+    return Outcome(value, either(value, "no_able_supporter", "has_able_supporter"))
 
 
 @rule("household")
@@ -339,7 +264,7 @@ def tekun_household(all_counted_no_work_capacity, income_below_standard, assets_
     limits), and no able legal supporter.
     """
     value = all_counted_no_work_capacity & income_below_standard & assets_ok & no_able_supporter
-    reason = _pick(
+    reason = pick(
         (~all_counted_no_work_capacity, "member_with_work_capacity"),
         (~income_below_standard, "income_not_below_standard"),
         (~assets_ok, "assets_over_limits"),
@@ -369,7 +294,7 @@ def tekun_member(
     """
     own_below = own_income_fen < standard_fen * window_months
     value = in_edge_or_rigid & counted & no_work_capacity & own_below & assets_ok & no_able_supporter
-    reason = _pick(
+    reason = pick(
         (~in_edge_or_rigid, "not_in_edge_or_rigid_household"),
         (~counted, "not_counted"),
         (~no_work_capacity, "has_work_capacity"),
@@ -414,7 +339,7 @@ def income_below_edge_line(family_income_fen, family_size, standard_fen, window_
     """
     num, den = ratio(multiplier)
     below = family_income_fen * den < num * standard_fen * family_size * window_months
-    return Outcome(below, _either(below, "below_edge_line", "not_below_edge_line"))
+    return Outcome(below, either(below, "below_edge_line", "not_below_edge_line"))
 
 
 @rule("household")
@@ -424,7 +349,7 @@ def dibao_edge_household(is_tekun, is_dibao, income_below_edge, assets_ok_edge):
     Not 低保 or 特困; per-capita income below the edge line; assets within the 边缘 limits.
     """
     value = ~is_tekun & ~is_dibao & income_below_edge & assets_ok_edge
-    reason = _pick(
+    reason = pick(
         (is_tekun | is_dibao, "already_dibao_or_tekun"),
         (~income_below_edge, "income_not_below_edge_line"),
         (~assets_ok_edge, "assets_over_edge_limits"),
@@ -448,7 +373,7 @@ def individual_dibao_member(
     cognitive3 = ((disability_kind == KIND["intellectual"]) | (disability_kind == KIND["mental"])) & (g == 3)
     condition = severe | cognitive3 | major_illness
     value = in_edge_or_rigid & counted & ~is_tekun_member & condition
-    reason = _pick(
+    reason = pick(
         (~in_edge_or_rigid, "not_in_edge_or_rigid_household"),
         (~counted, "not_counted"),
         (is_tekun_member, "tekun_individually"),
@@ -468,7 +393,7 @@ def individual_dibao_amount(is_individual_dibao, standard_fen, benefit_ratio):
     """
     num, den = ratio(benefit_ratio)
     amount = np.where(is_individual_dibao, ceil_div(standard_fen * num, den * 100), 0)
-    return Outcome(amount, _either(is_individual_dibao, "share_of_standard", "not_individual_dibao"))
+    return Outcome(amount, either(is_individual_dibao, "share_of_standard", "not_individual_dibao"))
 
 
 # ---------------------------------------------------------------- §7 刚性支出困难
@@ -487,7 +412,7 @@ def rigid_expenditure(
     living_cap = standard_fen * family_size * 12
     living = np.minimum(living_fen, living_cap)
     total = np.maximum(medical_fen + education_fen + rehabilitation_fen + living - relief_fen, 0)
-    reason = _either(living_fen > living_cap, "living_capped", "as_declared")
+    reason = either(living_fen > living_cap, "living_capped", "as_declared")
     return Outcome(total, reason, {"living_cap_fen": living_cap})
 
 
@@ -499,7 +424,7 @@ def income_below_disposable_line(family_income_fen, family_size, window_months, 
     local per-capita disposable income (urban or rural by hukou).
     """
     below = family_income_fen * 12 < disposable_annual_fen * window_months * family_size
-    return Outcome(below, _either(below, "below_disposable_income", "not_below_disposable_income"))
+    return Outcome(below, either(below, "below_disposable_income", "not_below_disposable_income"))
 
 
 @rule("household")
@@ -511,7 +436,7 @@ def rigid_expenditure_heavy(rigid_fen, family_income_fen, window_months, expendi
     """
     num, den = ratio(expenditure_ratio)
     heavy = rigid_fen * den * window_months > num * family_income_fen * 12
-    return Outcome(heavy, _either(heavy, "above_ratio", "not_above_ratio"))
+    return Outcome(heavy, either(heavy, "above_ratio", "not_above_ratio"))
 
 
 @rule("household")
@@ -525,7 +450,7 @@ def rigid_hardship_household(
     expenditure above the ratio.
     """
     value = ~is_tekun & ~is_dibao & ~is_edge & income_below_disposable & assets_ok_edge & rigid_heavy
-    reason = _pick(
+    reason = pick(
         (is_tekun | is_dibao | is_edge, "already_assisted"),
         (~income_below_disposable, "income_not_below_disposable_income"),
         (~assets_ok_edge, "assets_over_edge_limits"),
@@ -551,7 +476,7 @@ def refer_other_low_income(
     by_income = income_below_edge & ~assets_ok_edge
     by_risk = has_risk_event & income_below_disposable
     value = category_none & (by_income | by_risk)
-    reason = _pick(
+    reason = pick(
         (~category_none, "has_category"),
         (by_income, "edge_income_assets_over_limits"),
         (by_risk, "risk_event_below_disposable_income"),
@@ -572,30 +497,39 @@ def monitoring_mark(
     window_months,
     line_annual_fen,
     has_risk_event,
+    risk_judgement,
     rigid_heavy,
 ):
-    """防返贫监测对象 — 国办发〔2023〕39号；乡宁县衔接并轨工作方案 二(二)1(1)、二(六)
+    """防返贫监测对象 — 国办发〔2023〕39号；乡宁县衔接并轨工作方案 二(二)1(1)、二(六)；POLICY.md §8
 
     Rural households only, whatever their category. [assumed] "inside the monitoring range" is
-    read as per-capita annual income strictly below `monitoring.line_annual`; the "at risk"
-    judgement is the village review's and is not second-guessed here. Types:
-    脱贫不稳定户 `unstable_alleviated` — alleviated household inside the range;
-    边缘易致贫户 `edge_prone` — other rural household inside the range;
+    read as per-capita annual income strictly below `monitoring.line_annual`. Inside the range a
+    household is marked only when it is also at risk (POLICY.md §8). [assumed] At risk = the
+    investigating officer judged it at risk (`risk_judgement` 1), or no judgement is recorded
+    (-1) and at least one risk event is declared; a recorded "not at risk" judgement (0) wins
+    over declared events. The reason says which reading applied. Types:
+    脱贫不稳定户 `unstable_alleviated` — alleviated household inside the range, at risk;
+    边缘易致贫户 `edge_prone` — other rural household inside the range, at risk;
     突发严重困难户 `sudden_hardship` — income not inside the range, but a risk event (illness,
     disaster, accident, unemployment, education) with rigid expenditure above the rigid ratio.
     Returns the type code: 0 none, 1 unstable_alleviated, 2 edge_prone, 3 sudden_hardship.
     """
     inside = family_income_fen * 12 < line_annual_fen * window_months * family_size
-    unstable = rural & alleviated & inside
-    edge_prone = rural & ~alleviated & inside
+    by_judgement = risk_judgement == 1
+    judged_not = risk_judgement == 0
+    by_event = (risk_judgement == -1) & has_risk_event
+    at_risk = by_judgement | by_event
+    unstable = rural & alleviated & inside & at_risk
+    edge_prone = rural & ~alleviated & inside & at_risk
     sudden = rural & ~inside & has_risk_event & rigid_heavy
     code = first_match([unstable, edge_prone, sudden], [1, 2, 3])
-    reason = _pick(
+    reason = pick(
         (~rural, "urban_not_monitored"),
-        (unstable, "alleviated_inside_range"),
-        (edge_prone, "inside_range"),
+        (inside & by_judgement, "inside_range_at_risk_by_judgement"),
+        (inside & by_event, "inside_range_at_risk_by_event"),
+        (inside & judged_not, "inside_range_judged_not_at_risk"),
+        (inside, "inside_range_not_at_risk"),
         (sudden, "risk_event_with_heavy_rigid_expenditure"),
-        (inside, "inside_range"),
         default="above_range_no_sudden_hardship",
     )
-    return Outcome(code, reason)
+    return Outcome(code, reason, {"at_risk": at_risk})

@@ -19,6 +19,7 @@ Household columns (length H, row i is household i):
 | `relief_received_fen` | int64 | relief and donations received against it, 12 months |
 | `able_supporters` | int64 | legal supporters able to support |
 | `risk_events` | int64 | bit mask over `RISK_EVENTS` (bit i = event i) |
+| `risk_judgement` | int8 | risk judgement recorded at investigation: -1 none recorded, 0 judged not at risk, 1 judged at risk (optional in `from_columns`: -1 when the column is absent) |
 | `has_override` | bool | an officer's reasoned income figure replaces the declared income |
 | `override_monthly_fen` | int64 | that figure, family total per month |
 | `current_category` | int8 | index into `CATEGORIES` (0 = none) |
@@ -74,6 +75,7 @@ HOUSEHOLD_COLUMNS = {
     "relief_received_fen": np.int64,
     "able_supporters": np.int64,
     "risk_events": np.int64,
+    "risk_judgement": np.int8,
     "has_override": np.bool_,
     "override_monthly_fen": np.int64,
     "current_category": np.int8,
@@ -100,6 +102,9 @@ REL = {name: i for i, name in enumerate(RELATIONS)}
 KIND = {name: i + 1 for i, name in enumerate(DISABILITY_KINDS)}
 CAT = {name: i for i, name in enumerate(CATEGORIES)}
 RISK_BIT = {name: 1 << i for i, name in enumerate(RISK_EVENTS)}
+JUDGEMENT = {None: -1, False: 0, True: 1}  # `risk_judgement` column codes
+# Household columns `from_columns` fills when absent (a register laid out before they existed).
+OPTIONAL_HOUSEHOLD_COLUMNS = {"risk_judgement": JUDGEMENT[None]}
 
 
 def fen(amount) -> int:
@@ -133,6 +138,9 @@ class HouseholdTable:
         """Check and cast columns (numpy arrays, lists, Arrow/DuckDB numpy output)."""
         hh = {}
         for name, dtype in HOUSEHOLD_COLUMNS.items():
+            if name not in households and name in OPTIONAL_HOUSEHOLD_COLUMNS:
+                hh[name] = np.full(len(hh["urban"]), OPTIONAL_HOUSEHOLD_COLUMNS[name], dtype=dtype)
+                continue
             if name not in households:
                 raise ValidationFailed(f"户表缺少列 {name}", code="required", field=name)
             hh[name] = np.asarray(households[name]).astype(dtype, copy=False)
@@ -144,6 +152,8 @@ class HouseholdTable:
         n_h = len(hh["urban"])
         if any(len(c) != n_h for c in hh.values()):
             raise ValidationFailed("户表各列长度不一致", code="invalid")
+        if np.any((hh["risk_judgement"] < -1) | (hh["risk_judgement"] > 1)):
+            raise ValidationFailed("风险研判列取值应为 -1、0 或 1", code="invalid", field="risk_judgement")
         n_m = len(mm["household"])
         if any(len(c) != n_m for c in mm.values()):
             raise ValidationFailed("成员表各列长度不一致", code="invalid")
@@ -193,6 +203,7 @@ class HouseholdTable:
             hh["relief_received_fen"].append(fen(h.relief_received_12m))
             hh["able_supporters"].append(sum(1 for able in h.supporters if able))
             hh["risk_events"].append(sum(RISK_BIT[e] for e in set(h.risk_events)))
+            hh["risk_judgement"].append(JUDGEMENT[h.risk_judgement])
             hh["has_override"].append(h.income_override is not None)
             hh["override_monthly_fen"].append(fen(h.income_override.monthly) if h.income_override else 0)
             hh["current_category"].append(CAT[h.current_category or "none"])
