@@ -104,7 +104,9 @@ def value_label(name: str, value) -> str:
     if name == "fields" and isinstance(value, list):
         return "、".join(field_label(v) for v in value)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return "、".join(value_label(name, v) if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, dict):  # a structured value (a parameter digest, a vote): its pairs
+        return "；".join(f"{field_label(k)}：{value_label(k, v)}" for k, v in value.items())
     return _VALUE_LABELS.get(name, {}).get(value, str(value))
 
 
