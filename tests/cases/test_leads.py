@@ -116,7 +116,7 @@ def test_the_public_can_apply_without_an_account_and_check_progress(county, cloc
     assert lead.channel == "self_declared" and lead.reference.startswith("XN-L-")
     status = services.public_status(reference=lead.reference, id_last4=PUBLIC_ID[-4:], client="10.0.0.9")
     assert status["stage"] == "已收到，等待乡镇受理"
-    assert set(status) == {"reference", "received_on", "stage"}
+    assert set(status) == {"reference", "received_on", "stage", "outcome"} and status["outcome"] == ""
     import pytest
 
     from safetynet.core.errors import NotFound

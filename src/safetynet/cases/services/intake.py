@@ -33,6 +33,7 @@ from safetynet.core.errors import (
     Throttled,
     ValidationFailed,
 )
+from safetynet.core.glossary import CATEGORY_LABELS
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry.fields import blind_index
 from safetynet.registry.models import Area, Household, Membership, Person
@@ -328,26 +329,65 @@ PUBLIC_STAGES = {
     State.NOTICE: "公示中",
     State.COUNTY_FILING: "县级备案中",
     State.ARCHIVED: "已办结",
-    State.REFUSED: "已办结（书面告知已发出）",
+    State.REFUSED: "已办结：不予认定",
     State.WITHDRAWN: "已撤回",
 }
 
 
+def _outcome(case) -> str:
+    """The end of a case in plain words for the applicant: what was decided, from when, the amount;
+    nothing else (no names, no ID, no health data)."""
+    if case.state == State.REFUSED:
+        return "不予认定。书面告知书已发出，乡镇将当面说明理由；如有异议可申请行政复议或提起行政诉讼。"
+    if case.state == State.WITHDRAWN:
+        return "申请已撤回。"
+    if case.state != State.ARCHIVED:
+        return ""
+    status = case.statuses.order_by("-id").first()
+    if status is None:
+        return ""
+    if status.category in ("none", ""):
+        what = "纳入防返贫监测" if status.monitoring_marked else "已办结"
+    else:
+        what = f"认定为{CATEGORY_LABELS.get(status.category, status.category)}"
+        if status.monitoring_marked:
+            what += "，并纳入防返贫监测"
+    amount = f"，每月{status.benefit_monthly}元" if status.benefit_monthly else ""
+    return f"{what}{amount}，自{status.effective_month:%Y年%m月}起享受。"
+
+
 def public_status(*, reference: str, id_last4: str, client: str) -> dict:
-    """Coarse progress of a lead for the applicant: no personal data, the same answer for a wrong
-    reference and a wrong ID suffix."""
+    """Progress of an application for the applicant, by the lead reference the public page gave or
+    the case number of the acceptance message, with the last four characters of the ID number; the
+    outcome of a closed case in plain words. No personal data; the same answer for a wrong number
+    and a wrong ID suffix."""
     _throttle(client, "status", PUBLIC_STATUS_LIMIT)
-    lead = Lead.objects.filter(reference=(reference or "").strip().upper()).select_related("case").first()
+    ref = (reference or "").strip().upper()
     suffix = (id_last4 or "").strip().upper()
-    if lead is None or len(suffix) != 4 or not lead.subject_id_number.upper().endswith(suffix):
-        raise NotFound("未找到该申请，请核对受理编号和身份证号码后四位。", code="application_not_found")
-    stage = lead.case.state if lead.case_id else lead.status
-    if lead.status == Lead.Status.IN_CASE and not lead.case_id:
-        stage = "new"
+    missing = NotFound("未找到该申请，请核对受理编号（或案件编号）和身份证号码后四位。", code="application_not_found")
+    if len(suffix) != 4:
+        raise missing
+    lead = Lead.objects.filter(reference=ref).select_related("case").first()
+    if lead is not None:
+        if not lead.subject_id_number.upper().endswith(suffix):
+            raise missing
+        case = lead.case
+        received = timezone.localtime(lead.received_at).date()
+        stage = case.state if case else ("new" if lead.status == Lead.Status.IN_CASE else lead.status)
+    else:
+        case = Case.objects.filter(reference=ref).select_related("household__head").first()
+        if case is None:
+            raise missing
+        ids = [lead.subject_id_number for lead in case.leads.all()]
+        ids.append(case.household.head.id_number if case.household.head else "")
+        if not any(i and i.upper().endswith(suffix) for i in ids):
+            raise missing
+        received, stage = case.accepted_on, case.state
     return {
-        "reference": lead.reference,
-        "received_on": timezone.localtime(lead.received_at).date(),
+        "reference": ref,
+        "received_on": received,
         "stage": PUBLIC_STAGES.get(stage, "办理中"),
+        "outcome": _outcome(case) if case else "",
     }
 
 
