@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else ["safetynet", *argv])
     if len(args) == 1:
         args.append("help")
+    if args[1] in ("demo", "demo-clock"):
+        os.environ.setdefault("SAFETYNET_DEMO_CLOCK", "1")  # the demo's movable clock (core/clock.py)
     execute_from_command_line(args)
 
 

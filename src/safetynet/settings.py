@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "safetynet.web.context.demo_clock",
             ],
         },
     },
@@ -132,6 +133,12 @@ WHITENOISE_USE_FINDERS = True
 # Served over HTTPS (behind the TLS reverse proxy): Secure cookies and HSTS. Off by default because
 # `safetynet demo` serves plain http on 127.0.0.1, where a Secure cookie would never come back.
 HTTPS = os.environ.get("SAFETYNET_HTTPS", "") == "1"
+# The demo's movable clock (core/clock.py): only `safetynet demo` turns it on, never with HTTPS.
+SAFETYNET_DEMO_CLOCK = os.environ.get("SAFETYNET_DEMO_CLOCK", "") == "1"
+if SAFETYNET_DEMO_CLOCK and HTTPS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SAFETYNET_DEMO_CLOCK is for the demo only, never with SAFETYNET_HTTPS.")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("SAFETYNET_HSTS_SECONDS", "31536000")) if HTTPS else 0

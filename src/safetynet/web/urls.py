@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safetynet.web.views import account, audit, households
+from safetynet.web.views import account, audit, democlock, households
 
 app_name = "web"
 urlpatterns = [
@@ -19,4 +19,5 @@ urlpatterns = [
     path("households/<int:pk>/members/<int:mid>/end/", households.member_end, name="member_end"),
     path("households/<int:pk>/members/<int:mid>/reveal/", households.member_reveal, name="member_reveal"),
     path("audit/", audit.audit_list, name="audit"),
+    path("demo/clock/", democlock.demo_clock, name="demo_clock"),
 ]

@@ -364,7 +364,9 @@ def public_status(*, reference: str, id_last4: str, client: str) -> dict:
     _throttle(client, "status", PUBLIC_STATUS_LIMIT)
     ref = (reference or "").strip().upper()
     suffix = (id_last4 or "").strip().upper()
-    missing = NotFound("未找到该申请，请核对受理编号（或案件编号）和身份证号码后四位。", code="application_not_found")
+    missing = NotFound(
+        "未找到该申请，请核对受理编号（或案件编号）和身份证号码后四位。", code="application_not_found"
+    )
     if len(suffix) != 4:
         raise missing
     lead = Lead.objects.filter(reference=ref).select_related("case").first()
