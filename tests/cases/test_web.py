@@ -145,3 +145,20 @@ def test_the_investigation_form_records_the_risk_judgement_and_a_one_person_appl
     assert proc.household.single_person_applicant_id == spouse.pk
     page = officer.get(f"/cases/{proc.case_id}/").content.decode()
     assert "有返贫致贫风险" in page
+
+
+def test_the_case_page_says_categories_marks_and_steps_in_chinese_not_codes(proc, users):
+    import re
+
+    proc.to_decision()
+    proc.decide()
+    page = login(users["township_clerk"]).get(f"/cases/{proc.case_id}/").content.decode()
+    text = re.sub(r"<[^>]+>", " ", page)  # what a person reads, not attribute values
+    assert "低保" in text and "已受理" in text and "公示" in text
+    for code in ("dibao", "edge_prone", "township_decision", "decide_with_notice", "→ accepted"):
+        assert code not in text, code
+
+
+def test_the_parameter_page_shows_units_in_chinese(users):
+    page = login(users["county_civil"]).get("/policy/parameters/").content.decode()
+    assert "元/月" in page and "yuan/month" not in page

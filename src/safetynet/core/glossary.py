@@ -74,3 +74,19 @@ STATE_LABELS = {
     "refused": "不予认定",
     "withdrawn": "申请人撤回",
 }
+
+# Units of the parameters (policy/parameters/*.yaml), as people read them.
+UNIT_LABELS = {
+    "yuan": "元",
+    "yuan/month": "元/月",
+    "yuan/year": "元/年",
+    "ratio": "倍",
+    "percent": "%",
+    "years": "岁",
+    "months": "个月",
+    "days": "天",
+    "working_days": "个工作日",
+    "count": "人（个）",
+    "grade": "级",
+    "date": "日期",
+}
