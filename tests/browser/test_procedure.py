@@ -151,7 +151,7 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     lead.goto(case_url)
     lead.click("#propose")
     lead.wait_for_selector("#proposal")
-    assert "dibao" in lead.inner_text("#proposal")
+    assert "低保" in lead.inner_text("#proposal")
     lead.fill("#id_panel", "组长、民政助理、乡村振兴专干")
     lead.click("#decide")
     lead.wait_for_selector("#pending-decision")
