@@ -96,3 +96,26 @@ def test_audit_page_is_paginated(register, users, client_for, settings):
     finally:
         audit.PAGE_SIZE = original
     assert f"共 {total} 条" in html and html.count('data-label="序号"') == 2 and "下一页" in html
+
+
+def test_audit_page_renders_a_record_whose_changes_hold_a_summary_dict(users, client_for):
+    """The comparison run records {"parameters": {...}, "periods": {...}}: the page answered 500."""
+    from safetynet.audit.services import SYSTEM, record_audit
+
+    record_audit(
+        actor=SYSTEM,
+        action="exchange.compare",
+        object_type="comparison_run",
+        object_id=1,
+        changes={
+            "engine": "spark",
+            "leads_raised": 3,
+            "periods": {"hukou": "2026-12"},
+            "parameters": {"version": "v1", "digest": "abc"},
+        },
+    )
+    for role in (Role.AUDITOR, Role.ADMIN):
+        response = client_for(users[role])
+        page = response.get(reverse("web:audit"))
+        assert page.status_code == 200
+        assert "2026-12" in page.content.decode() and "abc" in page.content.decode()

@@ -37,6 +37,29 @@ STATE_LABELS = {s: glossary.STATE_LABELS[s.value] for s in State}
 FINAL = frozenset({State.ARCHIVED, State.REFUSED, State.WITHDRAWN})
 OPEN = frozenset(set(State) - FINAL)
 
+# Which permission the work of each open state needs (whose inbox and 待办 it lands in), and what
+# that work is called (Perm values, as on the transitions). Read by the services (assignment) and by the task list (cases.tasks_selectors).
+STATE_WORK = {
+    State.ACCEPTED: "investigate",
+    State.INVESTIGATION: "investigate",
+    State.VERIFICATION: "verify",
+    State.VILLAGE_REVIEW: "village_review",
+    State.TOWNSHIP_DECISION: "township_decide",
+    State.LEADING_GROUP: "leading_group_decide",
+    State.NOTICE: "manage_notice",
+    State.COUNTY_FILING: "county_file",
+}
+WORK_LABELS = {
+    State.ACCEPTED: "待开始入户调查",
+    State.INVESTIGATION: "待入户调查",
+    State.VERIFICATION: "待经济状况核对",
+    State.VILLAGE_REVIEW: "待村级初审（民主评议）",
+    State.TOWNSHIP_DECISION: "待乡镇审核确认",
+    State.LEADING_GROUP: "待县领导小组认定",
+    State.NOTICE: "公示中，期满无异议后报县级备案",
+    State.COUNTY_FILING: "待县级备案",
+}
+
 
 @dataclass(frozen=True)
 class Refusal:

@@ -77,6 +77,17 @@ def _create_accounts(county_code: str) -> list[DemoAccount]:
     return accounts
 
 
+# The demo liaisons and the department sources they upload (without one, their upload page is a 404).
+DEMO_LIAISON_SOURCES = {"dept_yibao": "medical"}
+
+
+def _assign_liaison_sources() -> None:
+    from safetynet.verification.services import assign_liaison_source
+
+    for username, source in DEMO_LIAISON_SOURCES.items():
+        assign_liaison_source(actor=SYSTEM, user=User.objects.get(username=username), source=source)
+
+
 @transaction.atomic
 def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
     county_code = county_code or configured_county()
@@ -152,6 +163,7 @@ def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
     Membership.objects.bulk_create(memberships, batch_size=1000)
     Household.objects.bulk_update(households, ["head"], batch_size=1000)
     accounts = _create_accounts(county_code)
+    _assign_liaison_sources()
     summary = {
         "villages": len(county.villages),
         "households": len(households),

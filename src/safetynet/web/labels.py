@@ -106,7 +106,7 @@ def value_label(name: str, value) -> str:
     if isinstance(value, list):
         return "、".join(value_label(name, v) if isinstance(v, dict) else str(v) for v in value)
     if isinstance(value, dict):  # a structured value (a parameter digest, a vote): its pairs
-        return "；".join(f"{field_label(k)}：{value_label(k, v)}" for k, v in value.items())
+        return "；".join(f"{field_label(str(k))}：{value_label(str(k), v)}" for k, v in value.items())
     return _VALUE_LABELS.get(name, {}).get(value, str(value))
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from safetynet.accounts.roles import Perm
 from safetynet.assessments import services as assessments
 from safetynet.audit.services import Actor, record_audit
 from safetynet.cases import notifications, selectors, workflow
@@ -44,27 +43,8 @@ UPLOAD_TYPES = {
 
 BENEFIT_CATEGORIES = {"tekun", "dibao"}
 MEMBER_BENEFIT_CATEGORIES = {"tekun", "individual_dibao"}
-# Which permission the work of each open state needs (who gets it in their inbox).
-STATE_WORK = {
-    State.ACCEPTED: Perm.INVESTIGATE,
-    State.INVESTIGATION: Perm.INVESTIGATE,
-    State.VERIFICATION: Perm.VERIFY,
-    State.VILLAGE_REVIEW: Perm.VILLAGE_REVIEW,
-    State.TOWNSHIP_DECISION: Perm.TOWNSHIP_DECIDE,
-    State.LEADING_GROUP: Perm.LEADING_GROUP_DECIDE,
-    State.NOTICE: Perm.MANAGE_NOTICE,
-    State.COUNTY_FILING: Perm.COUNTY_FILE,
-}
-WORK_LABELS = {
-    State.ACCEPTED: "待开始入户调查",
-    State.INVESTIGATION: "待入户调查",
-    State.VERIFICATION: "待经济状况核对",
-    State.VILLAGE_REVIEW: "待村级初审（民主评议）",
-    State.TOWNSHIP_DECISION: "待乡镇审核确认",
-    State.LEADING_GROUP: "待县领导小组认定",
-    State.NOTICE: "公示中，期满无异议后报县级备案",
-    State.COUNTY_FILING: "待县级备案",
-}
+# Which permission each open state's work needs, and its label: shared with the task list.
+STATE_WORK, WORK_LABELS = workflow.STATE_WORK, workflow.WORK_LABELS
 
 
 def _params(code: str, on: dt.date):
