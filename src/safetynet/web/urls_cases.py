@@ -2,12 +2,15 @@ from django.urls import path
 
 from safetynet.web.views import case_papers as papers
 from safetynet.web.views import cases as web
+from safetynet.web.views import leads as lead_views
 from safetynet.web.views import public, sittings
 
 app_name = "cases"
 urlpatterns = [
     path("", web.case_list, name="list"),
     path("leads/", web.leads, name="leads"),
+    path("leads/<int:pk>/", lead_views.lead_detail, name="lead"),
+    path("tasks/", lead_views.tasks, name="tasks"),
     path("leads/<int:lead_id>/dismiss/", web.dismiss, name="dismiss"),
     path("accept/", web.accept, name="accept"),
     path("dashboard/", web.dashboard, name="dashboard"),

@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.services import sign_in
+from safetynet.cases.tasks_selectors import tasks_for
+from safetynet.core import clock
 from safetynet.core.errors import SafetynetError
 from safetynet.registry import selectors
 from safetynet.web.shell import client_of, login_required, render_form_error
@@ -61,5 +63,6 @@ def home(request):
         "alleviated_count": households.filter(alleviated=True).count(),
         "member_count": selectors.memberships_visible_to(user).filter(left_on__isnull=True).count(),
         "village_count": selectors.villages_visible_to(user).count(),
+        "tasks": tasks_for(user, clock.today()),
     }
     return render(request, "web/home.html", context)
