@@ -53,3 +53,36 @@ def test_facts_of_a_household_outside_the_area_are_not_found(api_as, users, make
 
     h = make_household(VILLAGE_C)
     assert api_as(users["township_clerk"]).patch(f"/households/{h.pk}/facts", {"homes": 2}).status_code == 404
+
+
+def test_facts_patch_records_the_risk_judgement_with_its_reason_and_withdraws_it_with_null(
+    api_as, users, make_household
+):
+    h = make_household(VILLAGE_A)
+    clerk = api_as(users["township_clerk"])
+    no_reason = clerk.patch(f"/households/{h.pk}/facts", {"risk_judgement": True})
+    assert no_reason.status_code == 400 and no_reason.json()["field"] == "risk_judgement_reason"
+    r = clerk.patch(
+        f"/households/{h.pk}/facts", {"risk_judgement": False, "risk_judgement_reason": "已稳定务工"}
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["facts"]["risk_judgement"] is False
+    assert r.json()["facts"]["risk_judgement_reason"] == "已稳定务工"
+    untouched = clerk.patch(f"/households/{h.pk}/facts", {"homes": 1})  # absent: the judgement stays
+    assert untouched.json()["facts"]["risk_judgement"] is False
+    withdrawn = clerk.patch(f"/households/{h.pk}/facts", {"risk_judgement": None})
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["facts"]["risk_judgement"] is None
+    assert withdrawn.json()["facts"]["risk_judgement_reason"] == ""
+
+
+def test_facts_patch_names_and_withdraws_a_one_person_applicant(api_as, users, make_household):
+    h = make_household(VILLAGE_A)
+    clerk = api_as(users["township_clerk"])
+    r = clerk.patch(f"/households/{h.pk}/facts", {"single_person_applicant": h.head_id})
+    assert r.status_code == 200, r.content
+    assert r.json()["facts"]["single_person_applicant"] == h.head_id
+    stranger = clerk.patch(f"/households/{h.pk}/facts", {"single_person_applicant": h.head_id + 1000})
+    assert stranger.status_code == 400 and stranger.json()["field"] == "single_person_applicant"
+    withdrawn = clerk.patch(f"/households/{h.pk}/facts", {"single_person_applicant": 0})
+    assert withdrawn.json()["facts"]["single_person_applicant"] is None

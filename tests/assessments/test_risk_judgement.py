@@ -43,3 +43,19 @@ def test_without_a_judgement_a_risk_event_marks_the_household(poor_household, us
     update_household_facts(user=clerk, household=poor_household, facts={"risk_events": ["disaster"]})
     mark = _mark(clerk, poor_household)
     assert mark["marked"] is True and mark["type"] in ("edge_prone", "unstable_alleviated")
+
+
+def test_the_stored_assessment_quotes_the_reason_recorded_with_the_judgement(poor_household, users):  # noqa: F811
+    clerk = users["township_clerk"]
+    update_household_facts(
+        user=clerk,
+        household=poor_household,
+        facts={"risk_judgement": True, "risk_judgement_reason": "户主重病，无稳定收入"},
+    )
+    row = services.assess_household(user=clerk, household_id=poor_household.pk, on=ON)
+    assert row.inputs["risk_judgement"] is True
+    assert row.inputs["risk_judgement_reason"] == "户主重病，无稳定收入"
+    (entry,) = [e for e in row.result["trace"] if e["rule"] == "monitoring_mark"]
+    assert entry["result"]["reason"] == "inside_range_at_risk_by_judgement"
+    assert entry["inputs"]["risk_judgement_reason"] == "户主重病，无稳定收入"
+    assert services.recompute(row) == row.result

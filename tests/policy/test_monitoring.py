@@ -138,3 +138,22 @@ def test_single_and_batch_read_at_risk_alike_and_the_compact_trace_names_the_rea
         "inside_range_judged_not_at_risk",
         "inside_range_at_risk_by_event",
     ]
+
+
+def test_the_trace_quotes_the_reason_of_a_recorded_judgement():
+    result = assess_json(
+        inside_the_range(risk_judgement=True, risk_judgement_reason="户主重病，无稳定收入"), ON
+    )
+    entry = mark_entry(result)
+    assert entry["result"]["reason"] == "inside_range_at_risk_by_judgement"
+    assert entry["inputs"]["risk_judgement_reason"] == "户主重病，无稳定收入"
+    # without a judgement there is no reason to quote, whatever the input says
+    plain = mark_entry(assess_json(inside_the_range(events=("illness",), risk_judgement_reason="x"), ON))
+    assert "risk_judgement_reason" not in plain["inputs"]
+
+
+@pytest.mark.parametrize("bad", [1, True, [], {}])
+def test_a_non_text_judgement_reason_is_refused_naming_the_field(bad):
+    refuse(
+        lambda d: d.update(risk_judgement=True, risk_judgement_reason=bad), "risk_judgement_reason", "invalid"
+    )

@@ -190,14 +190,19 @@ class FactsPatch(In):
     rigid_rehabilitation_12m: Decimal | None = Field(None, ge=0)
     supporters: list[SupporterIn] | None = None
     risk_events: list[RiskChoice] | None = None
-    risk_judgement: bool | None = Field(None, description="入户调查的风险研判：true 有风险，false 无风险")
+    risk_judgement: bool | None = Field(
+        None, description="入户调查的风险研判：true 有风险，false 无风险，null 撤回研判（按风险事件）"
+    )
     risk_judgement_reason: str | None = Field(None, max_length=2000, description="风险研判理由（研判时必填）")
     single_person_applicant: int | None = Field(
         None, ge=0, description="单人户申请人（本户计入成员的人员编号；0 撤回单人户申请）"
     )
 
     def facts(self) -> dict:
-        return self.model_dump(exclude_none=True, exclude={"version"})
+        facts = self.model_dump(exclude_none=True, exclude={"version"})
+        if "risk_judgement" in self.model_fields_set:  # an explicit null withdraws the judgement
+            facts["risk_judgement"] = self.risk_judgement
+        return facts
 
 
 class FactsOut(Schema):

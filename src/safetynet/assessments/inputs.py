@@ -71,6 +71,7 @@ def household_input(household: Household, members: list[Membership] | None = Non
     }
     if household.risk_judgement is not None:  # a judgement recorded at investigation (POLICY.md §8)
         data["risk_judgement"] = household.risk_judgement
+        data["risk_judgement_reason"] = household.risk_judgement_reason
     if household.single_person_applicant_id:  # 单人户 (民发〔2021〕57号 第九条)
         data["single_person_application"] = str(household.single_person_applicant_id)
     return data

@@ -89,6 +89,7 @@ class Household:
     # The investigating officer's judgement of return-to-poverty risk (POLICY.md §8): True at
     # risk, False not at risk, None no judgement recorded.
     risk_judgement: bool | None = None
+    risk_judgement_reason: str = ""  # the officer's reason, quoted by the monitoring trace
     income_override: IncomeOverride | None = None
     id: str | None = None
     raw: Mapping = field(default_factory=dict, compare=False, repr=False)
@@ -308,6 +309,9 @@ def parse_household(data: Mapping, *, on: date | None = None) -> Household:
     judgement = r.get(data, "risk_judgement", "risk_judgement", required=False)
     if judgement is not None and not isinstance(judgement, bool):
         r.fail("risk_judgement", "应为 true（有风险）、false（无风险）或 null（未研判）")
+    judgement_reason = r.get(data, "risk_judgement_reason", "risk_judgement_reason", required=False)
+    if judgement_reason is not None and not isinstance(judgement_reason, str):
+        r.fail("risk_judgement_reason", "应为文字（风险研判理由）")
 
     override = None
     raw_override = r.get(data, "income_override", "income_override", required=False)
@@ -333,6 +337,7 @@ def parse_household(data: Mapping, *, on: date | None = None) -> Household:
         risk_events=tuple(sorted(set(events))),
         current_category=current,
         risk_judgement=judgement,
+        risk_judgement_reason=(judgement_reason or "").strip() if judgement is not None else "",
         income_override=override,
         id=str(household_id) if household_id is not None else None,
         raw=data,

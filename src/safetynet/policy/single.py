@@ -119,6 +119,7 @@ def assess(household: Household, params: ParametersOnDate, *, trace: bool = True
         )
     category = CATEGORIES[int(r["category"][0])]
     if tracer is not None:
+        _quote_judgement_reason(tracer.entries, household)
         tracer.note(
             "category",
             "整户认定结果",
@@ -154,6 +155,16 @@ def assess(household: Household, params: ParametersOnDate, *, trace: bool = True
         trace=tracer.entries if tracer is not None else [],
         inputs=household.raw,
     )
+
+
+def _quote_judgement_reason(entries: list[dict], household: Household) -> None:
+    """The monitoring mark's trace quotes the reason the officer gave for a recorded risk judgement
+    (text, so it is no column of the table: the batch path's compact trace has no place for it)."""
+    if household.risk_judgement is None or not household.risk_judgement_reason:
+        return
+    for entry in entries:
+        if entry["rule"] == "monitoring_mark":
+            entry["inputs"]["risk_judgement_reason"] = household.risk_judgement_reason
 
 
 @functools.lru_cache(maxsize=32)

@@ -385,6 +385,16 @@ def _single_person_applicant(household: Household, person_id) -> int | None:
     return member.person_id
 
 
+def _withdraw_single_person_application(household: Household, m: Membership) -> dict:
+    """When the one-person applicant leaves or stops being counted, the application goes with them
+    (the engine would refuse an applicant who is not a counted member). Returns the audit changes."""
+    if household.single_person_applicant_id != m.person_id or (m.current and m.counted):
+        return {}
+    Household.objects.filter(pk=household.pk).update(single_person_applicant=None)
+    household.single_person_applicant_id = None
+    return {"single_person_applicant_id": [m.person_id, None]}
+
+
 def add_member(
     *,
     user,
@@ -470,6 +480,7 @@ def update_member(
                     code="member_in_other_household",
                     field="not_counted_reason",
                 ) from None
+            member_changes.update(_withdraw_single_person_application(household, m))
             record_audit(
                 actor=actor,
                 action="membership.update",
@@ -510,7 +521,11 @@ def end_membership(
             action="membership.end",
             object_type="household",
             object_id=household.pk,
-            changes={"person": [m.person_id, m.person_id], "left_on": [None, left_on.isoformat()]},
+            changes={
+                "person": [m.person_id, m.person_id],
+                "left_on": [None, left_on.isoformat()],
+                **_withdraw_single_person_application(household, m),
+            },
             reason=reason,
         )
     return m
