@@ -80,3 +80,12 @@ def query_with(context, **changes):
     for k, v in changes.items():
         params[k] = v
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The role's menu (web/nav.py): `{% main_menu as menu %}`."""
+    from safetynet.web import nav
+
+    request = context.get("request")
+    return nav.menu(context.get("user") or getattr(request, "user", None), request)
