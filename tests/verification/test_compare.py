@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from safetynet.cases.comparison import compare_and_file_leads
 
+from safetynet.cases.comparison import compare_and_file_leads
 from safetynet.cases.models import Lead
 from safetynet.registry.models import Household, Person
 from tests.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, member, new_id
@@ -222,7 +222,6 @@ def test_without_department_data_only_register_rules_run(small_register):
 
 def test_the_job_after_an_upload_runs_the_rules_of_that_source_once(loaded):
     from safetynet.cases.comparison import compare_new_uploads
-
     from safetynet.verification.models import Upload
 
     water = Upload.objects.get(source="water")
@@ -237,7 +236,6 @@ def test_the_job_after_an_upload_runs_the_rules_of_that_source_once(loaded):
 
 def test_a_rerun_completes_an_interrupted_run_without_duplicates(loaded):
     from safetynet.cases.comparison import file_as_lead
-
     from safetynet.verification.comparison import run_comparison as bare_run
 
     filed = []

@@ -34,17 +34,31 @@ def _any(*perms: Perm):
 P = Perm
 # (entry, who may use it). Leads need a village to file into (view_household) or the power to accept.
 ENTRIES = (
-    (Entry("leads", "线索", "cases:leads", ("cases:leads",)), lambda u: _all(P.RAISE_LEAD, P.VIEW_HOUSEHOLD)(u) or u.can(P.ACCEPT_CASE)),
+    (
+        Entry("leads", "线索", "cases:leads", ("cases:leads",)),
+        lambda u: _all(P.RAISE_LEAD, P.VIEW_HOUSEHOLD)(u) or u.can(P.ACCEPT_CASE),
+    ),
     (Entry("cases", "案件", "cases:list", ("cases:list", "cases:detail")), _all(P.VIEW_HOUSEHOLD)),
     (Entry("investigations", "入户调查", "cases:list", (), "state=investigation"), _all(P.INVESTIGATE)),
     (Entry("inbox", "待办", "cases:inbox", ("cases:inbox",)), _all(P.VIEW_HOUSEHOLD)),
     (Entry("dashboard", "时限看板", "cases:dashboard", ("cases:dashboard",)), _all(P.VIEW_HOUSEHOLD)),
-    (Entry("sittings", "审核确认会议", "cases:sittings", ("cases:sittings", "cases:sitting")), _all(P.TOWNSHIP_DECIDE)),
+    (
+        Entry("sittings", "审核确认会议", "cases:sittings", ("cases:sittings", "cases:sitting")),
+        _all(P.TOWNSHIP_DECIDE),
+    ),
     (Entry("households", "户档案", "web:search", ("web:search", "web:household")), _all(P.VIEW_HOUSEHOLD)),
     (Entry("household_new", "新建户", "web:household_new", ("web:household_new",)), _all(P.CREATE_HOUSEHOLD)),
-    (Entry("parameters", "救助参数", "policy:parameters", ("policy:parameters",)), _any(P.VIEW_HOUSEHOLD, P.MANAGE_PARAMETERS)),
+    (
+        Entry("parameters", "救助参数", "policy:parameters", ("policy:parameters",)),
+        _any(P.VIEW_HOUSEHOLD, P.MANAGE_PARAMETERS),
+    ),
     (Entry("simulate", "模拟测算", "policy:simulate", ("policy:simulate",)), _all(P.MANAGE_PARAMETERS)),
-    (Entry("exchange", "数据交换", "verification:uploads", ("verification:uploads", "verification:upload")), _all(P.EXCHANGE_DATA)),
+    (
+        Entry(
+            "exchange", "数据交换", "verification:uploads", ("verification:uploads", "verification:upload")
+        ),
+        _all(P.EXCHANGE_DATA),
+    ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 
