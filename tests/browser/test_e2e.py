@@ -11,6 +11,7 @@ import datetime as dt
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from safetynet.accounts.roles import Role
 from tests.browser.conftest import chromium_or_skip
@@ -75,7 +76,7 @@ def test_search_open_edit_member_and_see_the_audit_entry(browser, live_server, h
     page.wait_for_selector("#results")
     assert "共 2 户" in page.inner_text("#results")
     page.locator("#id_q").press_sequentially("lxy", delay=30)
-    page.wait_for_function("document.querySelector('#results').innerText.includes('共 1 户')")
+    expect(page.locator("#results")).to_contain_text("共 1 户")
     assert "东关街8号" in page.inner_text("#results") and "西关街2号" not in page.inner_text("#results")
     assert "q=lxy" in page.url  # the search is in the address bar, so back and reload keep it
 
@@ -92,9 +93,7 @@ def test_search_open_edit_member_and_see_the_audit_entry(browser, live_server, h
     form.locator("select[name=disability_grade]").select_option("1")
     form.locator("input[name=self_care_failed][value=walking]").check()
     form.get_by_role("button", name="保存").click()
-    page.wait_for_function(
-        f"(document.querySelector('#member-{spouse.pk}') || {{innerText: ''}}).innerText.includes('视力1级')"
-    )
+    expect(page.locator(f"#member-{spouse.pk}")).to_contain_text("视力1级")
     assert "室内行走" in page.inner_text(f"#member-{spouse.pk}")
     audit = page.inner_text("#household-audit")
     assert "修改人员信息" in audit and "clerk_e2e" in audit and "视力" in audit

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from safetynet.accounts.roles import Role
 from safetynet.cases.models import Case, HouseholdStatus
@@ -121,7 +123,7 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     off.locator("#consent-form").get_by_role("button", name="上传").click()
     off.wait_for_selector("#start-verification")
     off.click("#start-verification")
-    off.wait_for_function("document.querySelector('#state').innerText === '经济状况核对'")
+    expect(off.locator("#state").first).to_have_text("经济状况核对")
 
     # 4. The clerk enters the verification results by hand.
     page.goto(case_url)
@@ -129,7 +131,7 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
         sel.select_option("consistent")
     page.get_by_role("button", name="保存核对结果").click()
     page.click("#complete-verification")
-    page.wait_for_function("document.querySelector('#state').innerText.startsWith('村级初审')")
+    expect(page.locator("#state").first).to_have_text(re.compile("^村级初审"))
 
     # 5. The village review: the signed record, then the vote.
     off.goto(case_url)
@@ -141,7 +143,7 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     off.fill("#id_votes_for", "8")
     off.fill("#id_votes_against", "1")
     off.get_by_role("button", name="保存评议结果").click()
-    off.wait_for_function("document.querySelector('#state').innerText === '乡镇审核确认'")
+    expect(off.locator("#state").first).to_have_text("乡镇审核确认")
 
     # 6. The review leader sees the engine's proposal and records the group's decision on today's
     # sitting; the group (a quorum of three) votes, and only the leader's confirmation makes the
@@ -150,7 +152,8 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     lead.goto(case_url)
     lead.click("#propose")
     lead.wait_for_selector("#proposal")
-    assert "dibao" in lead.inner_text("#proposal")
+    proposal = lead.inner_text("#proposal")
+    assert "低保" in proposal and "dibao" not in proposal  # the category in plain Chinese
     lead.fill("#id_panel", "组长、民政助理、乡村振兴专干")
     lead.click("#decide")
     lead.wait_for_selector("#pending-decision")
@@ -163,9 +166,9 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     lead.wait_for_selector(".vote-form")
     lead.fill(".vote-form .votes-for", "3")
     lead.click(".vote-form .record-vote")
-    lead.wait_for_function("document.querySelector('.item-status').innerText.startsWith('表决通过')")
+    expect(lead.locator(".item-status").first).to_have_text(re.compile("^表决通过"))
     lead.click("#confirm-sitting")
-    lead.wait_for_function("document.querySelector('#sitting-status').innerText === '组长已确认'")
+    expect(lead.locator("#sitting-status").first).to_have_text("组长已确认")
     lead.goto(case_url)
     assert lead.inner_text("#state") == "公示"
     lead.goto(f"{case_url}notice/")
@@ -178,7 +181,7 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     day.value = dt.date(2026, 6, 6)
     page.goto(case_url)
     page.click("#close-notice")
-    page.wait_for_function("document.querySelector('#state').innerText === '县级备案'")
+    expect(page.locator("#state").first).to_have_text("县级备案")
     cty = _page(browser, live_server, civil)
     cty.goto(case_url)
     cty.click("#file-case")
