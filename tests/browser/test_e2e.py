@@ -76,7 +76,7 @@ def test_search_open_edit_member_and_see_the_audit_entry(browser, live_server, h
     page.wait_for_selector("#results")
     assert "共 2 户" in page.inner_text("#results")
     page.locator("#id_q").press_sequentially("lxy", delay=30)
-    expect(page.locator("#results")).to_contain_text("共 1 户")  # no eval: the pages run under a CSP
+    expect(page.locator("#results")).to_contain_text("共 1 户")
     assert "东关街8号" in page.inner_text("#results") and "西关街2号" not in page.inner_text("#results")
     assert "q=lxy" in page.url  # the search is in the address bar, so back and reload keep it
 

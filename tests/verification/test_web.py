@@ -74,7 +74,10 @@ def test_file_with_a_bad_id_row_is_rejected_whole_with_the_error_shown(liaison):
     html = r.content.decode()
     assert "已拒收" in html and "已整体拒收，未导入任何数据" in html
     # row 3 of the file (the header is row 1), the column by its Chinese label, the reason in Chinese
-    assert "<td>3</td><td>身份证号码（id_number）</td><td>身份证号码校验位错误，请核对</td>" in html
+    assert (
+        '<td data-label="行">3</td><td data-label="列">身份证号码（id_number）</td><td data-label="原因">身份证号码校验位错误，请核对</td>'
+        in html
+    )
     assert BAD_ID not in html  # the ID is not echoed back
 
 
@@ -87,7 +90,7 @@ def test_valid_rows_only_loads_the_rest(liaison):
     assert storage.absolute(u.data_path).exists()
     html = r.content.decode()
     assert "已入库（仅有效行）" in html and "已导入有效行2行；1行有错误未导入" in html
-    assert "<td>3</td><td>身份证号码（id_number）</td>" in html
+    assert '<td data-label="行">3</td><td data-label="列">身份证号码（id_number）</td>' in html
 
 
 def test_reuploading_the_same_file_changes_nothing_and_says_so(liaison):
@@ -167,7 +170,10 @@ def test_household_page_shows_declared_and_verified_values(verified, users):
     assert r.status_code == 200 and VerificationReport.objects.count() == 1
     html = r.content.decode()
     assert "申报与核对结果对照" in html
-    assert "<td>2000.00</td><td>500.00</td>\n<td>申报值</td>" in html  # declared 2000 > verified 500
+    assert (
+        '<td data-label="申报">2000.00</td><td data-label="核对">500.00</td>\n<td data-label="认定采用">申报值</td>'
+        in html
+    )  # declared 2000 > verified 500
     assert "小型汽车评估价值 86,000.00 元（来自车船登记，截至2026-05-01）" in html
     assert "核对值" in html  # the undeclared vehicle: the verified value is used
     assert "王*国" in html and "王建国" not in html  # names masked
@@ -175,7 +181,10 @@ def test_household_page_shows_declared_and_verified_values(verified, users):
         assert plain not in html
 
     again = c.get(url).content.decode()  # the latest report is shown on return
-    assert "<td>2000.00</td><td>500.00</td>\n<td>申报值</td>" in again
+    assert (
+        '<td data-label="申报">2000.00</td><td data-label="核对">500.00</td>\n<td data-label="认定采用">申报值</td>'
+        in again
+    )
     assert verified["r_head"] not in again and verified["r_spouse"] not in again
 
 

@@ -74,19 +74,94 @@ STATE_LABELS = {
     "refused": "不予认定",
     "withdrawn": "申请人撤回",
 }
+# The transitions of the one procedure (cases/workflow.py, whose labels these repeat; a test keeps
+# the two in step) and the acceptance, which opens a case and is no transition of the machine.
+TRANSITION_LABELS = {
+    "accept": "受理申请",
+    "start_investigation": "开始入户调查",
+    "start_verification": "提交经济状况核对",
+    "complete_verification": "核对完成，提交村级初审",
+    "village_review_passed": "民主评议通过，报乡镇审核确认",
+    "village_review_reinvestigate": "评议未通过但收入财产符合条件，重新入户调查",
+    "decide_with_notice": "审核确认（享受待遇，进入公示）",
+    "decide_without_notice": "审核确认（不享受待遇，不公示）",
+    "refer_leading_group": "提请县领导小组认定其他低收入人口",
+    "leading_group_with_notice": "县领导小组认定（享受待遇，进入公示）",
+    "leading_group_without_notice": "县领导小组认定（不公示，报县级备案）",
+    "objection": "公示期内有异议，退回重新调查",
+    "close_notice": "公示期满无异议，报县级备案",
+    "county_file": "县级备案并录入建档",
+    "refuse": "不予认定",
+    "refuse_by_township": "审核确认不予认定",
+    "refuse_by_leading_group": "县领导小组不予认定",
+    "refuse_filing": "县级备案不予通过",
+    "withdraw": "申请人撤回申请",
+}
 
-# Units of the parameters (policy/parameters/*.yaml), as people read them.
+# What the audit trail stores as `action`, beyond the registry's own (web/labels.py ACTION_LABELS).
+AUDIT_ACTION_LABELS = {
+    "assessment.create": "保存统一核算测算",
+    "assessment.run": "批量测算",
+    "calendar.mark_year": "标记年度节假日安排",
+    "calendar.set_day": "设置工作日/节假日",
+    "case.accept": "受理申请",
+    "case.extension_decide": "审批延期申请",
+    "case.extension_request": "申请延长办理时限",
+    "case.investigation": "录入入户调查记录",
+    "case.leading_group_decision": "录入县领导小组认定意见",
+    "case.township_decision": "录入乡镇审核确认意见",
+    "case.upload": "上传案件材料",
+    "case.verification_results": "录入经济状况核对结果",
+    "case.village_review": "录入民主评议结果",
+    "demo.load": "载入演示数据",
+    "exchange.compare": "大数据比对",
+    "exchange.compare_interrupted": "大数据比对中断",
+    "exchange.liaison_source": "指定部门联络员数据来源",
+    "exchange.records_replaced": "部门数据替换",
+    "exchange.upload": "上传部门数据",
+    "exchange.upload_repeated": "重复上传部门数据（未更改）",
+    "household.export": "导出户档案",
+    "keys.rotate": "轮换加密密钥",
+    "lead.create": "登记线索",
+    "lead.dismiss": "线索不予受理",
+    "lead.merge": "合并重复线索",
+    "parameter.add": "新增救助参数取值",
+    "verification.request": "发起经济状况核对",
+    **{f"case.{name}": label for name, label in TRANSITION_LABELS.items()},
+}
+
+# Units of the dated parameters (policy/params.py UNITS).
 UNIT_LABELS = {
     "yuan": "元",
     "yuan/month": "元/月",
     "yuan/year": "元/年",
-    "ratio": "倍",
+    "ratio": "比例",
     "percent": "%",
-    "years": "岁",
-    "months": "个月",
+    "months": "月",
     "days": "天",
     "working_days": "个工作日",
-    "count": "人（个）",
+    "years": "年",
+    "count": "个",
     "grade": "级",
     "date": "日期",
 }
+
+# The dictionaries the template filter `label` (web/templatetags/glossary.py) looks codes up in.
+KINDS = {
+    "category": CATEGORY_LABELS,
+    "category_short": CATEGORY_SHORT_LABELS,
+    "monitoring": MONITORING_TYPES,
+    "hardship": HARDSHIP_CAUSES,
+    "risk": RISK_EVENTS,
+    "source": VERIFICATION_SOURCES,
+    "state": STATE_LABELS,
+    "transition": TRANSITION_LABELS,
+    "unit": UNIT_LABELS,
+}
+
+
+def label(kind: str, code) -> str:
+    """The Chinese label of a code; an unknown code (or kind) passes through unchanged."""
+    if code is None or code == "":
+        return ""
+    return KINDS.get(kind, {}).get(str(code), str(code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from safetynet.accounts.roles import ROLE_LABELS, Role
+from safetynet.core import glossary
 from safetynet.core.masking import mask_name
 from safetynet.registry.models import (
     SELF_CARE_ACTIVITIES,
@@ -37,6 +38,7 @@ ACTION_LABELS = {
     "sitting.add_case": "案件列入会议议程",
     "sitting.vote": "录入会议表决结果",
     "sitting.confirm": "组长确认会议决定",
+    **glossary.AUDIT_ACTION_LABELS,
 }
 
 OBJECT_TYPE_LABELS = {"household": "户", "person": "人员", "user": "用户", "sitting": "审核确认小组会议"}
@@ -68,6 +70,15 @@ _VALUE_LABELS = {
     "disability_kind": dict(DisabilityKind.choices),
     "labour_capacity": dict(LabourCapacity.choices),
     "sex": dict(Sex.choices),
+    "category": glossary.CATEGORY_LABELS,
+    "monitoring_type": glossary.MONITORING_TYPES,
+    "state": glossary.STATE_LABELS,
+    "from_state": glossary.STATE_LABELS,
+    "to_state": glossary.STATE_LABELS,
+    "transition": glossary.TRANSITION_LABELS,
+    "hardship_causes": glossary.HARDSHIP_CAUSES,
+    "risk": glossary.RISK_EVENTS,
+    "unit": glossary.UNIT_LABELS,
 }
 
 
@@ -104,8 +115,11 @@ def value_label(name: str, value) -> str:
     if name == "fields" and isinstance(value, list):
         return "、".join(field_label(v) for v in value)
     if isinstance(value, list):
-        return "、".join(value_label(name, v) if isinstance(v, dict) else str(v) for v in value)
-    if isinstance(value, dict):  # a structured value (a parameter digest, a vote): its pairs
+        return "、".join(
+            value_label(name, v) if isinstance(v, dict) else str(_VALUE_LABELS.get(name, {}).get(v, v))
+            for v in value
+        )
+    if isinstance(value, dict):  # a structured value (a comparison's summary, a vote): its pairs
         return "；".join(f"{field_label(str(k))}：{value_label(str(k), v)}" for k, v in value.items())
     return _VALUE_LABELS.get(name, {}).get(value, str(value))
 

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from safetynet.accounts.roles import Perm
-from safetynet.core import glossary, masking
+from safetynet.core import masking
 from safetynet.registry.models import SELF_CARE_ACTIVITIES
 from safetynet.web import labels
 from safetynet.web.forms import income_fields
@@ -82,23 +82,10 @@ def query_with(context, **changes):
     return params.urlencode()
 
 
-_LABELS = {
-    "category": glossary.CATEGORY_LABELS,
-    "monitoring": glossary.MONITORING_TYPES,
-    "state": glossary.STATE_LABELS,
-    "unit": glossary.UNIT_LABELS,
-}
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The role's menu (web/nav.py): `{% main_menu as menu %}`."""
+    from safetynet.web import nav
 
-
-@register.filter
-def label(code, kind: str) -> str:
-    """A stored code as people read it, from the one glossary (`{{ d.category|label:"category" }}`);
-    an unknown code passes through. Transitions are named by the workflow."""
-    if code in (None, ""):
-        return ""
-    if kind == "transition":
-        from safetynet.cases.workflow import BY_NAME
-
-        t = BY_NAME.get(code)
-        return t.label if t else ("受理" if code == "accept" else str(code))
-    return _LABELS.get(kind, {}).get(code, str(code))
+    request = context.get("request")
+    return nav.menu(context.get("user") or getattr(request, "user", None), request)

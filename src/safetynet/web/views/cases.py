@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -75,11 +76,14 @@ def leads(request):
                 f = request.FILES.get("file")
                 if f is None:
                     raise ValidationFailed("请选择CSV文件。", field="file")
-                context["import_result"] = services.import_leads(
+                context["import_result"] = result = services.import_leads(
                     user=user,
                     channel=request.POST.get("channel", ""),
                     data=f.read(),
                     client=client_of(request),
+                )
+                messages.success(
+                    request, f"线索导入完成：新增{result['created']}条，重复{result['duplicates']}条。"
                 )
             else:
                 lead, _ = services.file_lead(
@@ -93,6 +97,7 @@ def leads(request):
                     summary=values["summary"],
                     client=client_of(request),
                 )
+                messages.success(request, f"已登记线索 {lead.reference}。")
                 return redirect(f"{reverse('cases:leads')}?filed={lead.reference}")
         except SafetynetError as err:
             context["errors"] = {(err.field or FORM): err.message}
@@ -130,6 +135,7 @@ def accept(request):
     except SafetynetError as err:
         raise_if_not_form_error(err)
         return HttpResponse(err.message, status=err.status)
+    messages.success(request, f"已受理，案件编号 {case.reference}。")
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -144,6 +150,7 @@ def dismiss(request, lead_id):
     except SafetynetError as err:
         raise_if_not_form_error(err)
         return HttpResponse(err.message, status=err.status)
+    messages.success(request, f"线索 {lead.reference} 已排除（不予受理）。")
     return redirect("cases:leads")
 
 
@@ -192,6 +199,8 @@ def inbox(request):
             services.mark_read(user=request.user, item_id=request.POST.get("item_id"))
         except NotFound:
             pass  # not one of this user's items: nothing to mark, the list is shown again
+        else:
+            messages.success(request, "已标为已读。")
         return redirect("cases:inbox")
     return render(request, "cases/inbox.html", {"items": selectors.inbox_of(request.user)[:200]})
 
@@ -470,7 +479,34 @@ def act(request, pk, action):
         context["errors"] = {(err.field or FORM): err.message, "action": action}
         context["form_error"] = err.message
         return render(request, "cases/case_detail.html", context, status=409 if err.status == 409 else 400)
+    messages.success(request, _done(request, action))
     return redirect(f"{reverse('cases:detail', args=[case.pk])}#{action}")
+
+
+# What the clerk is told after each action of the case page succeeded.
+DONE = {
+    "investigation": "入户调查记录已保存。",
+    "upload": "材料已上传。",
+    "verification": "经济状况核对结果已保存。",
+    "verification_request": "已发起经济状况核对，核对报告已生成。",
+    "review": "民主评议结果已保存。",
+    "propose": "已按当前数据重新测算。",
+    "decision": "审核确认意见已录入会议议程。",
+    "leading_group": "县领导小组认定意见已录入。",
+    "objection": "异议已登记，案件退回重新调查。",
+    "filing": "已备案并录入建档。",
+    "refuse": "已作出不予认定决定。",
+    "withdraw": "申请已撤回。",
+    "extension": "延期申请已提交。",
+    "extension_decide": "延期申请已审批。",
+}
+
+
+def _done(request, action: str) -> str:
+    if action == "transition":
+        name = request.POST.get("name", "")
+        return f"已办理：{glossary.TRANSITION_LABELS.get(name, name)}。"
+    return DONE.get(action, "操作已完成。")
 
 
 @require_GET

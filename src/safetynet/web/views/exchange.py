@@ -3,6 +3,7 @@ and a household's economic-status verification. Parse, call a service or selecto
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -39,6 +40,7 @@ def uploads(request):
                     period=request.POST.get("period") or None,
                     client=client_of(request),
                 )
+                messages.success(request, f"已上传：{outcome.upload.filename}。")
                 response = redirect("verification:upload", pk=outcome.upload.pk)
                 if not outcome.created:  # the same file was loaded before: say that nothing changed
                     response["Location"] += "?repeated=1"

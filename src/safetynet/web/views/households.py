@@ -7,6 +7,7 @@ succeeds re-renders the whole household body, so every form on the page carries 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -197,6 +198,7 @@ def create(request):
             )
         except SafetynetError as error:
             return render_form_error(request, "web/household_new.html", context, error, CREATE_FIELDS)
+        messages.success(request, f"已新建户{household.pk}。")
         return redirect("web:household", pk=household.pk)
     return render(request, "web/household_new.html", context)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -75,6 +76,10 @@ def parameters(request):
                 note=values.get("note", ""),
                 client=client_of(request),
             )
+            messages.success(
+                request,
+                f"已新增参数取值：{values.get('name', '')}，{values.get('effective_from', '')}起生效。",
+            )
             values = {}
         except SafetynetError as err:
             if err.status == 403:
@@ -102,6 +107,7 @@ def parameters(request):
             "values": values,
             "region_name": ps.region_name,
             "names": sorted(ps.definitions),
+            "labels": {n: ps.definitions[n].label for n in ps.definitions},
             "can_edit": request.user.can(Perm.MANAGE_PARAMETERS),
         },
         status=status,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -68,6 +69,7 @@ def sitting_list(request):
                 notes=request.POST.get("notes", ""),
                 client=client_of(request),
             )
+            messages.success(request, f"已召开{sitting.held_on:%Y-%m-%d}审核确认小组会议。")
             return redirect("cases:sitting", sitting.pk)
         except SafetynetError as err:
             context["errors"], status = _errors(err), 409 if err.status == 409 else 400
@@ -148,4 +150,13 @@ def sitting_act(request, pk, action):
         context["errors"] = {**_errors(err), "action": action}
         context["form_error"] = err.message
         return render(request, "cases/sitting_detail.html", context, status=409 if err.status == 409 else 400)
+    messages.success(request, SITTING_DONE.get(action, "操作已完成。"))
     return redirect(f"{reverse('cases:sitting', args=[sitting.pk])}#{action}")
+
+
+SITTING_DONE = {
+    "attendance": "出席人员已保存。",
+    "agenda": "案件已列入议程。",
+    "vote": "表决结果已录入。",
+    "confirm": "会议决定已确认，表决通过的决定已生效。",
+}

@@ -16,3 +16,26 @@ document.addEventListener("htmx:sendError", function () {
   notice.textContent = "网络连接失败，请检查网络后重试。";
   notice.hidden = false;
 });
+
+// Forms marked data-confirm="…" ask first (dismissing a lead, refusing a case): the one modal of
+// web/base.html shows the question; only its confirm button submits. No inline script (CSP).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches("form[data-confirm]") || form.dataset.confirmed === "1") return;
+  var modalEl = document.getElementById("confirm-modal");
+  if (!modalEl || !window.bootstrap) {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    return;
+  }
+  event.preventDefault();
+  if (!form.reportValidity()) return;
+  modalEl.querySelector(".confirm-text").textContent = form.dataset.confirm;
+  var ok = modalEl.querySelector(".confirm-ok");
+  var modal = window.bootstrap.Modal.getOrCreateInstance(modalEl);
+  ok.onclick = function () {
+    form.dataset.confirmed = "1";
+    modal.hide();
+    if (form.requestSubmit) form.requestSubmit(event.submitter || undefined); else form.submit();
+  };
+  modal.show();
+}, true);

@@ -1,0 +1,97 @@
+"""The main menu, shaped by the role: each entry is offered only to roles whose permissions
+(accounts.roles) let them use the page. The services still decide; this only hides dead ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from safetynet.accounts.roles import Perm, Role
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    label: str
+    url_name: str
+    active: tuple[str, ...]  # url names (namespace:name or name) that light this entry
+    query: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) + (f"?{self.query}" if self.query else "")
+
+
+def _all(*perms: Perm):
+    return lambda user: all(user.can(p) for p in perms)
+
+
+def _any(*perms: Perm):
+    return lambda user: any(user.can(p) for p in perms)
+
+
+P = Perm
+# (entry, who may use it). Leads need a village to file into (view_household) or the power to accept.
+ENTRIES = (
+    (
+        Entry("leads", "线索", "cases:leads", ("cases:leads",)),
+        lambda u: _all(P.RAISE_LEAD, P.VIEW_HOUSEHOLD)(u) or u.can(P.ACCEPT_CASE),
+    ),
+    (Entry("cases", "案件", "cases:list", ("cases:list", "cases:detail")), _all(P.VIEW_HOUSEHOLD)),
+    (Entry("investigations", "入户调查", "cases:list", (), "state=investigation"), _all(P.INVESTIGATE)),
+    (Entry("tasks", "待办", "cases:tasks", ("cases:tasks",)), _all(P.VIEW_HOUSEHOLD)),
+    (Entry("inbox", "通知", "cases:inbox", ("cases:inbox",)), _all(P.VIEW_HOUSEHOLD)),
+    (Entry("dashboard", "时限看板", "cases:dashboard", ("cases:dashboard",)), _all(P.VIEW_HOUSEHOLD)),
+    (
+        Entry("sittings", "审核确认会议", "cases:sittings", ("cases:sittings", "cases:sitting")),
+        _all(P.TOWNSHIP_DECIDE),
+    ),
+    (Entry("households", "户档案", "web:search", ("web:search", "web:household")), _all(P.VIEW_HOUSEHOLD)),
+    (Entry("household_new", "新建户", "web:household_new", ("web:household_new",)), _all(P.CREATE_HOUSEHOLD)),
+    (
+        Entry("parameters", "救助参数", "policy:parameters", ("policy:parameters",)),
+        _any(P.VIEW_HOUSEHOLD, P.MANAGE_PARAMETERS),
+    ),
+    (Entry("simulate", "模拟测算", "policy:simulate", ("policy:simulate",)), _all(P.MANAGE_PARAMETERS)),
+    (
+        Entry(
+            "exchange", "数据交换", "verification:uploads", ("verification:uploads", "verification:upload")
+        ),
+        _all(P.EXCHANGE_DATA),
+    ),
+    (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
+)
+
+# The village officer works from a phone: these three stay on one line, the rest fold away.
+PHONE_FIRST = {Role.VILLAGE_OFFICER: ("leads", "cases", "investigations")}
+
+
+def entries_for(user) -> list[Entry]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [entry for entry, allowed in ENTRIES if allowed(user)]
+
+
+def menu(user, request=None) -> dict:
+    """{"primary", "more", "folded", "compact", "current"} for web/base.html."""
+    entries = entries_for(user)
+    current = ""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        here = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        query = request.GET.urlencode() if request is not None else ""
+        for e in entries:
+            if e.query and e.query == query and match.url_name == e.url_name.split(":")[-1]:
+                current = e.key
+                break
+        if not current:
+            current = next((e.key for e in entries if here in e.active), "")
+    phone = PHONE_FIRST.get(getattr(user, "role", None), ())
+    if phone:
+        primary = [e for e in entries if e.key in phone]
+        more = [e for e in entries if e.key not in phone]
+    else:
+        primary, more = entries, []
+    folded = more if phone else primary  # what the collapsing part of the bar holds
+    return {"primary": primary, "more": more, "folded": folded, "compact": bool(phone), "current": current}

@@ -1,0 +1,111 @@
+"""The role-shaped menu (web/nav.py) and the glossary filters (web/templatetags/glossary.py)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.test import Client
+
+from safetynet.accounts.roles import Role
+from safetynet.core import glossary
+from tests.conftest import PASSWORD
+
+# Exactly what each role is offered (derived from accounts.roles permissions).
+MENUS = {
+    Role.VILLAGE_OFFICER: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
+    Role.TOWNSHIP_CLERK: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
+    Role.REVIEW_MEMBER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters"},
+    Role.REVIEW_LEADER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters"},
+    Role.COUNTY_CIVIL: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "simulate"},
+    Role.COUNTY_AGRI: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "parameters", "simulate"},
+    Role.LEADING_OFFICE: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "simulate"},
+    Role.DEPT_LIAISON: {"exchange"},
+    Role.AUDITOR: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "audit"},
+    Role.ADMIN: {
+        "leads", "cases", "investigations", "tasks", "inbox", "dashboard", "sittings", "households", "household_new",
+        "parameters", "simulate", "exchange", "audit",
+    },
+}  # fmt: skip
+
+
+def _home(user) -> str:
+    c = Client()
+    assert c.login(username=user.username, password=PASSWORD)
+    r = c.get("/")
+    assert r.status_code == 200
+    return r.content.decode()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_exactly_its_menu_entries_and_each_opens(role, make_user):
+    user = make_user(role)
+    if role == Role.DEPT_LIAISON:  # a liaison works on the sources assigned to them
+        from safetynet.audit.services import SYSTEM
+        from safetynet.verification import services
+
+        services.assign_liaison_source(actor=SYSTEM, user=user, source="medical")
+    html = _home(user)
+    shown = re.findall(r'data-nav="([a-z_]+)" href="([^"]+)"', html)
+    assert {key for key, _ in shown} == MENUS[role]
+    assert len(shown) == len(MENUS[role])  # no entry twice
+    c = Client()
+    c.login(username=user.username, password=PASSWORD)
+    for _, href in shown:  # every entry offered is a page the role can open
+        assert c.get(href.replace("&amp;", "&")).status_code == 200, href
+
+
+def test_the_liaison_is_offered_no_household_file_and_no_lead_form(make_user):
+    html = _home(make_user(Role.DEPT_LIAISON))
+    assert "户档案" not in re.sub(r"<main.*", "", html, flags=re.S)
+    assert 'href="/cases/leads/"' not in html
+
+
+def test_the_village_officer_gets_a_compact_phone_menu_of_three(make_user):
+    html = _home(make_user(Role.VILLAGE_OFFICER))
+    compact = re.search(r'<ul[^>]*id="nav-compact".*?</ul>', html, re.S).group(0)
+    assert re.findall(r'data-nav="([a-z_]+)"', compact) == ["leads", "cases", "investigations"]
+    clerk = _home(make_user(Role.TOWNSHIP_CLERK))
+    assert 'id="nav-compact"' not in clerk
+
+
+def _render(source: str, **context) -> str:
+    return Template("{% load glossary %}" + source).render(Context(context))
+
+
+def test_the_label_filter_reads_the_glossary_and_passes_unknown_codes_through():
+    assert _render('{{ c|label:"category" }}', c="dibao") == "低保"
+    assert _render('{{ c|label:"monitoring" }}', c="edge_prone") == "边缘易致贫户"
+    assert _render('{{ c|label:"state" }}', c="township_decision") == "乡镇审核确认"
+    assert _render('{{ c|label:"transition" }}', c="accept") == "受理申请"
+    assert _render('{{ c|label:"unit" }}', c="yuan/month") == "元/月"
+    assert _render('{{ c|label:"unit" }}', c="months") == "月"
+    assert _render('{{ c|label:"audit" }}', c="assessment.create") == "保存统一核算测算"
+    assert _render('{{ c|label:"category" }}', c="brand_new_code") == "brand_new_code"
+    assert _render('{{ c|label:"no_such_kind" }}', c="dibao") == "dibao"
+    assert _render('{{ c|labels_of:"hardship" }}', c=["illness", "xyz"]) == "因病、xyz"
+
+
+def test_amounts_have_thousands_separators_exactly_and_do_not_wrap():
+    assert _render("{{ v|grouped }}", v=Decimal("1234567.50")) == "1,234,567.50"
+    assert _render("{{ v|grouped }}", v=Decimal("-1000")) == "-1,000"
+    assert _render("{{ v|grouped }}", v="260.00") == "260.00"
+    assert _render("{{ v|grouped }}", v="not a number") == "not a number"
+    assert _render("{{ v|money }}", v=Decimal("86000.00")) == '<span class="amount">86,000.00</span>'
+
+
+def test_every_transition_of_the_procedure_has_its_glossary_label():
+    from safetynet.cases import workflow
+
+    for t in workflow.TRANSITIONS:
+        assert glossary.TRANSITION_LABELS[t.name] == t.label
+    for state in workflow.State:
+        assert state.value in glossary.STATE_LABELS
+
+
+def test_every_parameter_unit_has_a_chinese_label():
+    from safetynet.policy.params import UNITS
+
+    assert set(UNITS) <= set(glossary.UNIT_LABELS)
