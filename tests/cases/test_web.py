@@ -162,3 +162,23 @@ def test_the_case_page_says_categories_marks_and_steps_in_chinese_not_codes(proc
 def test_the_parameter_page_shows_units_in_chinese(users):
     page = login(users["county_civil"]).get("/policy/parameters/").content.decode()
     assert "元/月" in page and "yuan/month" not in page
+
+
+def test_the_lead_worklist_is_paged_with_its_count(users, county):
+    from safetynet.cases import services as case_services
+    from tests.conftest import new_id
+
+    for i in range(60):
+        case_services.file_lead(
+            user=users["village_officer"],
+            channel="grassroots",
+            village_code=VILLAGE_A,
+            summary=f"走访发现困难{i}",
+            subject_name="孙某某",
+            subject_id_number=new_id(),
+        )
+    clerk = login(users["township_clerk"])
+    first = clerk.get("/cases/leads/").content.decode()
+    assert "共 60 条，第 1/2 页" in first and first.count('data-label="编号"') == 50
+    second = clerk.get("/cases/leads/?page=2").content.decode()
+    assert "第 2/2 页" in second and second.count('data-label="编号"') == 10

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -107,7 +108,10 @@ def leads(request):
     township = request.GET.get("township", "")
     context.update(
         {
-            "rows": selectors.lead_worklist(user, township=township, today=clock.today()),
+            "rows": Paginator(
+                selectors.lead_worklist(user, township=township, today=clock.today()), 50
+            ).get_page(request.GET.get("page")),
+            "township": township,
             "villages": registry_selectors.villages_visible_to(user).select_related("parent"),
             "channels": Channel.choices,
             "filed": request.GET.get("filed", ""),
