@@ -109,6 +109,16 @@ def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
     )
 
 
+def get_attachment(user, case_pk, pk):
+    """A material of a case in the user's reach; another case's or a missing one is NotFound."""
+    from safetynet.cases.models import Attachment
+
+    try:
+        return Attachment.objects.get(pk=int(pk), case__in=cases_visible_to(user).filter(pk=int(case_pk)))
+    except (Attachment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("未找到该材料。", code="attachment_not_found") from None
+
+
 def leads_visible_to(user) -> QuerySet[Lead]:
     """Staff see the leads of their area; a department liaison sees the leads it filed."""
     if not user or not user.is_authenticated:

@@ -197,7 +197,7 @@ _BEFORE_DECISION = (S.ACCEPTED, S.INVESTIGATION, S.VERIFICATION, S.VILLAGE_REVIE
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "start_investigation",
-        "开始入户调查",
+        glossary.TRANSITION_LABELS["start_investigation"],
         (S.ACCEPTED,),
         S.INVESTIGATION,
         "investigate",
@@ -205,7 +205,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "start_verification",
-        "提交经济状况核对",
+        glossary.TRANSITION_LABELS["start_verification"],
         (S.INVESTIGATION,),
         S.VERIFICATION,
         "investigate",
@@ -214,7 +214,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "complete_verification",
-        "核对完成，提交村级初审",
+        glossary.TRANSITION_LABELS["complete_verification"],
         (S.VERIFICATION,),
         S.VILLAGE_REVIEW,
         "verify",
@@ -223,7 +223,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "village_review_passed",
-        "民主评议通过，报乡镇审核确认",
+        glossary.TRANSITION_LABELS["village_review_passed"],
         (S.VILLAGE_REVIEW,),
         S.TOWNSHIP_DECISION,
         "village_review",
@@ -233,7 +233,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "village_review_reinvestigate",
-        "评议未通过但收入财产符合条件，重新入户调查",
+        glossary.TRANSITION_LABELS["village_review_reinvestigate"],
         (S.VILLAGE_REVIEW,),
         S.INVESTIGATION,
         "village_review",
@@ -243,7 +243,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "decide_with_notice",
-        "审核确认（享受待遇，进入公示）",
+        glossary.TRANSITION_LABELS["decide_with_notice"],
         (S.TOWNSHIP_DECISION,),
         S.NOTICE,
         "township_decide",
@@ -253,7 +253,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "decide_without_notice",
-        "审核确认（不享受待遇，不公示）",
+        glossary.TRANSITION_LABELS["decide_without_notice"],
         (S.TOWNSHIP_DECISION,),
         S.COUNTY_FILING,
         "township_decide",
@@ -263,7 +263,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "refer_leading_group",
-        "提请县领导小组认定其他低收入人口",
+        glossary.TRANSITION_LABELS["refer_leading_group"],
         (S.TOWNSHIP_DECISION,),
         S.LEADING_GROUP,
         "township_decide",
@@ -273,7 +273,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "leading_group_with_notice",
-        "县领导小组认定（享受待遇，进入公示）",
+        glossary.TRANSITION_LABELS["leading_group_with_notice"],
         (S.LEADING_GROUP,),
         S.NOTICE,
         "leading_group_decide",
@@ -283,7 +283,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "leading_group_without_notice",
-        "县领导小组认定（不公示，报县级备案）",
+        glossary.TRANSITION_LABELS["leading_group_without_notice"],
         (S.LEADING_GROUP,),
         S.COUNTY_FILING,
         "leading_group_decide",
@@ -293,7 +293,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "objection",
-        "公示期内有异议，退回重新调查",
+        glossary.TRANSITION_LABELS["objection"],
         (S.NOTICE,),
         S.INVESTIGATION,
         "record_objection",
@@ -303,7 +303,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "close_notice",
-        "公示期满无异议，报县级备案",
+        glossary.TRANSITION_LABELS["close_notice"],
         (S.NOTICE,),
         S.COUNTY_FILING,
         "manage_notice",
@@ -312,7 +312,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "county_file",
-        "县级备案并录入建档",
+        glossary.TRANSITION_LABELS["county_file"],
         (S.COUNTY_FILING,),
         S.ARCHIVED,
         "county_file",
@@ -321,7 +321,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "refuse",
-        "不予认定",
+        glossary.TRANSITION_LABELS["refuse"],
         _BEFORE_DECISION,
         S.REFUSED,
         "refuse_case",
@@ -331,7 +331,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "refuse_by_township",
-        "审核确认不予认定",
+        glossary.TRANSITION_LABELS["refuse_by_township"],
         (S.TOWNSHIP_DECISION, S.NOTICE),
         S.REFUSED,
         "township_decide",
@@ -341,7 +341,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "refuse_by_leading_group",
-        "县领导小组不予认定",
+        glossary.TRANSITION_LABELS["refuse_by_leading_group"],
         (S.LEADING_GROUP,),
         S.REFUSED,
         "leading_group_decide",
@@ -351,7 +351,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "refuse_filing",
-        "县级备案不予通过",
+        glossary.TRANSITION_LABELS["refuse_filing"],
         (S.COUNTY_FILING,),
         S.REFUSED,
         "county_file",
@@ -361,7 +361,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "withdraw",
-        "申请人撤回申请",
+        glossary.TRANSITION_LABELS["withdraw"],
         tuple(sorted(OPEN, key=list(State).index)),
         S.WITHDRAWN,
         "withdraw_case",

@@ -74,8 +74,8 @@ STATE_LABELS = {
     "refused": "不予认定",
     "withdrawn": "申请人撤回",
 }
-# The transitions of the one procedure (cases/workflow.py, whose labels these repeat; a test keeps
-# the two in step) and the acceptance, which opens a case and is no transition of the machine.
+# The transitions of the one procedure (cases/workflow.py takes its labels from here) and the
+# acceptance, which opens a case and is no transition of the machine.
 TRANSITION_LABELS = {
     "accept": "受理申请",
     "start_investigation": "开始入户调查",

@@ -22,9 +22,7 @@ from safetynet.api.cases.schemas import (
     VillageReviewIn,
 )
 from safetynet.api.schemas import ERRORS
-from safetynet.cases import services
-from safetynet.cases.models import Attachment
-from safetynet.core.errors import NotFound
+from safetynet.cases import selectors, services
 
 router = Router(tags=["cases"], by_alias=True)
 
@@ -103,10 +101,8 @@ def upload(
     summary="下载材料",
 )
 def download(request, case_id: int, attachment_id: int):
-    case = get_case(request, case_id)
-    row = Attachment.objects.filter(pk=attachment_id, case=case).first()
-    if row is None:
-        raise NotFound("未找到该材料。", code="attachment_not_found")
+    get_case(request, case_id)  # outside the area: the case is not found (before its materials)
+    row = selectors.get_attachment(request.auth, case_id, attachment_id)
     return FileResponse(
         row.file.open("rb"),
         content_type=row.content_type,

@@ -219,10 +219,13 @@ def case_or_404(request, pk):
         raise Http404("未找到该案件。") from None
 
 
-def _detail_context(request, case) -> dict:
+def _detail_context(request, pk) -> dict:
     """The case page: the dossier (one read model with the API) and the forms' choices."""
     user = request.user
-    d = selectors.dossier(user, case.pk, today=clock.today())
+    try:
+        d = selectors.dossier(user, pk, today=clock.today())
+    except NotFound:
+        raise Http404("未找到该案件。") from None
     case = d.case
     proposal = selectors.current_proposal(case) if case.state == workflow.State.TOWNSHIP_DECISION else None
     review_records = [
@@ -274,8 +277,7 @@ def _detail_context(request, case) -> dict:
 @require_GET
 @login_required
 def detail(request, pk):
-    case = case_or_404(request, pk)
-    return render(request, "cases/case_detail.html", _detail_context(request, case))
+    return render(request, "cases/case_detail.html", _detail_context(request, pk))
 
 
 def _investigation(request, case):
@@ -479,7 +481,7 @@ def act(request, pk, action):
         _act(request, case, action)
     except SafetynetError as err:
         raise_if_not_form_error(err)
-        context = _detail_context(request, selectors.get_case(request.user, pk))
+        context = _detail_context(request, pk)
         context["errors"] = {(err.field or FORM): err.message, "action": action}
         context["form_error"] = err.message
         return render(request, "cases/case_detail.html", context, status=409 if err.status == 409 else 400)
@@ -518,8 +520,8 @@ def _done(request, action: str) -> str:
 def attachment(request, pk, attachment_id):
     from django.http import FileResponse
 
-    case = case_or_404(request, pk)
-    row = Attachment.objects.filter(pk=attachment_id, case=case).first()
-    if row is None:
-        raise Http404("未找到该材料。")
+    try:
+        row = selectors.get_attachment(request.user, pk, attachment_id)
+    except NotFound:
+        raise Http404("未找到该材料。") from None
     return FileResponse(row.file.open("rb"), content_type=row.content_type)
