@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "safetynet.assessments",
     "safetynet.workdays",
     "safetynet.cases",
+    "safetynet.entitlements",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

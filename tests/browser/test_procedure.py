@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from safetynet.accounts.roles import Role
-from safetynet.cases.models import Case, HouseholdStatus
+from safetynet.cases.models import Case
 from safetynet.core import clock
+from safetynet.entitlements.models import Entitlement
 from tests.browser.conftest import chromium_or_skip
 from tests.conftest import CHANGNING, PASSWORD, VILLAGE_A, member, new_id
 
@@ -187,7 +188,7 @@ def test_a_public_application_goes_through_every_step_to_the_archive(
     cty.click("#file-case")
     cty.wait_for_selector("#archive")
     assert "2026年7月起" in cty.inner_text("#archive")
-    assert HouseholdStatus.objects.get(household=household, current=True).category == "dibao"
+    assert Entitlement.objects.get(household=household, valid_until__isnull=True).category == "dibao"
     case.refresh_from_db()
     assert case.state == "archived"
 

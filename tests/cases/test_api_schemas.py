@@ -115,7 +115,7 @@ def test_the_typed_case_responses_are_exactly_what_the_renderers_write(proc, use
         "decisions",
         "notices",
         "extensions",
-        "statuses",
+        "entitlements",
         "messages",
     ):
         assert records[name], name  # every list was filled, so every record shape was checked

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from safetynet.cases import services
-from safetynet.cases.models import Case, HouseholdStatus, RefusalLetter
+from safetynet.cases.models import Case, RefusalLetter
+from safetynet.entitlements.models import Entitlement
 from tests.cases.conftest import Proc, upload
 from tests.conftest import VILLAGE_A, member
 
@@ -210,7 +211,7 @@ def test_other_low_income_goes_to_the_leading_group(users, make_household, clock
     )
     assert p.data["state"] == "county_filing"
     p.post("county_civil", "/county-filing", {"version": p.version})
-    assert HouseholdStatus.objects.get(household=h, current=True).category == "other_low_income"
+    assert Entitlement.objects.get(household=h, valid_until__isnull=True).category == "other_low_income"
 
 
 def test_an_override_needs_a_reason_and_is_kept_with_the_proposal(proc):
@@ -267,7 +268,7 @@ def test_a_monitored_household_is_not_exited_during_the_transition_period(users,
     clock.advance(5)
     p.fire("township_clerk", "close_notice")
     p.post("county_civil", "/county-filing", {"version": p.version})
-    assert HouseholdStatus.objects.get(household=monitored_household, current=True).monitoring_marked
+    assert Entitlement.objects.get(household=monitored_household, valid_until__isnull=True).monitoring_marked
     # A second application: incomes now above the monitoring line (800 a month each), still 边缘.
     clock.set(dt.date(2025, 9, 1))
     q = Proc(users, monitored_household, clock)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from safetynet.cases.models import HouseholdStatus
+from safetynet.entitlements.models import Entitlement
 from tests.cases.conftest import Proc
 from tests.conftest import VILLAGE_A, member
 
@@ -32,5 +32,5 @@ def test_monitoring_only_household_is_confirmed_and_archived_with_its_mark(users
     assert decision["monitoring_type"] == "sudden_hardship" and not decision["publishes"]
     assert proc.data["state"] == "county_filing"
     proc.post("county_civil", "/county-filing", {"version": proc.version, "note": "同意"})
-    status = HouseholdStatus.objects.get(household=sudden_hardship, current=True)
+    status = Entitlement.objects.get(household=sudden_hardship, valid_until__isnull=True)
     assert status.monitoring_marked and status.monitoring_type == "sudden_hardship"

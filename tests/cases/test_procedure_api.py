@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from safetynet.audit.models import AuditRecord
-from safetynet.cases.models import HouseholdStatus, Message
+from safetynet.cases.models import Message
+from safetynet.entitlements.models import Entitlement
 
 
 def test_a_dibao_household_goes_from_lead_to_archive(proc, clock, django_capture_on_commit_callbacks):
@@ -49,9 +50,9 @@ def _whole_procedure(proc, clock):
     assert proc.data["state"] == "county_filing"
     proc.post("county_civil", "/county-filing", {"version": proc.version, "note": "同意备案"})
     assert proc.data["state"] == "archived"
-    status = HouseholdStatus.objects.get(household=proc.household, current=True)
+    status = Entitlement.objects.get(household=proc.household, valid_until__isnull=True)
     assert status.category == "dibao"
-    assert status.effective_month == dt.date(2026, 7, 1)
+    assert status.valid_from == dt.date(2026, 7, 1)
     names = [t["name"] for t in proc.data["records"]["transitions"]]
     assert names == [
         "accept",

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from safetynet.accounts.roles import Role
-from safetynet.assessments.models import Assessment
 from safetynet.audit.services import SYSTEM
+from safetynet.entitlements import services as entitlements
 from safetynet.verification import services
 from tests.conftest import VILLAGE_A, VILLAGE_B, member, new_id
 
@@ -62,18 +62,15 @@ def fin_rows(ids, balance="1000.00"):
 
 
 def set_recipient(household, category="dibao"):
-    """Store an assessment whose category makes the household a recipient."""
-    return Assessment.objects.create(
+    """File an entitlement that makes the household a recipient from 2026-04-01 (the comparison
+    reads the filed timeline, never an engine assessment)."""
+    return entitlements.open_row(
         household=household,
-        assessed_on=dt.date(2026, 4, 1),
-        category=category,
-        family_size=household.memberships.filter(left_on__isnull=True, counted=True).count(),
-        per_capita_monthly_income=Decimal("100"),
-        benefit_monthly=Decimal("400"),
-        inputs={},
-        parameters_version="test",
-        parameters_digest="0" * 64,
-        rule_set_version="test",
+        valid_from=dt.date(2026, 4, 1),
+        terms=entitlements.Terms(category=category, benefit_monthly=Decimal("400")),
+        basis="admission",
+        decided_on=dt.date(2026, 3, 20),
+        actor=SYSTEM,
     )
 
 

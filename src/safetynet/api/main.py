@@ -11,7 +11,17 @@ from django.urls import reverse
 from ninja import NinjaAPI, Router
 from ninja.renderers import JSONRenderer
 
-from safetynet.api import assessments, auth, cases, docs, errors, households, sittings, verification
+from safetynet.api import (
+    assessments,
+    auth,
+    cases,
+    docs,
+    entitlements,
+    errors,
+    households,
+    sittings,
+    verification,
+)
 from safetynet.core.errors import NotFound
 
 
@@ -58,6 +68,7 @@ api.add_router("", assessments.router)
 api.add_router("", verification.router)
 api.add_router("", cases.router)
 api.add_router("", sittings.router)
+api.add_router("", entitlements.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

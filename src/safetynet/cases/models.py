@@ -420,34 +420,6 @@ class Objection(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
 
-class HouseholdStatus(models.Model):
-    """录入建档: the household's standing after a case; one current row per household."""
-
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="statuses")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="statuses")
-    decision = models.ForeignKey(TownshipDecision, on_delete=models.PROTECT, related_name="+")
-    category = models.CharField(max_length=20)
-    monitoring_marked = models.BooleanField(default=False)
-    monitoring_type = models.CharField(max_length=24, blank=True)
-    benefit_monthly = models.DecimalField(max_digits=12, decimal_places=2)
-    members = models.JSONField(default=list)
-    approved_on = models.DateField()
-    effective_month = models.DateField("待遇起始月")  # first day of the month after approval
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_on = models.DateField()
-    filing_note = models.TextField(blank=True)
-    current = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household"], condition=models.Q(current=True), name="one_current_status"
-            )
-        ]
-
-
 class RefusalLetter(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="refusal_letter")
     step = models.CharField(max_length=32)

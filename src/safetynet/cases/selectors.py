@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
-from safetynet.cases.models import OPEN_STATES, Case, HouseholdStatus, InboxItem, Lead
+from safetynet.cases.models import OPEN_STATES, Case, InboxItem, Lead
 from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core import clock as system_clock
 from safetynet.core.areas import configured_county
@@ -90,7 +90,7 @@ def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
                 "objections",
                 "messages",
                 "extensions",
-                "statuses",
+                "entitlements",
             )
             .get(pk=int(pk))
         )
@@ -268,17 +268,13 @@ def overdue_by_township(user, *, today: dt.date | None = None) -> list[dict]:
     ]
 
 
-def current_status(household) -> HouseholdStatus | None:
-    return HouseholdStatus.objects.filter(household=household, current=True).first()
-
-
 def case_history(user, household) -> list[dict]:
     """Every case of a household, newest first, with its moves and the status it left behind
     (for the household page). The household is fetched through the registry's scoping."""
     household = registry.get_household(user, household.pk)
     cases = (
         Case.objects.filter(household=household)
-        .prefetch_related("transitions", "statuses", "leads", "decisions")
+        .prefetch_related("transitions", "entitlements", "leads", "decisions")
         .order_by("-id")
     )
     out = []
@@ -290,7 +286,7 @@ def case_history(user, household) -> list[dict]:
                 "leads": list(c.leads.all()),
                 "transitions": list(c.transitions.all()),
                 "decision": ([d for d in c.decisions.all() if d.effective] or [None])[-1],
-                "status": (list(c.statuses.all()) or [None])[0],
+                "status": (list(c.entitlements.all()) or [None])[0],
             }
         )
     return out

@@ -2,7 +2,8 @@
 blind index of the resident ID (`id_index`), never the ID itself.
 
 Each row carries what the rules need: household and village, whether the member is counted,
-whether the household is a recipient (its latest stored assessment is 特困 or 低保), the family
+whether the household is a recipient (its filed entitlement in force on the day is 特困 or 低保,
+`entitlements`; never the latest engine assessment), the family
 size, the declared assets, and the household's limits computed from the policy parameters in
 force (financial-asset limit = 低保标准 × members × `assets.financial_months`; income line = 低保
 标准 by hukou). The resident ID is decrypted in memory only to check it (GB 11643).
@@ -18,14 +19,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db.models import OuterRef, Subquery
 
-from safetynet.assessments.models import Assessment
 from safetynet.assessments.services import parameter_set
 from safetynet.core.areas import configured_county
 from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
+from safetynet.entitlements.models import Entitlement
+from safetynet.entitlements.selectors import RECIPIENT_CATEGORIES, covering
 from safetynet.registry.models import Membership
 from safetynet.registry.selectors import households_in_region
-
-RECIPIENT_CATEGORIES = ("tekun", "dibao")
 
 REGISTER_SCHEMA = pa.schema(
     [
@@ -64,10 +64,10 @@ def export_register(path: Path, *, on: dt.date, region: str | None = None, batch
         "urban": Decimal(params["dibao.standard_monthly.urban"]),
         "rural": Decimal(params["dibao.standard_monthly.rural"]),
     }
-    latest = Assessment.objects.filter(household=OuterRef("pk")).order_by("-id").values("category")[:1]
+    filed = Entitlement.objects.filter(covering(on), household=OuterRef("pk")).values("category")[:1]
     households = (
         households_in_region(region)
-        .annotate(latest_category=Subquery(latest))
+        .annotate(filed_category=Subquery(filed))
         .select_related("village", "head")
     )
     writer = pq.ParquetWriter(path, REGISTER_SCHEMA)
@@ -89,7 +89,7 @@ def export_register(path: Path, *, on: dt.date, region: str | None = None, batch
                 h = chunk[hid]
                 size = sum(1 for m in ms if m.counted)
                 standard = standards.get(h.hukou, standards["rural"])
-                category = h.latest_category or ""
+                category = h.filed_category or ""
                 head_index = h.head.id_index if h.head_id else ms[0].person.id_index
                 vehicles = h.vehicles or []
                 for m in ms:

@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Router, Status
 
 from safetynet.api.auth import client_of
-from safetynet.api.cases.render import case_out, detail_of, get_case
+from safetynet.api.cases.render import case_out, detail_of, entitlement_out, get_case
 from safetynet.api.cases.schemas import (
     AcceptIn,
     CaseAcceptedOut,
@@ -23,6 +23,7 @@ from safetynet.api.cases.schemas import (
 from safetynet.api.schemas import ERRORS
 from safetynet.cases import selectors, services, workflow
 from safetynet.core import clock
+from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
 
 router = Router(tags=["cases"], by_alias=True)
@@ -97,20 +98,9 @@ def case_detail(request, case_id: int):
 def household_cases(request, household_id: int):
     household = registry_selectors.get_household(request.auth, household_id)
     history = selectors.case_history(request.auth, household)
-    status = selectors.current_status(household)
+    status = entitlement_selectors.current_row(household, clock.today())
     return {
-        "current_status": (
-            {
-                "category": status.category,
-                "monitoring_marked": status.monitoring_marked,
-                "monitoring_type": status.monitoring_type,
-                "benefit_monthly": str(status.benefit_monthly),
-                "effective_month": status.effective_month,
-                "case_id": status.case_id,
-            }
-            if status
-            else None
-        ),
+        "current_status": entitlement_out(status) if status else None,
         "cases": [case_out(request.auth, h["case"], detail=True) for h in history],
     }
 

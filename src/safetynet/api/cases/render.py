@@ -216,18 +216,7 @@ def case_records(case: Case) -> dict:
             if letter
             else None
         ),
-        "statuses": [
-            {
-                "category": s.category,
-                "monitoring_marked": s.monitoring_marked,
-                "monitoring_type": s.monitoring_type,
-                "benefit_monthly": money(s.benefit_monthly),
-                "approved_on": s.approved_on,
-                "effective_month": s.effective_month,
-                "current": s.current,
-            }
-            for s in case.statuses.all()
-        ],
+        "entitlements": [entitlement_out(e) for e in case.entitlements.all()],
         "messages": [message_out(m) for m in case.messages.all()],
     }
 
@@ -267,4 +256,23 @@ def assessment_out(a) -> dict:
         "rule_set_version": a.rule_set_version,
         "verification": a.verification,
         "result": a.result,
+    }
+
+
+def entitlement_out(e) -> dict:
+    """One row of the entitlement timeline (entitlements.models.Entitlement)."""
+    return {
+        "id": e.pk,
+        "valid_from": e.valid_from,
+        "valid_until": e.valid_until,
+        "category": e.category,
+        "monitoring_marked": e.monitoring_marked,
+        "monitoring_type": e.monitoring_type,
+        "benefit_monthly": str(e.benefit_monthly),
+        "basis": e.basis,
+        "end_basis": e.end_basis,
+        "decided_on": e.decided_on,
+        "review_due": e.review_due,
+        "parameters_version": e.parameters_version,
+        "case_id": e.case_id,
     }

@@ -377,14 +377,23 @@ class RefusalLetterOut(Schema):
     text: str
 
 
-class StatusRecordOut(Schema):
+class EntitlementOut(Schema):
+    """One row of the entitlement timeline: what the household was entitled to from `valid_from`
+    up to, not including, `valid_until` (empty: open-ended)."""
+
+    id: int
+    valid_from: dt.date
+    valid_until: dt.date | None
     category: str
     monitoring_marked: bool
     monitoring_type: str
     benefit_monthly: str
-    approved_on: dt.date
-    effective_month: dt.date
-    current: bool
+    basis: str = Field(..., description="开始依据：admission 认定 / change 家庭变化 / review 复核 / …")
+    end_basis: str = Field(..., description="提前终止的原因（空：未终止或到期）")
+    decided_on: dt.date
+    review_due: dt.date | None
+    parameters_version: str
+    case_id: int | None
 
 
 class MessageOut(Schema):
@@ -411,7 +420,7 @@ class CaseRecordsOut(Schema):
     objections: list[ObjectionRecordOut]
     extensions: list[ExtensionRecordOut]
     refusal_letter: RefusalLetterOut | None
-    statuses: list[StatusRecordOut]
+    entitlements: list[EntitlementOut] = Field(..., description="本案件产生的待遇记录（待遇时间轴）")
     messages: list[MessageOut]
 
 
@@ -457,17 +466,8 @@ class DashboardOut(Schema):
     items: list[DashboardRowOut]
 
 
-class HouseholdStatusOut(Schema):
-    category: str
-    monitoring_marked: bool
-    monitoring_type: str
-    benefit_monthly: str
-    effective_month: dt.date
-    case_id: int
-
-
 class HouseholdCasesOut(Schema):
-    current_status: HouseholdStatusOut | None
+    current_status: EntitlementOut | None = Field(..., description="当前（或下月起）享受的待遇")
     cases: list[CaseDetailOut]
 
 

@@ -39,6 +39,7 @@ from safetynet.core.errors import (
 )
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES
 from safetynet.core.money import parse_yuan
+from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
 
 # ---- township decision ---------------------------------------------------------------------------
@@ -197,7 +198,7 @@ def decision_fields(
         if chosen["category"] == "none" and not chosen["monitoring_marked"]:
             raise ValidationFailed("既不纳入救助也不标注防返贫监测的，请选择不予认定。", field="category")
     on = clock.today()
-    previous = selectors.current_status(case.household)
+    previous = entitlement_selectors.current_row(case.household, on)
     transition_end = _params(case.household.village.code, on)["monitoring.transition_end"]
     kept = False
     if previous and previous.monitoring_marked and on <= transition_end and not chosen["monitoring_marked"]:

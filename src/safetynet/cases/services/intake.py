@@ -343,7 +343,7 @@ def _outcome(case) -> str:
         return "申请已撤回。"
     if case.state != State.ARCHIVED:
         return ""
-    status = case.statuses.order_by("-id").first()
+    status = case.entitlements.order_by("valid_from").first()
     if status is None:
         return ""
     if status.category in ("none", ""):
@@ -353,7 +353,7 @@ def _outcome(case) -> str:
         if status.monitoring_marked:
             what += "，并纳入防返贫监测"
     amount = f"，每月{status.benefit_monthly}元" if status.benefit_monthly else ""
-    return f"{what}{amount}，自{status.effective_month:%Y年%m月}起享受。"
+    return f"{what}{amount}，自{status.valid_from:%Y年%m月}起享受。"
 
 
 def public_status(*, reference: str, id_last4: str, client: str) -> dict:

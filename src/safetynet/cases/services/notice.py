@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 
 from safetynet.accounts.roles import Perm, Role
+from safetynet.audit.services import Actor
 from safetynet.cases import notifications, selectors
 from safetynet.cases.models import (
     Case,
-    HouseholdStatus,
     LeadingGroupDecision,
     Notice,
     Objection,
@@ -33,6 +34,9 @@ from safetynet.core.errors import (
 )
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES
 from safetynet.core.masking import mask_name
+from safetynet.entitlements import services as entitlements
+from safetynet.entitlements.models import Basis, Entitlement
+from safetynet.entitlements.schedule import month_after
 from safetynet.registry import selectors as registry_selectors
 
 # ---- notice -------------------------------------------------------------------------------------
@@ -131,19 +135,12 @@ def record_objection(
 # ---- county filing and archive -------------------------------------------------------------------
 
 
-def _month_after(day: dt.date) -> dt.date:
-    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def file_case(
-    *, user, case, expected_version: int | None, note: str = "", client: str = ""
-) -> HouseholdStatus:
-    """县级备案 and 录入建档: the household's current status, its effective month (payment starts
-    the month after approval) and amounts."""
+def file_case(*, user, case, expected_version: int | None, note: str = "", client: str = "") -> Entitlement:
+    """县级备案 and 录入建档: the decision opens the household's next entitlement row from the month
+    after approval (payment starts then), with its amounts and review due date."""
     case = selectors.get_case(user, getattr(case, "pk", case))
     _require(user, Perm.COUNTY_FILE, "县级备案")
     _require_state(case, State.COUNTY_FILING, expected_version=expected_version)
-    on = clock.today()
     with transaction.atomic():
         case = _lock(user, case, expected_version)
         decision = (
@@ -155,21 +152,17 @@ def file_case(
             raise ValidationFailed("乡镇审核确认决定未作出。", code="decision_missing")
         lg = LeadingGroupDecision.objects.filter(case=case, round=case.round, approved=True).first()
         approved_on = lg.decided_on if lg else decision.decided_on
-        HouseholdStatus.objects.filter(household=case.household, current=True).update(current=False)
-        status = HouseholdStatus.objects.create(
+        status = entitlements.open_row(
             household=case.household,
+            valid_from=month_after(approved_on),
+            terms=terms_of(decision),
+            basis=Basis.ADMISSION,
+            decided_on=approved_on,
+            actor=Actor.of(user, client),
+            user=user,
             case=case,
             decision=decision,
-            category=decision.category,
-            monitoring_marked=decision.monitoring_marked,
-            monitoring_type=decision.monitoring_type,
-            benefit_monthly=decision.benefit_monthly,
-            members=decision.members,
-            approved_on=approved_on,
-            effective_month=_month_after(approved_on),
-            filed_by=user,
-            filed_on=on,
-            filing_note=(note or "").strip()[:2000],
+            reason=(note or "").strip()[:2000] or "县级备案，录入建档",
         )
         _fire(
             user, case, "county_file", reason=note or "县级备案", client=client, record={"status": status.pk}
@@ -179,7 +172,7 @@ def file_case(
             case,
             "approval",
             f"您的救助申请（{case.reference}）已认定为{CATEGORY_LABELS[decision.category]}{amount}，"
-            f"自{status.effective_month:%Y年%m月}起享受。",
+            f"自{status.valid_from:%Y年%m月}起享受。",
         )
         if decision.monitoring_marked:
             agri = registry_selectors.users_reaching(case.household.village.code, [Role.COUNTY_AGRI.value])
@@ -191,3 +184,22 @@ def file_case(
                 key=f"case:{case.pk}:monitoring",
             )
     return status
+
+
+def terms_of(decision: TownshipDecision) -> entitlements.Terms:
+    """What an effective township decision grants, as the timeline's terms."""
+    return entitlements.Terms(
+        category=decision.category,
+        monitoring_marked=decision.monitoring_marked,
+        monitoring_type=decision.monitoring_type,
+        benefit_monthly=decision.benefit_monthly,
+        members=tuple(
+            entitlements.MemberPart(
+                person_id=int(m["person_id"]),
+                category=m.get("category", ""),
+                care_tier=m.get("care_tier", ""),
+                benefit_monthly=Decimal(str(m.get("benefit_monthly") or 0)),
+            )
+            for m in decision.members
+        ),
+    )

@@ -257,7 +257,7 @@ def _detail_context(request, pk) -> dict:
         "letter": d.letter if not case.is_open else None,
         "messages_sent": case.messages.all(),
         "extensions": case.extensions.all(),
-        "statuses": case.statuses.all(),
+        "entitlements": case.entitlements.all(),
         "allowed": set(d.allowed),
         "can": {p.value: user.can(p) for p in Perm},
         "hardship_causes": glossary.HARDSHIP_CAUSES,

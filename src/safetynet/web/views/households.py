@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts.roles import Perm
 from safetynet.cases.selectors import case_history
+from safetynet.core import clock
 from safetynet.core.errors import NotFound, SafetynetError
+from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import exports, selectors, services
 from safetynet.registry.models import (
     DisabilityKind,
@@ -161,6 +163,8 @@ def detail(request, pk):
     household = _household(request, pk)
     context = _body_context(request, household, refresh=False)
     context["history"] = case_history(request.user, household)
+    context["timeline"] = entitlement_selectors.timeline(request.user, household)
+    context["current"] = entitlement_selectors.current_row(household, clock.today())
     return render(request, "web/household_detail.html", context)
 
 
