@@ -91,7 +91,14 @@ class Case(models.Model):
     version the actor saw), never by assignment and save.
     """
 
+    class Kind(models.TextChoices):
+        APPLICATION = "application", "申请认定"
+        CHANGE = "change", "家庭变化"
+        REVIEW = "review", "复核"
+        STOP = "stop", "停发（退出）"
+
     reference = models.CharField("案件编号", max_length=24, unique=True)
+    kind = models.CharField("案件类型", max_length=12, choices=Kind.choices, default=Kind.APPLICATION)
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="cases")
     state = StateField(
         "办理环节",
@@ -514,3 +521,7 @@ class PublicAttempt(models.Model):
     client = models.CharField(max_length=64, db_index=True)
     kind = models.CharField(max_length=16)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+# The decisions and letters of the cases after admission (change, review, stop): cases/change_models.py.
+from safetynet.cases.change_models import ChangeDecision, Letter  # noqa: E402,F401

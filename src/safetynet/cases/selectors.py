@@ -91,6 +91,8 @@ def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
                 "messages",
                 "extensions",
                 "entitlements",
+                "change_decisions",
+                "letters",
             )
             .get(pk=int(pk))
         )

@@ -26,6 +26,7 @@ class State(StrEnum):
     TOWNSHIP_DECISION = "township_decision"
     LEADING_GROUP = "leading_group"
     NOTICE = "notice"
+    STOP_NOTICE = "stop_notice"
     COUNTY_FILING = "county_filing"
     ARCHIVED = "archived"
     REFUSED = "refused"
@@ -47,6 +48,7 @@ STATE_WORK = {
     State.TOWNSHIP_DECISION: "township_decide",
     State.LEADING_GROUP: "leading_group_decide",
     State.NOTICE: "manage_notice",
+    State.STOP_NOTICE: "township_decide",
     State.COUNTY_FILING: "county_file",
 }
 WORK_LABELS = {
@@ -57,6 +59,7 @@ WORK_LABELS = {
     State.TOWNSHIP_DECISION: "待乡镇审核确认",
     State.LEADING_GROUP: "待县领导小组认定",
     State.NOTICE: "公示中，期满无异议后报县级备案",
+    State.STOP_NOTICE: "停发告知中，申辩期满后报县级备案",
     State.COUNTY_FILING: "待县级备案",
 }
 
@@ -87,6 +90,9 @@ class CaseFacts:
     notice_min_days: int | None = None  # the open notice's own minimum (a dated parameter)
     open_objection: bool = False
     reason: str = ""  # the written reason given with the transition
+    kind: str = "application"  # application / change / review / stop (Case.kind)
+    change_outcome: str = ""  # the current round's effective change decision: unchanged / change / stop
+    stop_notice_ends: dt.date | None = None  # the first day the stop may be filed (申辩期满)
 
 
 Guard = Callable[[CaseFacts], Refusal | None]
@@ -178,6 +184,37 @@ def _notice_elapsed(f: CaseFacts) -> Refusal | None:
     return None
 
 
+def _application(f: CaseFacts) -> Refusal | None:
+    if f.kind != "application":
+        return Refusal("kind_mismatch", "复核、变更、停发案件不经村级初审，请提交乡镇审核确认。")
+    return None
+
+
+def _dynamic(f: CaseFacts) -> Refusal | None:
+    if f.kind == "application":
+        return Refusal("kind_mismatch", "申请认定案件须经村级初审（民主评议）。")
+    return None
+
+
+def _change_outcome(outcome: str) -> Guard:
+    def guard(f: CaseFacts) -> Refusal | None:
+        if f.change_outcome != outcome:
+            return Refusal("decision_mismatch", "审核确认决定未作出或与此操作不符。")
+        return None
+
+    return guard
+
+
+def _stop_notice_elapsed(f: CaseFacts) -> Refusal | None:
+    if f.stop_notice_ends is None:
+        return Refusal("stop_notice_missing", "停发告知未发出。")
+    if f.today < f.stop_notice_ends:
+        return Refusal(
+            "stop_notice_too_short", f"申辩期未满，{f.stop_notice_ends.isoformat()}起方可报县级备案。"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -213,13 +250,80 @@ TRANSITIONS: tuple[Transition, ...] = (
         (_investigation_recorded, _consent_uploaded),
     ),
     Transition(
+        "start_reverification",
+        glossary.TRANSITION_LABELS["start_reverification"],
+        (S.ACCEPTED, S.INVESTIGATION),
+        S.VERIFICATION,
+        "investigate",
+        "复核、变更事由（认定时的承诺授权书继续有效）",
+        (_dynamic,),
+    ),
+    Transition(
         "complete_verification",
         glossary.TRANSITION_LABELS["complete_verification"],
         (S.VERIFICATION,),
         S.VILLAGE_REVIEW,
         "verify",
         "每名家庭成员的核对结果",
-        (_all_members_verified,),
+        (_application, _all_members_verified),
+    ),
+    Transition(
+        "complete_reverification",
+        glossary.TRANSITION_LABELS["complete_reverification"],
+        (S.VERIFICATION,),
+        S.TOWNSHIP_DECISION,
+        "verify",
+        "每名家庭成员的核对结果",
+        (_dynamic, _all_members_verified),
+    ),
+    Transition(
+        "decide_unchanged",
+        glossary.TRANSITION_LABELS["decide_unchanged"],
+        (S.TOWNSHIP_DECISION,),
+        S.ARCHIVED,
+        "township_decide",
+        "复核决定（测算结果与现享受待遇一致）",
+        (_dynamic, _change_outcome("unchanged")),
+        internal=True,
+    ),
+    Transition(
+        "decide_change",
+        glossary.TRANSITION_LABELS["decide_change"],
+        (S.TOWNSHIP_DECISION,),
+        S.COUNTY_FILING,
+        "township_decide",
+        "变更决定（新的类别、金额）；变更告知书",
+        (_dynamic, _change_outcome("change")),
+        internal=True,
+    ),
+    Transition(
+        "decide_stop",
+        glossary.TRANSITION_LABELS["decide_stop"],
+        (S.TOWNSHIP_DECISION,),
+        S.STOP_NOTICE,
+        "township_decide",
+        "停发决定（书面理由）；停发告知书",
+        (_dynamic, _change_outcome("stop"), _reason_given),
+        internal=True,
+    ),
+    Transition(
+        "stop_objection",
+        glossary.TRANSITION_LABELS["stop_objection"],
+        (S.STOP_NOTICE,),
+        S.TOWNSHIP_DECISION,
+        "township_decide",
+        "申辩内容",
+        (_reason_given,),
+        internal=True,
+    ),
+    Transition(
+        "close_stop_notice",
+        glossary.TRANSITION_LABELS["close_stop_notice"],
+        (S.STOP_NOTICE,),
+        S.COUNTY_FILING,
+        "township_decide",
+        "申辩期满且无申辩",
+        (_stop_notice_elapsed,),
     ),
     Transition(
         "village_review_passed",
@@ -399,8 +503,11 @@ def check(t: Transition, facts: CaseFacts) -> Refusal | None:
     return None
 
 
-def available(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if State(state) in t.sources]
+def available(state: str, kind: str = "application") -> list[Transition]:
+    """The transitions out of `state` for a case of `kind` (the kind's own path: an application
+    goes through the village review, a change, review or stop case does not)."""
+    excluded = _dynamic if kind == "application" else _application
+    return [t for t in TRANSITIONS if State(state) in t.sources and excluded not in t.guards]
 
 
 def refusal_for(state: str) -> Transition:

@@ -69,6 +69,7 @@ STATE_LABELS = {
     "township_decision": "乡镇审核确认",
     "leading_group": "县领导小组认定",
     "notice": "公示",
+    "stop_notice": "停发告知（申辩期）",
     "county_filing": "县级备案",
     "archived": "已录入建档",
     "refused": "不予认定",
@@ -96,7 +97,22 @@ TRANSITION_LABELS = {
     "refuse_by_leading_group": "县领导小组不予认定",
     "refuse_filing": "县级备案不予通过",
     "withdraw": "申请人撤回申请",
+    "start_reverification": "提交经济状况核对（复核、变更）",
+    "complete_reverification": "核对完成，报乡镇审核确认（复核、变更）",
+    "decide_unchanged": "复核结果无变化，确认继续享受",
+    "decide_change": "决定变更待遇，报县级备案",
+    "decide_stop": "决定停发（退出），告知本人",
+    "stop_objection": "对象提出申辩，重新审核确认",
+    "close_stop_notice": "申辩期满无申辩，报县级备案",
 }
+# The kinds of case on the one procedure (二(六)2 动态管理).
+CASE_KIND_LABELS = {
+    "application": "申请认定",
+    "change": "家庭变化",
+    "review": "复核",
+    "stop": "停发（退出）",
+}
+CHANGE_OUTCOME_LABELS = {"unchanged": "无变化，继续享受", "change": "变更待遇", "stop": "停发（退出）"}
 
 # What the audit trail stores as `action`, beyond the registry's own (web/labels.py ACTION_LABELS).
 AUDIT_ACTION_LABELS = {
@@ -157,6 +173,8 @@ KINDS = {
     "state": STATE_LABELS,
     "transition": TRANSITION_LABELS,
     "unit": UNIT_LABELS,
+    "case_kind": CASE_KIND_LABELS,
+    "change_outcome": CHANGE_OUTCOME_LABELS,
 }
 
 

@@ -10,9 +10,11 @@ from safetynet.api.cases.render import assessment_out, detail_of, get_case
 from safetynet.api.cases.schemas import (
     AssessmentOut,
     CaseDetailOut,
+    ChangeDecisionIn,
     DecisionIn,
     ExplanationOut,
     LeadingGroupIn,
+    StopObjectionIn,
 )
 from safetynet.api.schemas import ERRORS
 from safetynet.cases import selectors, services
@@ -81,6 +83,38 @@ def leading_group(request, case_id: int, payload: LeadingGroupIn):
         approved=payload.approved,
         meeting=payload.meeting,
         opinion=payload.opinion,
+        client=client_of(request),
+    )
+    return detail_of(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/change-decision",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="复核、变更、停发的乡镇审核确认",
+)
+def change_decision(request, case_id: int, payload: ChangeDecisionIn):
+    services.decide_change(
+        user=request.auth,
+        case=get_case(request, case_id),
+        expected_version=payload.version,
+        action=payload.action,
+        values=payload.values.model_dump() if payload.values else None,
+        reason=payload.reason,
+        client=client_of(request),
+    )
+    return detail_of(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/stop-objection", response={200: CaseDetailOut, **ERRORS}, summary="停发告知期内的申辩"
+)
+def stop_objection(request, case_id: int, payload: StopObjectionIn):
+    services.record_stop_objection(
+        user=request.auth,
+        case=get_case(request, case_id),
+        expected_version=payload.version,
+        content=payload.content,
         client=client_of(request),
     )
     return detail_of(request, case_id)

@@ -52,6 +52,7 @@ def accept_case(request, payload: AcceptIn):
         lead_ids=payload.lead_ids,
         summary=payload.summary,
         applicant_phone=payload.applicant_phone,
+        kind=payload.kind,
         client=client_of(request),
     )
     case = selectors.get_case(request.auth, case.pk)

@@ -33,7 +33,7 @@ def lead_out(lead: Lead, days_since: int | None = None) -> dict:
 
 
 def _allowed(user, case: Case) -> list[str]:
-    return [t.name for t in workflow.available(case.state) if user.can(t.perm)]
+    return [t.name for t in workflow.available(case.state, case.kind) if user.can(t.perm)]
 
 
 def case_out(user, case: Case, *, detail: bool = False, dossier: selectors.Dossier | None = None) -> dict:
@@ -43,6 +43,7 @@ def case_out(user, case: Case, *, detail: bool = False, dossier: selectors.Dossi
     out = {
         "id": case.pk,
         "reference": case.reference,
+        "kind": case.kind,
         "state": case.state,
         "state_label": workflow.STATE_LABELS[workflow.State(case.state)],
         "version": case.version,
@@ -217,6 +218,27 @@ def case_records(case: Case) -> dict:
             else None
         ),
         "entitlements": [entitlement_out(e) for e in case.entitlements.all()],
+        "change_decisions": [
+            {
+                "id": d.pk,
+                "round": d.round,
+                "outcome": d.outcome,
+                "overridden": d.overridden,
+                "terms": d.terms,
+                "proposal": d.proposal,
+                "gradual_exit_months": d.gradual_exit_months,
+                "effective_from": d.effective_from,
+                "reason": d.reason,
+                "stop_notice_ends": d.stop_notice_ends,
+                "decided_on": d.decided_on,
+                "active": d.active,
+            }
+            for d in case.change_decisions.all()
+        ],
+        "letters": [
+            {"id": x.pk, "kind": x.kind, "title": x.title, "text": x.text, "issued_on": x.issued_on}
+            for x in case.letters.all()
+        ],
         "messages": [message_out(m) for m in case.messages.all()],
     }
 

@@ -54,6 +54,23 @@ class AcceptIn(In):
     lead_ids: list[int] = Field(default_factory=list)
     summary: str = ""
     applicant_phone: str = ""
+    kind: Literal["", "application", "change", "review", "stop"] = Field(
+        "", description="案件类型：空则按该户是否享受待遇自动确定（申请认定/复核/家庭变化）"
+    )
+
+
+class ChangeDecisionIn(In):
+    version: int
+    action: Literal["confirm", "change", "stop"] = Field(
+        ..., description="confirm 复核无变化 / change 变更待遇 / stop 停发（退出）"
+    )
+    values: DecisionValuesIn | None = Field(None, description="改变测算建议时的类别、金额（须写明理由）")
+    reason: str = ""
+
+
+class StopObjectionIn(In):
+    version: int
+    content: str
 
 
 class MemberFactsIn(In):
@@ -211,6 +228,7 @@ class LeadListOut(Schema):
 class CaseOut(Schema):
     id: int
     reference: str
+    kind: str = Field(..., description="application 申请认定 / change 家庭变化 / review 复核 / stop 停发")
     state: str
     state_label: str
     version: int = Field(..., description="案件版本号：写入时作为 version 提交（乐观锁）")
@@ -377,6 +395,29 @@ class RefusalLetterOut(Schema):
     text: str
 
 
+class ChangeDecisionOut(Schema):
+    id: int
+    round: int
+    outcome: str
+    overridden: bool
+    terms: JSONObject
+    proposal: JSONObject
+    gradual_exit_months: int
+    effective_from: dt.date
+    reason: str
+    stop_notice_ends: dt.date | None
+    decided_on: dt.date
+    active: bool
+
+
+class LetterOut(Schema):
+    id: int
+    kind: str
+    title: str
+    text: str
+    issued_on: dt.date
+
+
 class EntitlementOut(Schema):
     """One row of the entitlement timeline: what the household was entitled to from `valid_from`
     up to, not including, `valid_until` (empty: open-ended)."""
@@ -421,6 +462,8 @@ class CaseRecordsOut(Schema):
     extensions: list[ExtensionRecordOut]
     refusal_letter: RefusalLetterOut | None
     entitlements: list[EntitlementOut] = Field(..., description="本案件产生的待遇记录（待遇时间轴）")
+    change_decisions: list[ChangeDecisionOut] = Field(..., description="复核、变更、停发的审核确认决定")
+    letters: list[LetterOut] = Field(..., description="告知书")
     messages: list[MessageOut]
 
 

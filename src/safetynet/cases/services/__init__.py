@@ -19,6 +19,8 @@ notifications on commit — all in one transaction.
 """
 
 from safetynet.cases.services.acceptance import accept_case, transition_case, withdraw_case
+from safetynet.cases.services.changes import decide as decide_change
+from safetynet.cases.services.changes import record_stop_objection
 from safetynet.cases.services.deadlines import (
     decide_extension,
     mark_read,
@@ -63,6 +65,7 @@ __all__ = [
     "add_to_sitting",
     "confirm_sitting",
     "attach_verification_results",
+    "decide_change",
     "decide_extension",
     "dismiss_lead",
     "file_case",
@@ -79,6 +82,7 @@ __all__ = [
     "record_investigation",
     "record_leading_group_decision",
     "record_objection",
+    "record_stop_objection",
     "record_sitting_decision",
     "record_sitting_vote",
     "record_township_decision",

@@ -23,6 +23,7 @@ from safetynet.core.errors import (
     Conflict,
     ValidationFailed,
 )
+from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
 from safetynet.workdays.services import work_calendar
 
@@ -34,13 +35,19 @@ def accept_case(
     lead_ids=(),
     summary: str = "",
     applicant_phone: str = "",
+    kind: str = "",
     client: str = "",
 ) -> tuple[Case, bool]:
     """受理: open a case for the household (the clock starts), or merge the leads into the open
-    one. Returns (case, created)."""
+    one. Returns (case, created).
+
+    The kind (`Case.Kind`) defaults from the household's entitlement: none in force → an
+    application; a recipient → a change case when a lead reports a death, else a review (leads
+    from the comparison on recipients open the right kind of case, never a new application)."""
     _require(user, Perm.ACCEPT_CASE, "受理")
     household = registry_selectors.get_household(user, getattr(household, "pk", household))
     leads = [selectors.get_lead(user, pk) for pk in lead_ids or ()]
+    kind = _kind_for(household, kind, leads)
     for lead in leads:
         if lead.status != Lead.Status.NEW:
             raise Conflict(f"线索{lead.reference}已处理。", code="lead_not_new", field="lead_ids")
@@ -69,6 +76,7 @@ def accept_case(
             with transaction.atomic():
                 case = Case.objects.create(
                     reference=_next_reference("XN-C", Case, on),
+                    kind=kind,
                     household=household,
                     accepted_on=on,
                     accepted_by=user,
@@ -107,13 +115,35 @@ def accept_case(
         )
         for lead in leads + others:
             _merge_lead(lead, case, actor)
+        what = "社会救助申请" if kind == Case.Kind.APPLICATION else f"救助待遇{Case.Kind(kind).label}事项"
         notifications.queue_message(
             case,
             "receipt",
-            f"您的社会救助申请已受理（编号{case.reference}），将于{deadline.date:%Y年%m月%d日}前办结。",
+            f"您的{what}已受理（编号{case.reference}），将于{deadline.date:%Y年%m月%d日}前办结。",
         )
         _assign(case)
     return case, True
+
+
+# Comparison rules whose lead reports a change in the family rather than a doubt about its means.
+CHANGE_RULES = ("recipient_deceased",)
+
+
+def _kind_for(household, kind: str, leads) -> str:
+    in_force = entitlement_selectors.current_row(household, clock.today())
+    if kind:
+        if kind not in Case.Kind.values:
+            raise ValidationFailed("案件类型无效。", field="kind")
+        if kind != Case.Kind.APPLICATION and in_force is None:
+            raise ValidationFailed(
+                "该户当前没有享受中的待遇，不能受理复核、变更或停发，请按申请认定受理。", field="kind"
+            )
+        return kind
+    if in_force is None:
+        return Case.Kind.APPLICATION
+    if any(lead.rule in CHANGE_RULES for lead in leads):
+        return Case.Kind.CHANGE
+    return Case.Kind.REVIEW
 
 
 def transition_case(

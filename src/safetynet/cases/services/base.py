@@ -14,6 +14,7 @@ from safetynet.cases.models import (
     Attachment,
     Case,
     CaseTransition,
+    ChangeDecision,
     Investigation,
     LeadingGroupDecision,
     Notice,
@@ -87,6 +88,11 @@ def _facts(case: Case, *, reason: str = "", on: dt.date | None = None) -> workfl
     decision = TownshipDecision.objects.filter(case=case, round=r, effective=True).order_by("-id").first()
     lg = LeadingGroupDecision.objects.filter(case=case, round=r).order_by("-id").first()
     notice = Notice.objects.filter(case=case, round=r, status="open").order_by("-id").first()
+    change = (
+        ChangeDecision.objects.filter(case=case, round=r, active=True).order_by("-id").first()
+        if case.kind != Case.Kind.APPLICATION
+        else None
+    )
     return workflow.CaseFacts(
         state=case.state,
         today=on,
@@ -105,6 +111,9 @@ def _facts(case: Case, *, reason: str = "", on: dt.date | None = None) -> workfl
         notice_min_days=notice.min_days if notice else None,
         open_objection=False,
         reason=reason,
+        kind=case.kind,
+        change_outcome=change.outcome if change else "",
+        stop_notice_ends=change.stop_notice_ends if change else None,
     )
 
 

@@ -143,6 +143,10 @@ def file_case(*, user, case, expected_version: int | None, note: str = "", clien
     _require_state(case, State.COUNTY_FILING, expected_version=expected_version)
     with transaction.atomic():
         case = _lock(user, case, expected_version)
+        if case.kind != Case.Kind.APPLICATION:
+            from safetynet.cases.services.changes import file_locked
+
+            return file_locked(user, case, note, client)
         decision = (
             TownshipDecision.objects.filter(case=case, round=case.round, effective=True)
             .order_by("-id")
