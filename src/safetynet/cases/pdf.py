@@ -85,3 +85,21 @@ def notice_pdf(notice) -> bytes:
         "依规定，公示不含身份证号码、联系电话、银行账户和健康状况等信息；仅认定为低保边缘家庭等、不享受救助待遇的不予公示。",
     )
     return bytes(doc.output())
+
+
+def letter_pdf(letter) -> bytes:
+    """A letter to the family (变更、停发、复核、提标告知书): title, the text as written, kept with the
+    case; the same embedded font as the notice."""
+    doc = FPDF(format="A4")
+    doc.set_title(letter.title)
+    doc.add_font("noto", "", str(_font()), collection_font_number=SC_INDEX)
+    doc.add_page()
+    doc.set_font("noto", size=18)
+    doc.cell(0, 14, letter.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("noto", size=12)
+    body, _, signature = letter.text.rpartition("\n\n")
+    doc.multi_cell(0, 8, body or letter.text, new_x="LMARGIN", new_y="NEXT")
+    if body:
+        doc.ln(8)
+        doc.multi_cell(0, 8, signature, align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())

@@ -100,7 +100,11 @@ def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
         raise NotFound("未找到该案件。", code="case_not_found") from None
     from safetynet.cases import workflow
 
-    allowed = [t.name for t in workflow.available(case.state) if user.can(t.perm)] if case.is_open else []
+    allowed = (
+        [t.name for t in workflow.available(case.state, case.kind) if user.can(t.perm)]
+        if case.is_open
+        else []
+    )
     return Dossier(
         case=case,
         members=list(registry.current_members(case.household)),

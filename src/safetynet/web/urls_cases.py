@@ -26,6 +26,8 @@ urlpatterns = [
     path("<int:pk>/print/consent/", papers.print_consent, name="print_consent"),
     path("<int:pk>/print/investigation/", papers.print_investigation, name="print_investigation"),
     path("<int:pk>/refusal-letter/", papers.refusal_letter, name="refusal_letter"),
+    path("<int:pk>/letters/<int:letter_id>/", papers.letter_page, name="letter"),
+    path("<int:pk>/letters/<int:letter_id>.pdf", papers.letter_pdf, name="letter_pdf"),
     path("<int:pk>/notice/", papers.notice_page, name="notice"),
     path("<int:pk>/notice.pdf", papers.notice_pdf, name="notice_pdf"),
 ]

@@ -86,3 +86,27 @@ def notice_pdf(request, pk):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{notice.case.reference}-{notice.round}.pdf"'
     return response
+
+
+def _letter(request, pk, letter_id):
+    case = case_or_404(request, pk)
+    letter = case.letters.filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404("未找到该告知书。")
+    return case, letter
+
+
+@require_GET
+@login_required
+def letter_page(request, pk, letter_id):
+    case, letter = _letter(request, pk, letter_id)
+    return render(request, "cases/print_letter.html", {"case": case, "letter": letter})
+
+
+@require_GET
+@login_required
+def letter_pdf(request, pk, letter_id):
+    _, letter = _letter(request, pk, letter_id)
+    response = HttpResponse(pdf.letter_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
+    return response

@@ -21,6 +21,7 @@ from safetynet.cases import selectors, services, workflow
 from safetynet.cases.models import Attachment, Channel
 from safetynet.core import clock, glossary
 from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
+from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error
 
@@ -258,6 +259,11 @@ def _detail_context(request, pk) -> dict:
         "messages_sent": case.messages.all(),
         "extensions": case.extensions.all(),
         "entitlements": case.entitlements.all(),
+        "change_decisions": case.change_decisions.all(),
+        "letters": case.letters.all(),
+        "in_force": entitlement_selectors.current_row(case.household, clock.today())
+        if case.kind != "application" and case.is_open
+        else None,
         "allowed": set(d.allowed),
         "can": {p.value: user.can(p) for p in Perm},
         "hardship_causes": glossary.HARDSHIP_CAUSES,
@@ -428,6 +434,19 @@ def _act(request, case, action):
         services.propose(user=request.user, case=case, client=c)
     elif action == "decision":
         _decision(request, case)
+    elif action == "change_decision":
+        services.decide_change(
+            user=request.user,
+            case=case,
+            expected_version=v,
+            action=post.get("action", ""),
+            reason=post.get("reason", ""),
+            client=c,
+        )
+    elif action == "stop_objection":
+        services.record_stop_objection(
+            user=request.user, case=case, expected_version=v, content=post.get("content", ""), client=c
+        )
     elif action == "leading_group":
         services.record_leading_group_decision(
             user=request.user,
@@ -499,6 +518,8 @@ DONE = {
     "propose": "已按当前数据重新测算。",
     "decision": "审核确认意见已录入会议议程。",
     "leading_group": "县领导小组认定意见已录入。",
+    "change_decision": "审核确认决定已作出，告知书和短信已生成。",
+    "stop_objection": "申辩已登记，案件退回乡镇重新审核确认。",
     "objection": "异议已登记，案件退回重新调查。",
     "filing": "已备案并录入建档。",
     "refuse": "已作出不予认定决定。",
