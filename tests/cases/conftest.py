@@ -4,14 +4,19 @@ a household that qualifies for 低保, and `Proc`, which drives one case step by
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal  # noqa: F401
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from huey.contrib.djhuey import HUEY
 
+from safetynet.audit.services import SYSTEM
 from safetynet.core import clock as system_clock
+from safetynet.entitlements import services as ent
 from tests.api.conftest import ApiClient
 from tests.conftest import VILLAGE_A, member
+
+D = dt.date
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -95,7 +100,7 @@ class Proc:
         self.data = self.ok(self.api[role].post(f"/cases/{self.case_id}{path}", body), status)
         return self.data
 
-    def accept(self):
+    def accept(self, kind: str = ""):
         lead = self.ok(
             self.api["village_officer"].post(
                 "/leads",
@@ -110,7 +115,7 @@ class Proc:
         )
         data = self.ok(
             self.api["township_clerk"].post(
-                "/cases", {"household_id": self.household.pk, "lead_ids": [lead["id"]]}
+                "/cases", {"household_id": self.household.pk, "lead_ids": [lead["id"]], "kind": kind}
             ),
             201,
         )
@@ -227,6 +232,80 @@ class Proc:
 @pytest.fixture
 def proc(users, poor_household, clock):
     return Proc(users, poor_household, clock)
+
+
+class Dyn:
+    def __init__(self, users, household, clock):
+        self.u, self.household, self.clock = users, household, clock
+        self.api = {role: ApiClient(user) for role, user in users.items()}
+
+    def ok(self, response, status=200):
+        assert response.status_code == status, response.content.decode()
+        return response.json()
+
+    def accept(self, kind="", status=201):
+        body = {"household_id": self.household.pk, "summary": "家庭变化", "kind": kind}
+        self.data = self.ok(self.api["township_clerk"].post("/cases", body), status)
+        self.case_id = self.data["id"]
+        return self.data
+
+    def post(self, role, path, body, status=200):
+        r = self.api[role].post(f"/cases/{self.case_id}{path}", body)
+        if status != 200:
+            assert r.status_code == status, r.content.decode()
+            return r.json()
+        self.data = self.ok(r)
+        return self.data
+
+    def fire(self, role, name, reason=""):
+        return self.post(role, f"/transitions/{name}", {"version": self.data["version"], "reason": reason})
+
+    def to_decision(self, kind=""):
+        self.accept(kind)
+        self.fire("village_officer", "start_reverification", "复核")
+        members = self.household.memberships.filter(left_on__isnull=True, counted=True)
+        results = [
+            {"person_id": m.person_id, "outcome": "consistent", "sources": {"hukou": {"ok": True}}}
+            for m in members
+        ]
+        self.post(
+            "township_clerk", "/verification-results", {"version": self.data["version"], "results": results}
+        )
+        self.fire("township_clerk", "complete_reverification")
+        assert self.data["state"] == "township_decision"
+        return self.data
+
+    def decide(self, action, reason="", status=200, **extra):
+        body = {"version": self.data["version"], "action": action, "reason": reason, **extra}
+        return self.post("review_member", "/change-decision", body, status)
+
+    def file(self):
+        return self.post("county_civil", "/county-filing", {"version": self.data["version"], "note": "同意"})
+
+
+@pytest.fixture
+def recipient(clock, poor_household, users):
+    """The 低保 household (two members, no income), entitled from 2026-02-01 at the amount the
+    engine gives it, so that a review with nothing changed confirms it."""
+    from safetynet.assessments.services import assess_household
+
+    poor_household.memberships.update(joined_on=D(2020, 1, 1))  # registered long before
+
+    a = assess_household(user=users["admin"], household_id=poor_household.pk, on=D(2026, 6, 1))
+    ent.open_row(
+        household=poor_household,
+        valid_from=D(2026, 2, 1),
+        terms=ent.Terms(category=a.category, benefit_monthly=a.benefit_monthly),
+        basis="admission",
+        decided_on=D(2026, 1, 20),
+        actor=SYSTEM,
+    )
+    return poor_household
+
+
+@pytest.fixture
+def dyn(users, recipient, clock):
+    return Dyn(users, recipient, clock)
 
 
 from tests.browser.conftest import flushable_audit_trail  # noqa: E402,F401  (transactional tests flush the trail)

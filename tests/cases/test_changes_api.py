@@ -15,84 +15,10 @@ from safetynet.entitlements import selectors as ent_selectors
 from safetynet.entitlements import services as ent
 from safetynet.entitlements.models import Entitlement
 from safetynet.registry import services as registry_services
-from tests.api.conftest import ApiClient
+from tests.cases.conftest import Dyn
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-class Dyn:
-    def __init__(self, users, household, clock):
-        self.u, self.household, self.clock = users, household, clock
-        self.api = {role: ApiClient(user) for role, user in users.items()}
-
-    def ok(self, response, status=200):
-        assert response.status_code == status, response.content.decode()
-        return response.json()
-
-    def accept(self, kind="", status=201):
-        body = {"household_id": self.household.pk, "summary": "家庭变化", "kind": kind}
-        self.data = self.ok(self.api["township_clerk"].post("/cases", body), status)
-        self.case_id = self.data["id"]
-        return self.data
-
-    def post(self, role, path, body, status=200):
-        r = self.api[role].post(f"/cases/{self.case_id}{path}", body)
-        if status != 200:
-            assert r.status_code == status, r.content.decode()
-            return r.json()
-        self.data = self.ok(r)
-        return self.data
-
-    def fire(self, role, name, reason=""):
-        return self.post(role, f"/transitions/{name}", {"version": self.data["version"], "reason": reason})
-
-    def to_decision(self, kind=""):
-        self.accept(kind)
-        self.fire("village_officer", "start_reverification", "复核")
-        members = self.household.memberships.filter(left_on__isnull=True, counted=True)
-        results = [
-            {"person_id": m.person_id, "outcome": "consistent", "sources": {"hukou": {"ok": True}}}
-            for m in members
-        ]
-        self.post(
-            "township_clerk", "/verification-results", {"version": self.data["version"], "results": results}
-        )
-        self.fire("township_clerk", "complete_reverification")
-        assert self.data["state"] == "township_decision"
-        return self.data
-
-    def decide(self, action, reason="", status=200, **extra):
-        body = {"version": self.data["version"], "action": action, "reason": reason, **extra}
-        return self.post("review_member", "/change-decision", body, status)
-
-    def file(self):
-        return self.post("county_civil", "/county-filing", {"version": self.data["version"], "note": "同意"})
-
-
-@pytest.fixture
-def recipient(clock, poor_household, users):
-    """The 低保 household (two members, no income), entitled from 2026-02-01 at the amount the
-    engine gives it, so that a review with nothing changed confirms it."""
-    from safetynet.assessments.services import assess_household
-
-    poor_household.memberships.update(joined_on=D(2020, 1, 1))  # registered long before
-
-    a = assess_household(user=users["admin"], household_id=poor_household.pk, on=D(2026, 6, 1))
-    ent.open_row(
-        household=poor_household,
-        valid_from=D(2026, 2, 1),
-        terms=ent.Terms(category=a.category, benefit_monthly=a.benefit_monthly),
-        basis="admission",
-        decided_on=D(2026, 1, 20),
-        actor=SYSTEM,
-    )
-    return poor_household
-
-
-@pytest.fixture
-def dyn(users, recipient, clock):
-    return Dyn(users, recipient, clock)
 
 
 def test_a_death_in_a_dibao_household_changes_the_amount_with_a_letter(

@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from safetynet.entitlements.models import Entitlement
-from tests.cases.test_changes_api import Dyn, dyn, recipient  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -272,7 +272,9 @@ def test_a_monitored_household_is_not_exited_during_the_transition_period(users,
     # A second application: incomes now above the monitoring line (800 a month each), still 边缘.
     clock.set(dt.date(2025, 9, 1))
     q = Proc(users, monitored_household, clock)
-    q.accept()
+    assert q.accept()["kind"] == "review"  # by default a household in force is reviewed …
+    q.post("township_clerk", "/withdraw", {"version": q.version, "reason": "按新申请办理"})
+    q.accept("application")  # … unless the window takes it as a new application
     q.fire("village_officer", "start_investigation")
     members = [
         {"membership_id": m.pk, "income_wage_12m": "9600"}
