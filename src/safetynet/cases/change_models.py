@@ -67,3 +67,29 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class StandardChange(models.Model):
+    """提标: a new standard from a date re-computes every recipient's amount in one batch decision
+    (no per-household procedure); each household gets a letter and an SMS. Its figures and the
+    households set aside (an open case, a category the new standard would change) are kept."""
+
+    region = models.CharField("区划代码", max_length=12)
+    effective_from = models.DateField("新标准执行日期")
+    document = models.CharField("文件及文号", max_length=200)
+    reason = models.TextField("说明", blank=True)
+    parameters_version = models.CharField(max_length=40)
+    households = models.PositiveIntegerField("重新计算户数", default=0)
+    changed = models.PositiveIntegerField("金额变化户数", default=0)
+    total_before = models.DecimalField("调整前月救助总额", max_digits=16, decimal_places=2, default=0)
+    total_after = models.DecimalField("调整后月救助总额", max_digits=16, decimal_places=2, default=0)
+    skipped = models.JSONField("未调整的户及原因", default=list)
+    decided_on = models.DateField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "effective_from"], name="one_standard_change_per_date")
+        ]

@@ -466,7 +466,11 @@ class Message(models.Model):
         NOTICE = "notice", "公示告知"
         CHANGE = "change", "变更告知"
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    # A message of a case, or of a household without a case (a batch decision such as 提标).
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, related_name="messages")
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, null=True, related_name="messages"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     recipient_name = models.CharField(max_length=64)
     recipient_phone = EncryptedTextField(blank=True, default="")
@@ -524,4 +528,4 @@ class PublicAttempt(models.Model):
 
 
 # The decisions and letters of the cases after admission (change, review, stop): cases/change_models.py.
-from safetynet.cases.change_models import ChangeDecision, Letter  # noqa: E402,F401
+from safetynet.cases.change_models import ChangeDecision, Letter, StandardChange  # noqa: E402,F401

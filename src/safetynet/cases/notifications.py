@@ -123,6 +123,23 @@ def queue_message(case, kind: str, body: str):
     return message
 
 
+def queue_household_message(household, kind: str, body: str):
+    """A message to a household's head outside any case (a batch decision: 提标), sent the same way."""
+    from safetynet.cases.models import Message
+
+    head = household.head
+    message = Message.objects.create(
+        household=household,
+        kind=kind,
+        recipient_name=head.name if head else "",
+        recipient_phone=(head.phone if head else "") or "",
+        body=body,
+    )
+    if getattr(settings, "SAFETYNET_SMS_SEND_ON_COMMIT", True):
+        transaction.on_commit(lambda: deliver(message.pk))
+    return message
+
+
 def notify_users(users, *, case, kind: str, title: str, key: str) -> int:
     """One inbox item per user and key (repeated scans add nothing)."""
     from safetynet.cases.models import InboxItem

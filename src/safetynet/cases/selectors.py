@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
@@ -550,3 +550,14 @@ def review_group_members(township) -> QuerySet:
     return User.objects.filter(
         is_active=True, role__in=[Role.REVIEW_MEMBER.value, Role.REVIEW_LEADER.value], area=township
     ).order_by("role", "username")
+
+
+def standard_changes(user):
+    """The 提标 decisions of the regions the user reaches (county and above see their county's)."""
+    from safetynet.cases.models import StandardChange
+
+    if not registry.has_reach(user):
+        return StandardChange.objects.none()
+    code = user.area.code
+    above = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    return StandardChange.objects.filter(Q(region__startswith=code) | Q(region__in=above))

@@ -47,6 +47,7 @@ ENTRIES = (
         Entry("sittings", "审核确认会议", "cases:sittings", ("cases:sittings", "cases:sitting")),
         _all(P.TOWNSHIP_DECIDE),
     ),
+    (Entry("standards", "提标", "cases:standards", ("cases:standards",)), _all(P.COUNTY_FILE)),
     (Entry("households", "户档案", "web:search", ("web:search", "web:household")), _all(P.VIEW_HOUSEHOLD)),
     (Entry("household_new", "新建户", "web:household_new", ("web:household_new",)), _all(P.CREATE_HOUSEHOLD)),
     (

@@ -3,7 +3,7 @@ from django.urls import path
 from safetynet.web.views import case_papers as papers
 from safetynet.web.views import cases as web
 from safetynet.web.views import leads as lead_views
-from safetynet.web.views import public, sittings
+from safetynet.web.views import public, sittings, standards
 
 app_name = "cases"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("sittings/", sittings.sitting_list, name="sittings"),
     path("sittings/<int:pk>/", sittings.sitting_detail, name="sitting"),
     path("sittings/<int:pk>/do/<str:action>/", sittings.sitting_act, name="sitting_act"),
+    path("standard-changes/", standards.standard_changes, name="standards"),
     path("<int:pk>/", web.detail, name="detail"),
     path("<int:pk>/do/<str:action>/", web.act, name="act"),
     path("<int:pk>/attachments/<int:attachment_id>/", web.attachment, name="attachment"),

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from ninja import Router
 
-from safetynet.api.cases import deadlines, decision, leads, notices, procedure, steps
+from safetynet.api.cases import deadlines, decision, leads, notices, procedure, standards, steps
 
 router = Router()
-for _module in (leads, procedure, steps, decision, notices, deadlines):
+for _module in (leads, procedure, steps, decision, notices, deadlines, standards):
     for _path in _module.router.path_operations.values():
         for _op in _path.operations:
             # The operation ids the document had when this was one module, so generated clients

@@ -54,6 +54,7 @@ from safetynet.cases.services.sitting import (
     record_sitting_vote,
     record_township_decision,
 )
+from safetynet.cases.services.standards import apply_standard_change
 from safetynet.cases.services.verification import (
     attach_verification_results,
     record_verification_results,
@@ -62,6 +63,7 @@ from safetynet.cases.services.verification import (
 
 __all__ = [
     "accept_case",
+    "apply_standard_change",
     "add_to_sitting",
     "confirm_sitting",
     "attach_verification_results",
