@@ -43,14 +43,30 @@ ALLOWED = {
     "refuse_by_leading_group": {"leading_office", "admin"},
     "refuse_filing": {"county_civil", "admin"},
     "withdraw": {"village_officer", "township_clerk", "admin"},
+    # change, review and stop cases
+    "start_reverification": {"village_officer", "township_clerk", "admin"},
+    "complete_reverification": {"township_clerk", "county_civil", "admin"},
+    "decide_unchanged": {"review_member", "review_leader", "admin"},
+    "decide_change": {"review_member", "review_leader", "admin"},
+    "decide_stop": {"review_member", "review_leader", "admin"},
+    "stop_objection": {"review_member", "review_leader", "admin"},
+    "close_stop_notice": {"review_member", "review_leader", "admin"},
 }
+DYNAMIC = {"decide_unchanged": "confirm", "decide_change": "change", "decide_stop": "stop"}
 NO_REACH = {"dept_liaison"}
 
 
 def _call(name: str, user, case: Case):
     v = None
-    if name in ("start_investigation", "start_verification", "complete_verification", "close_notice"):
+    plain = ("start_investigation", "start_verification", "complete_verification", "close_notice")
+    if name in plain + ("start_reverification", "complete_reverification", "close_stop_notice"):
         return services.transition_case(user=user, case=case, name=name, expected_version=v)
+    if name in DYNAMIC:
+        return services.decide_change(
+            user=user, case=case, expected_version=v, action=DYNAMIC[name], reason="理由"
+        )
+    if name == "stop_objection":
+        return services.record_stop_objection(user=user, case=case, expected_version=v, content="申辩")
     if name == "withdraw":
         return services.withdraw_case(user=user, case=case, expected_version=v, reason="撤回")
     if name.startswith("village_review"):
@@ -117,6 +133,7 @@ def test_transition_permissions(homes, users, clock, name, role, where):
         accepted_on=clock.day,
         deadline=clock.day,
         state=t.sources[0].value,
+        kind="review" if workflow._dynamic in t.guards or name == "stop_objection" else "application",
     )
     user = users[role]
     allowed = role in ALLOWED[name] and where == "inside"

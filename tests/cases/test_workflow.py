@@ -24,6 +24,13 @@ EDGES = (
         ("notice", "investigation"),
         ("notice", "county_filing"),
         ("county_filing", "archived"),
+        # change, review and stop cases: no village review
+        ("accepted", "verification"),
+        ("verification", "township_decision"),
+        ("township_decision", "archived"),
+        ("township_decision", "stop_notice"),
+        ("stop_notice", "township_decision"),
+        ("stop_notice", "county_filing"),
     }
     | {
         (s, "refused")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from safetynet.cases.workflow import FINAL, STATE_LABELS, State
+from safetynet.cases.workflow import APPLICATION_PATH, FINAL, STATE_LABELS, State
 from safetynet.registry.fields import EncryptedTextField, encrypted_storage
 
 
@@ -96,6 +96,7 @@ class Case(models.Model):
         CHANGE = "change", "家庭变化"
         REVIEW = "review", "复核"
         STOP = "stop", "停发（退出）"
+        RISK_CLOSURE = "risk_closure", "风险消除"
 
     reference = models.CharField("案件编号", max_length=24, unique=True)
     kind = models.CharField("案件类型", max_length=12, choices=Kind.choices, default=Kind.APPLICATION)
@@ -137,6 +138,12 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def whole_procedure(self) -> bool:
+        """An application or a risk closure: village review and notice (workflow.APPLICATION_PATH);
+        a change, review or stop is decided by the township on the re-verified facts."""
+        return self.kind in APPLICATION_PATH
 
     def move_to(self, state: str) -> None:
         """Reflect in memory a move the workflow has just written (see `_GuardedState`)."""

@@ -184,14 +184,19 @@ def _notice_elapsed(f: CaseFacts) -> Refusal | None:
     return None
 
 
+# The kinds that take the whole procedure (village review, notice): an application, and the risk
+# closure of a 防返贫监测对象 (POLICY.md §8: the same village review and notice).
+APPLICATION_PATH = ("application", "risk_closure")
+
+
 def _application(f: CaseFacts) -> Refusal | None:
-    if f.kind != "application":
+    if f.kind not in APPLICATION_PATH:
         return Refusal("kind_mismatch", "复核、变更、停发案件不经村级初审，请提交乡镇审核确认。")
     return None
 
 
 def _dynamic(f: CaseFacts) -> Refusal | None:
-    if f.kind == "application":
+    if f.kind in APPLICATION_PATH:
         return Refusal("kind_mismatch", "申请认定案件须经村级初审（民主评议）。")
     return None
 
@@ -250,15 +255,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         (_investigation_recorded, _consent_uploaded),
     ),
     Transition(
-        "start_reverification",
-        glossary.TRANSITION_LABELS["start_reverification"],
-        (S.ACCEPTED, S.INVESTIGATION),
-        S.VERIFICATION,
-        "investigate",
-        "复核、变更事由（认定时的承诺授权书继续有效）",
-        (_dynamic,),
-    ),
-    Transition(
         "complete_verification",
         glossary.TRANSITION_LABELS["complete_verification"],
         (S.VERIFICATION,),
@@ -266,64 +262,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         "verify",
         "每名家庭成员的核对结果",
         (_application, _all_members_verified),
-    ),
-    Transition(
-        "complete_reverification",
-        glossary.TRANSITION_LABELS["complete_reverification"],
-        (S.VERIFICATION,),
-        S.TOWNSHIP_DECISION,
-        "verify",
-        "每名家庭成员的核对结果",
-        (_dynamic, _all_members_verified),
-    ),
-    Transition(
-        "decide_unchanged",
-        glossary.TRANSITION_LABELS["decide_unchanged"],
-        (S.TOWNSHIP_DECISION,),
-        S.ARCHIVED,
-        "township_decide",
-        "复核决定（测算结果与现享受待遇一致）",
-        (_dynamic, _change_outcome("unchanged")),
-        internal=True,
-    ),
-    Transition(
-        "decide_change",
-        glossary.TRANSITION_LABELS["decide_change"],
-        (S.TOWNSHIP_DECISION,),
-        S.COUNTY_FILING,
-        "township_decide",
-        "变更决定（新的类别、金额）；变更告知书",
-        (_dynamic, _change_outcome("change")),
-        internal=True,
-    ),
-    Transition(
-        "decide_stop",
-        glossary.TRANSITION_LABELS["decide_stop"],
-        (S.TOWNSHIP_DECISION,),
-        S.STOP_NOTICE,
-        "township_decide",
-        "停发决定（书面理由）；停发告知书",
-        (_dynamic, _change_outcome("stop"), _reason_given),
-        internal=True,
-    ),
-    Transition(
-        "stop_objection",
-        glossary.TRANSITION_LABELS["stop_objection"],
-        (S.STOP_NOTICE,),
-        S.TOWNSHIP_DECISION,
-        "township_decide",
-        "申辩内容",
-        (_reason_given,),
-        internal=True,
-    ),
-    Transition(
-        "close_stop_notice",
-        glossary.TRANSITION_LABELS["close_stop_notice"],
-        (S.STOP_NOTICE,),
-        S.COUNTY_FILING,
-        "township_decide",
-        "申辩期满且无申辩",
-        (_stop_notice_elapsed,),
     ),
     Transition(
         "village_review_passed",
@@ -472,6 +410,73 @@ TRANSITIONS: tuple[Transition, ...] = (
         "申请人撤回的书面说明",
         (_reason_given,),
     ),
+    Transition(
+        "start_reverification",
+        glossary.TRANSITION_LABELS["start_reverification"],
+        (S.ACCEPTED, S.INVESTIGATION),
+        S.VERIFICATION,
+        "investigate",
+        "复核、变更事由（认定时的承诺授权书继续有效）",
+        (_dynamic,),
+    ),
+    Transition(
+        "complete_reverification",
+        glossary.TRANSITION_LABELS["complete_reverification"],
+        (S.VERIFICATION,),
+        S.TOWNSHIP_DECISION,
+        "verify",
+        "每名家庭成员的核对结果",
+        (_dynamic, _all_members_verified),
+    ),
+    Transition(
+        "decide_unchanged",
+        glossary.TRANSITION_LABELS["decide_unchanged"],
+        (S.TOWNSHIP_DECISION,),
+        S.ARCHIVED,
+        "township_decide",
+        "复核决定（测算结果与现享受待遇一致）",
+        (_dynamic, _change_outcome("unchanged")),
+        internal=True,
+    ),
+    Transition(
+        "decide_change",
+        glossary.TRANSITION_LABELS["decide_change"],
+        (S.TOWNSHIP_DECISION,),
+        S.COUNTY_FILING,
+        "township_decide",
+        "变更决定（新的类别、金额）；变更告知书",
+        (_dynamic, _change_outcome("change")),
+        internal=True,
+    ),
+    Transition(
+        "decide_stop",
+        glossary.TRANSITION_LABELS["decide_stop"],
+        (S.TOWNSHIP_DECISION,),
+        S.STOP_NOTICE,
+        "township_decide",
+        "停发决定（书面理由）；停发告知书",
+        (_dynamic, _change_outcome("stop"), _reason_given),
+        internal=True,
+    ),
+    Transition(
+        "stop_objection",
+        glossary.TRANSITION_LABELS["stop_objection"],
+        (S.STOP_NOTICE,),
+        S.TOWNSHIP_DECISION,
+        "township_decide",
+        "申辩内容",
+        (_reason_given,),
+        internal=True,
+    ),
+    Transition(
+        "close_stop_notice",
+        glossary.TRANSITION_LABELS["close_stop_notice"],
+        (S.STOP_NOTICE,),
+        S.COUNTY_FILING,
+        "township_decide",
+        "申辩期满且无申辩",
+        (_stop_notice_elapsed,),
+    ),
 )
 
 BY_NAME: dict[str, Transition] = {t.name: t for t in TRANSITIONS}
@@ -506,7 +511,7 @@ def check(t: Transition, facts: CaseFacts) -> Refusal | None:
 def available(state: str, kind: str = "application") -> list[Transition]:
     """The transitions out of `state` for a case of `kind` (the kind's own path: an application
     goes through the village review, a change, review or stop case does not)."""
-    excluded = _dynamic if kind == "application" else _application
+    excluded = _dynamic if kind in APPLICATION_PATH else _application
     return [t for t in TRANSITIONS if State(state) in t.sources and excluded not in t.guards]
 
 

@@ -111,6 +111,7 @@ CASE_KIND_LABELS = {
     "change": "家庭变化",
     "review": "复核",
     "stop": "停发（退出）",
+    "risk_closure": "风险消除",
 }
 CHANGE_OUTCOME_LABELS = {"unchanged": "无变化，继续享受", "change": "变更待遇", "stop": "停发（退出）"}
 

@@ -70,3 +70,17 @@ def current_row(household, today: dt.date) -> Entitlement | None:
         .order_by("-valid_from")
         .first()
     )
+
+
+def marked_since(household, row: Entitlement) -> dt.date:
+    """The first day of the unbroken run of monitored rows that ends with `row`."""
+    hid = getattr(household, "pk", household)
+    rows = Entitlement.objects.filter(household_id=hid, valid_from__lte=row.valid_from).order_by(
+        "-valid_from"
+    )
+    since = row.valid_from
+    for r in rows:
+        if not r.monitoring_marked or (r.pk != row.pk and r.valid_until != since):
+            break
+        since = r.valid_from
+    return since

@@ -54,8 +54,9 @@ class AcceptIn(In):
     lead_ids: list[int] = Field(default_factory=list)
     summary: str = ""
     applicant_phone: str = ""
-    kind: Literal["", "application", "change", "review", "stop"] = Field(
-        "", description="案件类型：空则按该户是否享受待遇自动确定（申请认定/复核/家庭变化）"
+    kind: Literal["", "application", "change", "review", "stop", "risk_closure"] = Field(
+        "",
+        description="案件类型：空则按该户是否享受待遇自动确定（申请认定/复核/家庭变化）；risk_closure 风险消除",
     )
 
 
@@ -228,7 +229,10 @@ class LeadListOut(Schema):
 class CaseOut(Schema):
     id: int
     reference: str
-    kind: str = Field(..., description="application 申请认定 / change 家庭变化 / review 复核 / stop 停发")
+    kind: str = Field(
+        ...,
+        description="application 申请认定 / change 家庭变化 / review 复核 / stop 停发 / risk_closure 风险消除",
+    )
     state: str
     state_label: str
     version: int = Field(..., description="案件版本号：写入时作为 version 提交（乐观锁）")

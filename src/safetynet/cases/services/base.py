@@ -90,7 +90,7 @@ def _facts(case: Case, *, reason: str = "", on: dt.date | None = None) -> workfl
     notice = Notice.objects.filter(case=case, round=r, status="open").order_by("-id").first()
     change = (
         ChangeDecision.objects.filter(case=case, round=r, active=True).order_by("-id").first()
-        if case.kind != Case.Kind.APPLICATION
+        if not case.whole_procedure
         else None
     )
     return workflow.CaseFacts(

@@ -139,7 +139,7 @@ def decide(
     """乡镇审核确认 of a change, review or stop case (see the module's text)."""
     case = selectors.get_case(user, getattr(case, "pk", case))
     _require(user, Perm.TOWNSHIP_DECIDE, "审核确认")
-    if case.kind == Case.Kind.APPLICATION:
+    if case.whole_procedure:
         raise Conflict("申请认定案件请通过审核确认小组会议决定。", code="kind_mismatch")
     _require_state(case, State.TOWNSHIP_DECISION, expected_version=expected_version)
     if action not in ACTIONS:

@@ -182,11 +182,12 @@ def decision_fields(
     else:
         assessment = selectors.current_proposal(case) or propose(user=user, case=case, client=client)
     proposal = proposal_values(assessment, case.household)
+    closing = case.kind == Case.Kind.RISK_CLOSURE
     if action == "confirm":
         chosen = dict(proposal)
         # A household that is only a 防返贫监测 object (no category, the mark set) is decided too:
         # one decision serves both regimes.
-        if chosen["category"] == "none" and not chosen["monitoring_marked"]:
+        if chosen["category"] == "none" and not chosen["monitoring_marked"] and not closing:
             raise ValidationFailed(
                 "测算结果为不符合条件：请选择不予认定，或改变测算建议并写明理由。",
                 code="nothing_to_confirm",
@@ -195,17 +196,27 @@ def decision_fields(
     else:
         reason = _text(reason, "reason", "改变测算建议的理由")
         chosen = _clean_override(values or {}, case.household)
-        if chosen["category"] == "none" and not chosen["monitoring_marked"]:
+        if chosen["category"] == "none" and not chosen["monitoring_marked"] and not closing:
             raise ValidationFailed("既不纳入救助也不标注防返贫监测的，请选择不予认定。", field="category")
+    if closing and chosen["monitoring_marked"]:
+        raise ValidationFailed(
+            "测算结果仍在防返贫监测范围内，不能标注风险消除，请作出不予认定决定。",
+            code="risk_not_closed",
+            field="action",
+        )
     on = clock.today()
     previous = entitlement_selectors.current_row(case.household, on)
     transition_end = _params(case.household.village.code, on)["monitoring.transition_end"]
     kept = False
-    if previous and previous.monitoring_marked and on <= transition_end and not chosen["monitoring_marked"]:
+    if previous and previous.monitoring_marked and not chosen["monitoring_marked"] and not closing:
+        # Not inside the transition period, and after it only through risk closure (POLICY.md §8).
         if action == "override":
+            inside = on <= transition_end
             raise ValidationFailed(
-                f"过渡期内（{transition_end.isoformat()}前）防返贫监测对象不得退出监测。",
-                code="monitoring_exit_in_transition",
+                f"过渡期内（{transition_end.isoformat()}前）防返贫监测对象不得退出监测。"
+                if inside
+                else "防返贫监测对象须经风险消除程序方可退出监测。",
+                code="monitoring_exit_in_transition" if inside else "monitoring_exit_needs_risk_closure",
                 field="monitoring_marked",
             )
         chosen["monitoring_marked"], chosen["monitoring_type"], kept = True, previous.monitoring_type, True
@@ -220,7 +231,7 @@ def decision_fields(
         "monitoring_type": chosen["monitoring_type"],
         "benefit_monthly": Decimal(chosen["benefit_monthly"]),
         "members": chosen["members"],
-        "publishes": outcome == "grant" and _publishes(chosen),
+        "publishes": outcome == "grant" and (closing or _publishes(chosen)),
         "proposal": {**assessment.result, "_proposal": proposal, "_monitoring_kept_in_transition": kept},
         "inputs": assessment.inputs,
         "verification": assessment.verification,

@@ -46,6 +46,18 @@ def _notice_entries(case: Case, decision: TownshipDecision) -> list[dict]:
     """What the village board may show: masked names, category, family size and amount, nothing else
     (no ID, phone, bank or health data)."""
     village = case.household.village.name
+    if case.kind == Case.Kind.RISK_CLOSURE:  # the same notice as an admission (POLICY.md §8)
+        head = case.household.head
+        return [
+            {
+                "name": mask_name(head.name if head else case.applicant_name),
+                "village": village,
+                "scope": "全户",
+                "family_size": len(_counted_members(case.household)),
+                "category": "防返贫监测风险消除",
+                "benefit_monthly": str(decision.benefit_monthly),
+            }
+        ]
     if decision.category in BENEFIT_CATEGORIES:
         head = case.household.head
         return [
@@ -143,7 +155,7 @@ def file_case(*, user, case, expected_version: int | None, note: str = "", clien
     _require_state(case, State.COUNTY_FILING, expected_version=expected_version)
     with transaction.atomic():
         case = _lock(user, case, expected_version)
-        if case.kind != Case.Kind.APPLICATION:
+        if not case.whole_procedure:
             from safetynet.cases.services.changes import file_locked
 
             return file_locked(user, case, note, client)
@@ -156,11 +168,34 @@ def file_case(*, user, case, expected_version: int | None, note: str = "", clien
             raise ValidationFailed("乡镇审核确认决定未作出。", code="decision_missing")
         lg = LeadingGroupDecision.objects.filter(case=case, round=case.round, approved=True).first()
         approved_on = lg.decided_on if lg else decision.decided_on
+        closing = case.kind == Case.Kind.RISK_CLOSURE
+        if closing and decision.category == "none" and not decision.monitoring_marked:
+            status = entitlements.close_current(
+                household=case.household,
+                on=month_after(approved_on),
+                basis=Basis.RISK_CLOSURE,
+                actor=Actor.of(user, client),
+                reason=(note or "").strip()[:2000] or "风险消除，县级备案",
+            )
+            _fire(
+                user,
+                case,
+                "county_file",
+                reason=note or "县级备案",
+                client=client,
+                record={"entitlement": status.pk},
+            )
+            notifications.queue_message(
+                case,
+                "change",
+                f"您家（{case.reference}）经评议、公示，已标注防返贫监测风险消除，自{month_after(approved_on):%Y年%m月}起不再纳入监测。",
+            )
+            return status
         status = entitlements.open_row(
             household=case.household,
             valid_from=month_after(approved_on),
             terms=terms_of(decision),
-            basis=Basis.ADMISSION,
+            basis=Basis.RISK_CLOSURE if closing else Basis.ADMISSION,
             decided_on=approved_on,
             actor=Actor.of(user, client),
             user=user,

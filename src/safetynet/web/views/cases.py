@@ -262,7 +262,7 @@ def _detail_context(request, pk) -> dict:
         "change_decisions": case.change_decisions.all(),
         "letters": case.letters.all(),
         "in_force": entitlement_selectors.current_row(case.household, clock.today())
-        if case.kind != "application" and case.is_open
+        if not case.whole_procedure and case.is_open
         else None,
         "allowed": set(d.allowed),
         "can": {p.value: user.can(p) for p in Perm},
