@@ -135,10 +135,18 @@ def accept(request):
         if not household:
             raise ValidationFailed("请先为该线索关联或新建户档案，再受理。", field="household_id")
         case, _ = services.accept_case(
-            user=request.user, household=household, lead_ids=lead_ids, client=client_of(request)
+            user=request.user,
+            household=household,
+            lead_ids=lead_ids,
+            kind=request.POST.get("kind", ""),
+            summary=request.POST.get("summary", ""),
+            client=client_of(request),
         )
     except SafetynetError as err:
         raise_if_not_form_error(err)
+        if request.POST.get("from") == "household" and household:
+            messages.error(request, err.message)  # back to the household page, the reason shown
+            return redirect("web:household", pk=household)
         return HttpResponse(err.message, status=err.status)
     messages.success(request, f"已受理，案件编号 {case.reference}。")
     return redirect("cases:detail", pk=case.pk)

@@ -165,6 +165,7 @@ def detail(request, pk):
     context["history"] = case_history(request.user, household)
     context["timeline"] = entitlement_selectors.timeline(request.user, household)
     context["current"] = entitlement_selectors.current_row(household, clock.today())
+    context["can_accept"] = request.user.can(Perm.ACCEPT_CASE)
     return render(request, "web/household_detail.html", context)
 
 
