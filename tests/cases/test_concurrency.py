@@ -85,3 +85,55 @@ def test_a_stale_version_is_a_409_with_a_clear_message(proc):
         "message": "该案件已被他人处理或修改，请刷新后重试。",
         "field": "version",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_stopping_the_same_household_at_once_one_wins(
+    flushable_audit_trail, users, recipient, clock, make_user
+):
+    """A change, review or stop: the same optimistic lock; exactly one decision, one letter."""
+    from safetynet.cases.models import ChangeDecision, Letter
+    from tests.cases.conftest import Dyn
+
+    d = Dyn(users, recipient, clock)
+    d.to_decision()
+    version = d.data["version"]
+    second = make_user(Role.REVIEW_MEMBER, username="reviewer_stop_two")
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def call(user):
+        for _ in range(200):  # SQLite's shared-cache test database: wait as its busy timeout would
+            try:
+                return services.decide_change(
+                    user=user, case=d.case_id, expected_version=version, action="stop", reason="收入超标"
+                )
+            except OperationalError as err:
+                if connection.vendor != "sqlite" or "locked" not in str(err):
+                    raise
+                time.sleep(0.02)
+        raise AssertionError("SQLite stayed locked")
+
+    def decide(name, user):
+        try:
+            barrier.wait(timeout=10)
+            call(user)
+            outcomes[name] = "ok"
+        except Conflict as err:
+            outcomes[name] = err.code
+        except Exception as err:  # noqa: BLE001 — reported in the assertion
+            outcomes[name] = repr(err)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, args=("a", users["review_member"])),
+        threading.Thread(target=decide, args=("b", second)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values()) == ["ok", "stale_version"], outcomes
+    assert ChangeDecision.objects.filter(case_id=d.case_id).count() == 1
+    assert Letter.objects.filter(case_id=d.case_id).count() == 1
