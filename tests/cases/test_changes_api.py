@@ -135,3 +135,10 @@ def test_change_kinds_need_an_entitlement_in_force(users, poor_household, clock)
     )
     assert err["field"] == "kind"
     assert d.accept()["kind"] == "application"
+
+
+def test_two_open_changes_on_one_household_are_refused(dyn, recipient):
+    dyn.accept("change")
+    r = dyn.api["township_clerk"].post("/cases", {"household_id": recipient.pk, "kind": "stop"})
+    assert r.status_code == 409 and r.json()["code"] == "open_case_exists" and r.json()["field"] == "kind"
+    assert recipient.cases.count() == 1

@@ -48,7 +48,7 @@ def accept_case(
     _require(user, Perm.ACCEPT_CASE, "受理")
     household = registry_selectors.get_household(user, getattr(household, "pk", household))
     leads = [selectors.get_lead(user, pk) for pk in lead_ids or ()]
-    kind = _kind_for(household, kind, leads)
+    kind_asked, kind = kind, _kind_for(household, kind, leads)
     for lead in leads:
         if lead.status != Lead.Status.NEW:
             raise Conflict(f"线索{lead.reference}已处理。", code="lead_not_new", field="lead_ids")
@@ -59,6 +59,14 @@ def accept_case(
     on = clock.today()
     with transaction.atomic():
         existing = selectors.open_case_of(household)
+        if existing and kind_asked and kind_asked != Case.Kind.APPLICATION:
+            # A change, review, stop or risk closure is its own case: never two open on one household.
+            raise Conflict(
+                f"该户已有正在办理的案件（{existing.reference}，{Case.Kind(existing.kind).label}），"
+                "请在该案件中办理或待其办结。",
+                code="open_case_exists",
+                field="kind",
+            )
         others = list(
             Lead.objects.filter(household=household, status=Lead.Status.NEW).exclude(
                 pk__in=[lead.pk for lead in leads]
