@@ -19,14 +19,14 @@ MENUS = {
     Role.TOWNSHIP_CLERK: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
     Role.REVIEW_MEMBER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters"},
     Role.REVIEW_LEADER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters"},
-    Role.COUNTY_CIVIL: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "simulate"},
+    Role.COUNTY_CIVIL: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "simulate", "standards"},
     Role.COUNTY_AGRI: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "parameters", "simulate"},
     Role.LEADING_OFFICE: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "simulate"},
     Role.DEPT_LIAISON: {"exchange"},
     Role.AUDITOR: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "audit"},
     Role.ADMIN: {
         "leads", "cases", "investigations", "tasks", "inbox", "dashboard", "sittings", "households", "household_new",
-        "parameters", "simulate", "exchange", "audit",
+        "parameters", "simulate", "exchange", "audit", "standards",
     },
 }  # fmt: skip
 
