@@ -225,12 +225,24 @@ def _create_membership(household: Household, person: Person, values: dict, prefi
 
 def _check_version(household: Household, expected_version: int | None) -> None:
     """Refuse a stale form even when it would change nothing: the user decided on old data."""
+    _require_open(household)
     if expected_version is not None and expected_version != household.version:
         raise Conflict("该户信息已被他人修改，请刷新后重试。", code="stale_version", field="version")
 
 
+def _require_open(household: Household) -> None:
+    if household.closed_on is not None:
+        raise Conflict(
+            f"该户已于{household.closed_on.isoformat()}销户（{household.closed_reason}），不能再修改。",
+            code="household_closed",
+            field="household",
+        )
+
+
 def _bump_version(household: Household, expected_version: int | None) -> None:
-    """Optimistic lock: the write succeeds only against the version the user saw."""
+    """Optimistic lock: the write succeeds only against the version the user saw. A closed
+    household (合户) takes no more writes."""
+    _require_open(household)
     current = household.version
     if expected_version is not None and expected_version != current:
         raise Conflict("该户信息已被他人修改，请刷新后重试。", code="stale_version", field="version")
