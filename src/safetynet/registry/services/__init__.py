@@ -6,6 +6,7 @@
 - `hooks`: the `household_changed` signal the layers above listen to.
 """
 
+from safetynet.registry.inputs import MembershipInput, PersonInput
 from safetynet.registry.services.changes import change_head, record_join, record_leave
 from safetynet.registry.services.hooks import household_changed, open_case_probes
 from safetynet.registry.services.households import (
@@ -30,6 +31,8 @@ __all__ = [
     "MASKERS",
     "RISK_EVENTS",
     "MemberInput",
+    "MembershipInput",
+    "PersonInput",
     "Mover",
     "change_head",
     "household_changed",
