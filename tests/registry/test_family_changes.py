@@ -411,3 +411,14 @@ def test_a_refused_change_announces_nothing(family, clerk, announced, django_cap
             reason="x" * 181,
         )  # fmt: skip
     assert announced == []
+
+
+def test_the_open_case_of_the_procedure_is_named_in_the_audit_of_a_change(family, clerk):
+    from safetynet.cases.services import accept_case
+
+    case, created = accept_case(user=clerk, household=family, summary="申请低保")
+    assert created
+    services.record_leave(
+        user=clerk, household=family, membership=of(family, "王小红").pk, kind="move_out", left_on=TODAY
+    )
+    assert AuditRecord.objects.get(action="membership.leave").changes["open_cases"] == [None, [case.pk]]
