@@ -22,8 +22,7 @@ from safetynet.core.errors import SafetynetError
 from safetynet.core.resident_id import make_resident_id
 from safetynet.registry import inputs, services
 from safetynet.registry.models import Household, Membership, Relation
-from tests.conftest import member
-from tests.registry.conftest import JOINED
+from tests.conftest import JOINED, member
 
 BASE = dt.date(2024, 1, 1)  # change dates fall around TODAY (2026-06-01): some in the future
 RELATIONS = [r for r in Relation.values if r != Relation.HEAD]

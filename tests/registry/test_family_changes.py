@@ -13,8 +13,7 @@ from safetynet.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from safetynet.registry import inputs, services
 from safetynet.registry.models import Household, Membership, Person
 from safetynet.registry.services import hooks
-from tests.conftest import GUANGHUA, member, new_id
-from tests.registry.conftest import JOINED, TODAY, of
+from tests.conftest import GUANGHUA, JOINED, TODAY, member, new_id, of
 
 
 def snapshot(household):

@@ -13,8 +13,7 @@ from safetynet.core.errors import Conflict, NotFound, ValidationFailed
 from safetynet.registry import selectors, services
 from safetynet.registry.models import Household, Membership
 from safetynet.registry.services import Mover
-from tests.conftest import GUANGHUA, VILLAGE_B, VILLAGE_C, member
-from tests.registry.conftest import JOINED, TODAY, of
+from tests.conftest import GUANGHUA, JOINED, TODAY, VILLAGE_B, VILLAGE_C, member, of
 from tests.registry.test_family_changes import refused
 
 DAY = dt.date(2026, 5, 15)

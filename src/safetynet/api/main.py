@@ -11,7 +11,17 @@ from django.urls import reverse
 from ninja import NinjaAPI, Router
 from ninja.renderers import JSONRenderer
 
-from safetynet.api import assessments, auth, cases, docs, errors, households, sittings, verification
+from safetynet.api import (
+    assessments,
+    auth,
+    cases,
+    docs,
+    errors,
+    family_changes,
+    households,
+    sittings,
+    verification,
+)
 from safetynet.core.errors import NotFound
 
 
@@ -54,6 +64,7 @@ errors.install(api)
 
 api.add_router("", auth.router)
 api.add_router("", households.router)
+api.add_router("", family_changes.router)
 api.add_router("", assessments.router)
 api.add_router("", verification.router)
 api.add_router("", cases.router)

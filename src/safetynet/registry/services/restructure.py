@@ -16,7 +16,7 @@ from django.db import transaction
 
 from safetynet.accounts.roles import Perm
 from safetynet.audit.services import Actor, record_audit
-from safetynet.core.errors import SafetynetError, ValidationFailed
+from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
 from safetynet.registry import selectors
 from safetynet.registry.models import ChangeKind, Household, Relation
 from safetynet.registry.services.changes import (
@@ -172,7 +172,11 @@ def merge_households(
     _require(user, Perm.EDIT_HOUSEHOLD)
     household = selectors.get_household(user, household.pk)
     _check_version(household, expected_version)
-    other = selectors.get_household(user, getattr(other, "pk", other))
+    try:
+        other = selectors.get_household(user, getattr(other, "pk", other))
+    except NotFound as error:
+        error.field = "other"
+        raise
     if other.pk == household.pk:
         raise ValidationFailed("不能与本户合户。", field="other")
     try:
