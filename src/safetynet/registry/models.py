@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from safetynet.core.glossary import CHANGE_KINDS as _CHANGE
 from safetynet.registry.fields import EncryptedTextField
 
 
@@ -182,25 +183,25 @@ class NotCountedReason(models.TextChoices):
 class ChangeKind(models.TextChoices):
     """家庭变化: what happened to a household's membership (registry/services/changes.py). The
     same codes name a membership row's start (`joined_kind`) or end (`left_kind`) and are sent with
-    the `household_changed` signal."""
+    the `household_changed` signal. Labels: core.glossary.CHANGE_KINDS."""
 
-    HEAD_CHANGE = "head_change", "户主变更"
+    HEAD_CHANGE = "head_change", _CHANGE["head_change"]
     # 成员减少
-    DEATH = "death", "死亡"
-    MARRIAGE_OUT = "marriage_out", "婚出"
-    MOVE_OUT = "move_out", "迁出"
-    PRISON = "prison", "服刑"
-    STUDY = "study", "全日制就读"
-    OTHER = "other", "其他"
+    DEATH = "death", _CHANGE["death"]
+    MARRIAGE_OUT = "marriage_out", _CHANGE["marriage_out"]
+    MOVE_OUT = "move_out", _CHANGE["move_out"]
+    PRISON = "prison", _CHANGE["prison"]
+    STUDY = "study", _CHANGE["study"]
+    OTHER = "other", _CHANGE["other"]
     # 成员增加
-    BIRTH = "birth", "出生"
-    MARRIAGE_IN = "marriage_in", "婚入"
-    MOVE_IN = "move_in", "迁入"
+    BIRTH = "birth", _CHANGE["birth"]
+    MARRIAGE_IN = "marriage_in", _CHANGE["marriage_in"]
+    MOVE_IN = "move_in", _CHANGE["move_in"]
     # Whole households
-    SPLIT = "split", "分户"
-    MERGE = "merge", "合户"
+    SPLIT = "split", _CHANGE["split"]
+    MERGE = "merge", _CHANGE["merge"]
     # A membership row closed and re-opened with another counting status (e.g. 服刑).
-    STATUS = "status", "成员状态变更"
+    STATUS = "status", _CHANGE["status"]
 
 
 class Membership(models.Model):
