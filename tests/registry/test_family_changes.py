@@ -421,3 +421,27 @@ def test_the_open_case_of_the_procedure_is_named_in_the_audit_of_a_change(family
         user=clerk, household=family, membership=of(family, "王小红").pk, kind="move_out", left_on=TODAY
     )
     assert AuditRecord.objects.get(action="membership.leave").changes["open_cases"] == [None, [case.pk]]
+
+
+def test_a_failing_receiver_is_logged_and_does_not_stop_the_others(
+    family, clerk, announced, django_capture_on_commit_callbacks, caplog
+):
+    def broken(sender, **kwargs):
+        raise RuntimeError("entitlements down")
+
+    services.household_changed.connect(broken)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.record_leave(
+                user=clerk,
+                household=family,
+                membership=of(family, "王小红").pk,
+                kind="move_out",
+                left_on=TODAY,
+            )
+    finally:
+        services.household_changed.disconnect(broken)
+    assert [s["kind"] for s in announced] == ["move_out"]
+    assert "entitlements down" in caplog.text
+    assert not Membership.objects.get(pk=of(family, "王小军").pk).left_on  # untouched; the leave stands
+    assert Membership.objects.filter(left_kind="move_out").count() == 1

@@ -17,14 +17,20 @@ receiver never sees a change that was rolled back), with keyword arguments:
 household?". The registry may not import cases, so cases registers a function here (cases/apps.py);
 its answer is written into the change's audit record (changes to a household with an open case are
 allowed, and recorded).
+
+The change is already stored when receivers run: a receiver that fails is logged (ERROR) and the
+others still run; the user's request is not turned into an error for a change that succeeded.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
 from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
 
 household_changed = Signal()
 
@@ -44,7 +50,7 @@ def announce(*, household, kind: str, date, reason: str, actor, related=None, pe
     persons = list(persons)
 
     def send():
-        household_changed.send(
+        answers = household_changed.send_robust(
             sender=type(household),
             household=household,
             kind=kind,
@@ -54,5 +60,14 @@ def announce(*, household, kind: str, date, reason: str, actor, related=None, pe
             related=related,
             persons=persons,
         )
+        for receiver, answer in answers:
+            if isinstance(answer, Exception):
+                logger.error(
+                    "household_changed receiver %r failed for household %s (%s)",
+                    receiver,
+                    household.pk,
+                    kind,
+                    exc_info=answer,
+                )
 
-    transaction.on_commit(send, robust=False)
+    transaction.on_commit(send)
