@@ -445,3 +445,29 @@ def test_a_failing_receiver_is_logged_and_does_not_stop_the_others(
     assert "entitlements down" in caplog.text
     assert not Membership.objects.get(pk=of(family, "王小军").pk).left_on  # untouched; the leave stands
     assert Membership.objects.filter(left_kind="move_out").count() == 1
+
+
+def test_a_registered_person_who_moves_in_keeps_their_record(family, clerk, make_household):
+    number = new_id(dt.date(1995, 3, 3))
+    other = make_household(
+        members=[
+            member(name="赵父", birth=dt.date(1970, 1, 1), joined_on=JOINED),
+            member("child", name="赵敏", id_number=number, birth=dt.date(1995, 3, 3), joined_on=JOINED,
+                   income_wage_12m="24000", phone="13912345678"),
+        ]
+    )  # fmt: skip
+    daughter = other.memberships.get(relation="child")
+    services.record_leave(user=clerk, household=other, membership=daughter.pk, kind="move_out", left_on=TODAY)
+    wrong = refused(
+        ValidationFailed, family, services.record_join,
+        user=clerk, household=family, kind="move_in", relation="other", joined_on=TODAY,
+        person=inputs.PersonInput(id_number=number, name="赵明"),
+    )  # fmt: skip
+    assert wrong.code == "name_mismatch" and wrong.field == "name"
+    services.record_join(
+        user=clerk, household=family, kind="move_in", relation="other", joined_on=TODAY,
+        person=inputs.PersonInput(id_number=number, name="赵敏"),
+    )  # fmt: skip
+    person = Person.objects.get(pk=daughter.person_id)
+    assert person.income_wage_12m == 24000 and person.phone == "13912345678"
+    assert of(family, "赵敏").person_id == person.pk

@@ -48,6 +48,7 @@ from safetynet.registry.models import (
 from safetynet.registry.services.hooks import announce, open_cases
 from safetynet.registry.services.households import (
     _bump_version,
+    _check_not_counted_elsewhere,
     _check_version,
     _create_membership,
     _require,
@@ -412,6 +413,10 @@ def record_join(
         )
     check_change_date(joined_on, "joined_on", not_before=pvals["birth_date"], what="出生日期")
     if existing is not None:
+        if existing.name != pvals["name"]:
+            raise ValidationFailed(
+                "姓名与该身份证号码登记的姓名不符，请核对。", code="name_mismatch", field="name"
+            )
         if existing.died_on:
             raise ValidationFailed(f"此人已于{existing.died_on.isoformat()}登记死亡。", field="id_number")
         if household.memberships.filter(person=existing, left_on__isnull=True).exists():
@@ -426,7 +431,14 @@ def record_join(
     actor = Actor.of(user, client)
     with transaction.atomic():
         _bump_version(household, expected_version)
-        p = _upsert_person(user, actor, pvals, household=household, counted=mvals["counted"], prefix="")
+        if existing is None:
+            p = _upsert_person(user, actor, pvals, household=household, counted=True, prefix="")
+        else:
+            # Someone registered joins: linked as they are (the join form holds only their name and
+            # number, so nothing of their record is overwritten from it).
+            p = existing
+            if mvals["counted"]:
+                _check_not_counted_elsewhere(user, p, household, "id_number")
         m = _create_membership(household, p, {**mvals, "joined_kind": kind}, "")
         changes = {
             "person": [None, p.pk],
