@@ -8,6 +8,7 @@ from safetynet.accounts.roles import Role
 from safetynet.audit.models import AuditRecord
 from safetynet.core.errors import Conflict, NotFound, ValidationFailed
 from safetynet.registry import inputs, selectors, services
+from safetynet.registry.fields import blind_index
 from safetynet.registry.models import Household, Membership, Person
 from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_A, VILLAGE_C, member, new_id
 
@@ -270,7 +271,7 @@ def test_adding_a_person_held_in_another_area_links_without_overwriting_their_re
             ),
         ],
     )
-    person = Person.objects.get(id_index=services.blind_index(shared))
+    person = Person.objects.get(id_index=blind_index(shared))
     assert person.name == "王建国" and person.phone == "13911112222"
     assert h.memberships.filter(person=person, counted=False).exists()
     assert AuditRecord.objects.filter(action="person.link", object_id=str(person.pk)).exists()

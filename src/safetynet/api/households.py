@@ -82,8 +82,11 @@ def _member(m: Membership) -> dict:
         "phone": mask_phone(p.phone),
         "bank_account": mask_bank_account(p.bank_account),
         "joined_on": m.joined_on,
+        "joined_kind": m.joined_kind,
         "left_on": m.left_on,
+        "left_kind": m.left_kind,
         "left_reason": m.left_reason,
+        "died_on": p.died_on,
         **{name: getattr(p, name) for name in inputs.INCOME_FIELDS},
     }
 
@@ -110,6 +113,8 @@ def _detail(user, household_id: int) -> dict:
     return {
         **_summary(h, len(members)),
         "head_person_id": h.head_id,
+        "closed_on": h.closed_on,
+        "closed_reason": h.closed_reason,
         "created_at": h.created_at,
         "updated_at": h.updated_at,
         "facts": {

@@ -18,6 +18,7 @@ from safetynet.api import (
     docs,
     entitlements,
     errors,
+    family_changes,
     households,
     sittings,
     verification,
@@ -64,6 +65,7 @@ errors.install(api)
 
 api.add_router("", auth.router)
 api.add_router("", households.router)
+api.add_router("", family_changes.router)
 api.add_router("", assessments.router)
 api.add_router("", verification.router)
 api.add_router("", cases.router)

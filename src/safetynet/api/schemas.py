@@ -227,6 +227,72 @@ class LeaveIn(In):
     version: int | None = Field(None, description="读取时的版本号（乐观锁），可省略")
 
 
+# ---- family changes (家庭变化) -----------------------------------------------------------------
+
+ChangeRelation = _choices([r for r in Relation.values if r != Relation.HEAD])
+MoverRelation = _choices([r for r in Relation.values if r != Relation.HEAD], blank=True)
+LeaveKind = Literal["death", "marriage_out", "move_out", "prison", "study", "other"]
+JoinKind = Literal["birth", "marriage_in", "move_in"]
+VERSION = Field(None, description="读取时的版本号（乐观锁），可省略")
+RELATIONS = Field(
+    None, description="其他成员与（新）户主的关系，键为成员关系（membership）编号", examples=[{"12": "child"}]
+)
+
+
+class HeadChangeIn(In):
+    new_head: int = Field(..., description="新户主的成员关系（membership）编号，须为本户现有成员")
+    old_head_relation: ChangeRelation = Field(..., description="原户主与新户主的关系")
+    changed_on: dt.date = Field(..., description="变更日期，不晚于今天")
+    reason: str = Field(..., description="变更原因（必填，记入审计）")
+    relations: dict[str, ChangeRelation] | None = RELATIONS
+    version: int | None = VERSION
+
+
+class MemberLeaveIn(In):
+    kind: LeaveKind = Field(
+        ..., description="死亡、婚出、迁出、服刑（仍在户、不计入）、全日制就读（仍计入）、其他（须写原因）"
+    )
+    left_on: dt.date = Field(..., description="变化日期：不晚于今天，不早于加入本户的日期")
+    reason: str = Field("", description="说明；kind=other 时必填")
+    new_head: int | None = Field(None, description="户主离开本户时必填：新户主的成员关系编号")
+    relations: dict[str, ChangeRelation] | None = RELATIONS
+    version: int | None = VERSION
+
+
+class MemberJoinIn(MemberIn):
+    kind: JoinKind = Field(..., description="出生（新生儿，子女或孙子女）、婚入、迁入")
+    relation: ChangeRelation
+    joined_on: dt.date = Field(..., description="加入日期：不晚于今天，不早于出生日期")
+    reason: str = Field("", description="说明（可省略）")
+    version: int | None = VERSION
+
+
+class MoverIn(In):
+    membership: int = Field(..., description="分出成员的成员关系编号")
+    relation: MoverRelation = Field("", description="与新户户主的关系（新户主本人可省略）")
+
+
+class SplitIn(In):
+    members: list[MoverIn] = Field(..., description="分出的成员（不含原户户主）")
+    new_head: int = Field(..., description="新户户主（分出成员之一）的成员关系编号")
+    split_on: dt.date
+    reason: str
+    village: str = Field("", pattern=r"^(\d{12})?$", description="新户所在村（社区），默认与原户相同")
+    address: str = Field("", max_length=200, description="新户住址，默认与原户相同")
+    version: int | None = VERSION
+
+
+class MergeIn(In):
+    other: int = Field(..., description="并入本户的户编号（该户销户）")
+    relations: dict[str, ChangeRelation] = Field(
+        ..., description="并入的每一名成员与本户户主的关系，键为其在原户的成员关系编号"
+    )
+    merged_on: dt.date
+    reason: str
+    version: int | None = VERSION
+    other_version: int | None = Field(None, description="并入户读取时的版本号，可省略")
+
+
 class RevealIn(In):
     reason: str = Field(..., description="查看完整个人信息的原因（记入审计）")
 
@@ -276,8 +342,15 @@ class MemberOut(Schema):
     phone: str = Field(..., description="联系电话（脱敏）")
     bank_account: str = Field(..., description="银行账号（脱敏）")
     joined_on: dt.date
+    joined_kind: str = Field(
+        ..., description="加入方式：birth、marriage_in、move_in、split、merge、status 或空"
+    )
     left_on: dt.date | None
+    left_kind: str = Field(
+        ..., description="离开方式：death、marriage_out、move_out、prison、split、merge、other 或空"
+    )
     left_reason: str
+    died_on: dt.date | None
     income_wage_12m: Decimal
     income_business_12m: Decimal
     income_property_12m: Decimal
@@ -287,11 +360,18 @@ class MemberOut(Schema):
 
 class HouseholdDetail(HouseholdSummary):
     head_person_id: int | None
+    closed_on: dt.date | None = Field(..., description="销户日期（合户后）")
+    closed_reason: str
     created_at: dt.datetime
     updated_at: dt.datetime
     facts: FactsOut
     members: list[MemberOut]
     past_members: list[MemberOut]
+
+
+class SplitOut(Schema):
+    household: HouseholdDetail = Field(..., description="原户（分户后）")
+    new_household: HouseholdDetail = Field(..., description="分出的新户")
 
 
 class RevealOut(Schema):

@@ -5,3 +5,11 @@ class CasesConfig(AppConfig):
     name = "safetynet.cases"
     label = "cases"
     verbose_name = "线索与认定程序"
+
+    def ready(self) -> None:
+        # The registry may not import cases; cases tells it which households have an open case.
+        from safetynet.cases.selectors import open_case_ids
+        from safetynet.registry.services import hooks
+
+        if open_case_ids not in hooks.open_case_probes:
+            hooks.open_case_probes.append(open_case_ids)

@@ -147,6 +147,14 @@ def open_case_of(household) -> Case | None:
     return Case.objects.filter(household=household, state__in=OPEN_STATES).first()
 
 
+def open_case_ids(household_id: int) -> list[int]:
+    """The registry's probe (registry.services.hooks.open_case_probes, registered in apps.py): a
+    family change to a household with an open case is allowed, and its audit record names the case."""
+    return list(
+        Case.objects.filter(household_id=household_id, state__in=OPEN_STATES).values_list("pk", flat=True)
+    )
+
+
 @dataclass
 class LeadRow:
     lead: Lead

@@ -163,6 +163,24 @@ UNIT_LABELS = {
     "date": "日期",
 }
 
+# 家庭变化: registry.models.ChangeKind (the household_changed signal's `kind`, a membership row's
+# joined_kind / left_kind).
+CHANGE_KINDS = {
+    "head_change": "户主变更",
+    "death": "死亡",
+    "marriage_out": "婚出",
+    "move_out": "迁出",
+    "prison": "服刑",
+    "study": "全日制就读",
+    "other": "其他",
+    "birth": "出生",
+    "marriage_in": "婚入",
+    "move_in": "迁入",
+    "split": "分户",
+    "merge": "合户",
+    "status": "成员状态变更",
+}
+
 # The dictionaries the template filter `label` (web/templatetags/glossary.py) looks codes up in.
 KINDS = {
     "category": CATEGORY_LABELS,
@@ -176,6 +194,7 @@ KINDS = {
     "unit": UNIT_LABELS,
     "case_kind": CASE_KIND_LABELS,
     "change_outcome": CHANGE_OUTCOME_LABELS,
+    "change": CHANGE_KINDS,
 }
 
 

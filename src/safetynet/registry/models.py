@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from safetynet.core.glossary import CHANGE_KINDS as _CHANGE
 from safetynet.registry.fields import EncryptedTextField
 
 
@@ -78,6 +79,9 @@ class Household(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(default=1)
+    # 合户: the household whose members all joined another is closed, never deleted.
+    closed_on = models.DateField("销户日期", null=True, blank=True)
+    closed_reason = models.CharField("销户原因", max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +90,10 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"户{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
 
 
 class Sex(models.TextChoices):
@@ -143,6 +151,7 @@ class Person(models.Model):
     income_excluded_12m = models.DecimalField("不计入的收入", max_digits=12, decimal_places=2, default=0)
     phone = EncryptedTextField("联系电话", blank=True, default="")
     bank_account = EncryptedTextField("银行账号", blank=True, default="")
+    died_on = models.DateField("死亡日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -171,6 +180,30 @@ class NotCountedReason(models.TextChoices):
     NOT_CORESIDENT = "not_coresident", "未共同生活"
 
 
+class ChangeKind(models.TextChoices):
+    """家庭变化: what happened to a household's membership (registry/services/changes.py). The
+    same codes name a membership row's start (`joined_kind`) or end (`left_kind`) and are sent with
+    the `household_changed` signal. Labels: core.glossary.CHANGE_KINDS."""
+
+    HEAD_CHANGE = "head_change", _CHANGE["head_change"]
+    # 成员减少
+    DEATH = "death", _CHANGE["death"]
+    MARRIAGE_OUT = "marriage_out", _CHANGE["marriage_out"]
+    MOVE_OUT = "move_out", _CHANGE["move_out"]
+    PRISON = "prison", _CHANGE["prison"]
+    STUDY = "study", _CHANGE["study"]
+    OTHER = "other", _CHANGE["other"]
+    # 成员增加
+    BIRTH = "birth", _CHANGE["birth"]
+    MARRIAGE_IN = "marriage_in", _CHANGE["marriage_in"]
+    MOVE_IN = "move_in", _CHANGE["move_in"]
+    # Whole households
+    SPLIT = "split", _CHANGE["split"]
+    MERGE = "merge", _CHANGE["merge"]
+    # A membership row closed and re-opened with another counting status (e.g. 服刑).
+    STATUS = "status", _CHANGE["status"]
+
+
 class Membership(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
@@ -181,7 +214,13 @@ class Membership(models.Model):
     )
     counted = models.BooleanField("计入共同生活家庭成员", default=True)
     joined_on = models.DateField("加入日期")
+    joined_kind = models.CharField(
+        "加入方式", max_length=16, choices=ChangeKind.choices, blank=True, default=""
+    )  # blank: registered with the household, or added before changes were recorded by kind
     left_on = models.DateField("离开日期", null=True)
+    left_kind = models.CharField(
+        "离开方式", max_length=16, choices=ChangeKind.choices, blank=True, default=""
+    )
     left_reason = models.CharField("离开原因", max_length=200, blank=True)
 
     class Meta:

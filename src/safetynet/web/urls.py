@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safetynet.web.views import account, audit, democlock, households
+from safetynet.web.views import account, audit, democlock, family_changes, households
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("households/<int:pk>/members/<int:mid>/edit/", households.member_edit, name="member_edit"),
     path("households/<int:pk>/members/<int:mid>/end/", households.member_end, name="member_end"),
     path("households/<int:pk>/members/<int:mid>/reveal/", households.member_reveal, name="member_reveal"),
+    path("households/<int:pk>/changes/head/", family_changes.change_head, name="change_head"),
+    path("households/<int:pk>/changes/join/", family_changes.join, name="change_join"),
+    path("households/<int:pk>/changes/leave/<int:mid>/", family_changes.leave, name="change_leave"),
+    path("households/<int:pk>/changes/split/", family_changes.split, name="change_split"),
+    path("households/<int:pk>/changes/merge/", family_changes.merge, name="change_merge"),
     path("audit/", audit.audit_list, name="audit"),
     path("demo/clock/", democlock.demo_clock, name="demo_clock"),
 ]

@@ -89,3 +89,9 @@ def main_menu(context):
 
     request = context.get("request")
     return nav.menu(context.get("user") or getattr(request, "user", None), request)
+
+
+@register.filter
+def indexed(prefix, key) -> str:
+    """`"relations"|indexed:12` → `relations[12]`: the form name of one member's field."""
+    return f"{prefix}[{key}]"

@@ -146,7 +146,7 @@ def _body_context(request, household, *, refresh: bool = True) -> dict:
         "past_members": past,
         "audit_records": household_audit(user, household),
         "people": people,
-        "can_edit": user.can(Perm.EDIT_HOUSEHOLD),
+        "can_edit": user.can(Perm.EDIT_HOUSEHOLD) and household.closed_on is None,
         "can_unmask": user.can(Perm.UNMASK_PERSONAL_DATA),
         "can_view_audit": user.can(Perm.VIEW_AUDIT),
     }

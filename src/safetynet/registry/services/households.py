@@ -30,12 +30,14 @@ from safetynet.registry.inputs import (
 )
 from safetynet.registry.models import (
     Area,
+    ChangeKind,
     Household,
     Hukou,
     Membership,
     Person,
     Relation,
 )
+from safetynet.registry.services.hooks import announce
 
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
 
@@ -225,12 +227,24 @@ def _create_membership(household: Household, person: Person, values: dict, prefi
 
 def _check_version(household: Household, expected_version: int | None) -> None:
     """Refuse a stale form even when it would change nothing: the user decided on old data."""
+    _require_open(household)
     if expected_version is not None and expected_version != household.version:
         raise Conflict("该户信息已被他人修改，请刷新后重试。", code="stale_version", field="version")
 
 
+def _require_open(household: Household) -> None:
+    if household.closed_on is not None:
+        raise Conflict(
+            f"该户已于{household.closed_on.isoformat()}销户（{household.closed_reason}），不能再修改。",
+            code="household_closed",
+            field="household",
+        )
+
+
 def _bump_version(household: Household, expected_version: int | None) -> None:
-    """Optimistic lock: the write succeeds only against the version the user saw."""
+    """Optimistic lock: the write succeeds only against the version the user saw. A closed
+    household (合户) takes no more writes."""
+    _require_open(household)
     current = household.version
     if expected_version is not None and expected_version != current:
         raise Conflict("该户信息已被他人修改，请刷新后重试。", code="stale_version", field="version")
@@ -454,6 +468,8 @@ def update_member(
         )
     if mvals["relation"] == Relation.HEAD and household.head_id and household.head_id != m.person_id:
         raise ValidationFailed("本户已有户主。", field="relation")
+    if household.head_id == m.person_id and mvals["relation"] != Relation.HEAD:
+        raise ValidationFailed("户主的关系不能在此修改，请办理户主变更。", field="relation")
     actor = Actor.of(user, client)
     with transaction.atomic():
         _bump_version(household, expected_version)
@@ -512,12 +528,13 @@ def end_membership(
         raise ValidationFailed("离开日期不能早于加入日期。", field="left_on")
     if household.head_id == m.person_id:
         raise ValidationFailed("户主不能直接离开，请先变更户主。", field="membership")
+    actor = Actor.of(user, client)
     with transaction.atomic():
         _bump_version(household, expected_version)
-        m.left_on, m.left_reason = left_on, reason.strip()
-        m.save(update_fields=["left_on", "left_reason"])
+        m.left_on, m.left_kind, m.left_reason = left_on, ChangeKind.OTHER, reason.strip()
+        m.save(update_fields=["left_on", "left_kind", "left_reason"])
         record_audit(
-            actor=Actor.of(user, client),
+            actor=actor,
             action="membership.end",
             object_type="household",
             object_id=household.pk,
@@ -527,6 +544,14 @@ def end_membership(
                 **_withdraw_single_person_application(household, m),
             },
             reason=reason,
+        )
+        announce(
+            household=household,
+            kind=ChangeKind.OTHER,
+            date=left_on,
+            reason=reason.strip(),
+            actor=actor,
+            persons=[m.person_id],
         )
     return m
 
