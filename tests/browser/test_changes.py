@@ -1,5 +1,5 @@
-"""After admission, in headless Chromium: a member of a 低保 household dies; the clerk takes a
-change case from the household page, the members are verified again, the review group member
+"""After admission, in headless Chromium: a member of a 低保 household dies and the register opens a
+change case; the clerk sends it to verification, the members are verified again, the review group member
 decides the new amount, the county files it; the family's letter is on the case page and the
 household's timeline shows the new amount from the next month."""
 
@@ -16,11 +16,15 @@ from playwright.sync_api import expect
 from safetynet.accounts.roles import Role
 from safetynet.assessments.services import assess_household
 from safetynet.audit.services import SYSTEM
+from safetynet.cases.models import Case
 from safetynet.entitlements import selectors as ent_selectors
 from safetynet.entitlements import services as ent
-from safetynet.registry import services as registry_services
-from tests.browser.test_procedure import _page, browser, day  # noqa: F401  (fixtures)
+from safetynet.registry.services import changes as family
+from tests.browser import test_procedure as _procedure
 from tests.conftest import CHANGNING, VILLAGE_A, member
+
+# The browser and the movable day of the procedure's browser test, as fixtures here too.
+browser, day, _page = _procedure.browser, _procedure.day, _procedure._page
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
@@ -50,25 +54,26 @@ def test_a_death_in_a_dibao_household_changes_the_amount_with_a_letter(
         decided_on=D(2026, 1, 20),
         actor=SYSTEM,
     )
-    registry_services.end_membership(
+    # The village officer records the death in the register: the entitled household gets a change case.
+    family.record_leave(
         user=admin,
         household=household,
-        membership=household.memberships.get(relation="spouse"),
+        membership=household.memberships.get(relation="spouse").pk,
+        kind="death",
         left_on=D(2026, 5, 20),
-        reason="死亡",
+        reason="病故",
     )
     clerk = make_user(Role.TOWNSHIP_CLERK, CHANGNING, "clerk_change_e2e")
     reviewer = make_user(Role.REVIEW_MEMBER, CHANGNING, "member_change_e2e")
     civil = make_user(Role.COUNTY_CIVIL, "141029", "civil_change_e2e")
 
-    # 1. The clerk takes a change case from the household page and sends it to verification.
+    # 1. The clerk finds the change case on the household page and sends it to verification.
     page = _page(browser, live_server, clerk)
     page.on("dialog", lambda d: d.accept())
     page.goto(f"{live_server.url}/households/{household.pk}/")
     assert "待遇时间轴" in page.inner_text("#entitlements")
-    page.select_option("#id_case_kind", "change")
-    page.fill("#id_case_summary", "配偶死亡")
-    page.locator("#change-case-form").get_by_role("button").click()
+    case = Case.objects.get(household=household)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
     expect(page.locator("#kind")).to_have_text("家庭变化")
     case_url = page.url
     page.locator("#reverification-start button").click()

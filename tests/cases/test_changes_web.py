@@ -52,3 +52,15 @@ def test_the_household_page_shows_the_timeline(users, recipient):
     page = _client(users["township_clerk"]).get(f"/households/{recipient.pk}/").content.decode()
     assert 'id="entitlements"' in page and "2026年2月1日" in page and "认定" in page
     assert Entitlement.objects.filter(household=recipient).count() == 1
+
+
+def test_the_household_page_takes_a_review_case_and_refuses_a_second(users, recipient, clock):
+    web = _client(users["township_clerk"])
+    page = web.get(f"/households/{recipient.pk}/").content.decode()
+    assert 'id="change-case-form"' in page
+    form = {"household_id": recipient.pk, "kind": "review", "summary": "年度复核", "from": "household"}
+    r = web.post("/cases/accept/", form)
+    case = recipient.cases.get()
+    assert r.status_code == 302 and r.url == f"/cases/{case.pk}/" and case.kind == "review"
+    r = web.post("/cases/accept/", {**form, "kind": "stop"}, follow=True)
+    assert "已有正在办理的案件" in r.content.decode() and recipient.cases.count() == 1

@@ -13,3 +13,7 @@ class CasesConfig(AppConfig):
 
         if open_case_ids not in hooks.open_case_probes:
             hooks.open_case_probes.append(open_case_ids)
+        # A family change on an entitled household opens a change case (cases/services/family.py).
+        from safetynet.cases.services.family import on_household_changed
+
+        hooks.household_changed.connect(on_household_changed, dispatch_uid="cases.open_change_case")

@@ -76,66 +76,73 @@ def accept_case(
             for lead in leads + others:
                 _merge_lead(lead, existing, actor)
             return existing, False
-        params = _params(household.village.code, on)
-        deadline = work_calendar().add_working_days(on, int(params["procedure.deadline_working_days"]))
-        head = household.head
-        phone = phone or next((lead.contact_phone for lead in leads if lead.contact_phone), "")
-        phone = phone or (head.phone if head and head.phone and PHONE_RE.match(head.phone) else "")
-        try:
-            with transaction.atomic():
-                case = Case.objects.create(
-                    reference=_next_reference("XN-C", Case, on),
-                    kind=kind,
-                    household=household,
-                    accepted_on=on,
-                    accepted_by=user,
-                    deadline=deadline.date,
-                    deadline_provisional=deadline.provisional,
-                    state_changed_at=timezone.now(),
-                    applicant_name=head.name if head else "",
-                    applicant_phone=phone,
-                    summary=(summary or "").strip() or "；".join(lead.summary for lead in leads)[:2000],
-                )
-        except IntegrityError:
-            raise Conflict("该户已有正在办理的案件，请刷新后重试。", code="open_case_exists") from None
-        CaseTransition.objects.create(
-            case=case,
-            name="accept",
-            from_state="",
-            to_state=State.ACCEPTED,
-            round=1,
-            actor=user,
-            actor_name=user.username,
-            actor_role=user.role,
-            on=on,
-            reason="受理",
-            record={"leads": [lead.reference for lead in leads]},
-        )
-        record_audit(
-            actor=actor,
-            action="case.accept",
-            object_type="case",
-            object_id=case.pk,
-            changes={
-                "household": [None, household.pk],
-                "deadline": [None, deadline.date.isoformat()],
-                "leads": [None, [lead.reference for lead in leads]],
-            },
-        )
-        for lead in leads + others:
-            _merge_lead(lead, case, actor)
-        what = "社会救助申请" if kind == Case.Kind.APPLICATION else f"救助待遇{Case.Kind(kind).label}事项"
-        notifications.queue_message(
-            case,
-            "receipt",
-            f"您的{what}已受理（编号{case.reference}），将于{deadline.date:%Y年%m月%d日}前办结。",
-        )
-        _assign(case)
+        case = _open_case(household, kind, leads, others, phone, summary, on, actor, user)
     return case, True
 
 
+def _open_case(household, kind, leads, others, phone, summary, on, actor, user) -> Case:
+    """Create the case (the clock starts), its first move, audit, merged leads, the receipt SMS and
+    the inbox assignment; inside the caller's transaction. `user` may be None (a system opening)."""
+    params = _params(household.village.code, on)
+    deadline = work_calendar().add_working_days(on, int(params["procedure.deadline_working_days"]))
+    head = household.head
+    phone = phone or next((lead.contact_phone for lead in leads if lead.contact_phone), "")
+    phone = phone or (head.phone if head and head.phone and PHONE_RE.match(head.phone) else "")
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                reference=_next_reference("XN-C", Case, on),
+                kind=kind,
+                household=household,
+                accepted_on=on,
+                accepted_by=user,
+                deadline=deadline.date,
+                deadline_provisional=deadline.provisional,
+                state_changed_at=timezone.now(),
+                applicant_name=head.name if head else "",
+                applicant_phone=phone,
+                summary=(summary or "").strip() or "；".join(lead.summary for lead in leads)[:2000],
+            )
+    except IntegrityError:
+        raise Conflict("该户已有正在办理的案件，请刷新后重试。", code="open_case_exists") from None
+    CaseTransition.objects.create(
+        case=case,
+        name="accept",
+        from_state="",
+        to_state=State.ACCEPTED,
+        round=1,
+        actor_id=actor.id,
+        actor_name=actor.username,
+        actor_role=actor.role,
+        on=on,
+        reason="受理",
+        record={"leads": [lead.reference for lead in leads]},
+    )
+    record_audit(
+        actor=actor,
+        action="case.accept",
+        object_type="case",
+        object_id=case.pk,
+        changes={
+            "household": [None, household.pk],
+            "deadline": [None, deadline.date.isoformat()],
+            "leads": [None, [lead.reference for lead in leads]],
+        },
+    )
+    for lead in leads + others:
+        _merge_lead(lead, case, actor)
+    what = "社会救助申请" if kind == Case.Kind.APPLICATION else f"救助待遇{Case.Kind(kind).label}事项"
+    notifications.queue_message(
+        case,
+        "receipt",
+        f"您的{what}已受理（编号{case.reference}），将于{deadline.date:%Y年%m月%d日}前办结。",
+    )
+    _assign(case)
+    return case
+
+
 # Comparison rules whose lead reports a change in the family rather than a doubt about its means.
-CHANGE_RULES = ("recipient_deceased",)
+CHANGE_RULES = ("recipient_deceased", "household_change")
 
 
 def _kind_for(household, kind: str, leads) -> str:
