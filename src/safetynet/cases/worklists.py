@@ -45,7 +45,7 @@ def village_officers_for(user) -> QuerySet:
 def leads(user, *, status: str = "new", township: str = "") -> QuerySet[Lead]:
     """The user's leads (new ones by default; all with `status=""`), oldest first."""
     qs = selectors.leads_visible_to(user).select_related(
-        "village__parent", "household", "case", "assigned_to"
+        "village__parent", "household", "case", "assigned_to__area"
     )
     if status:
         qs = qs.filter(status=status)

@@ -6,26 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_review_group_sittings'),
-        ('registry', '0003_risk_judgement_and_one_person'),
+        ("cases", "0007_review_group_sittings"),
+        ("registry", "0003_risk_judgement_and_one_person"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='assigned_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='分派时间'),
+            model_name="lead",
+            name="assigned_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="分派时间"),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_leads', to=settings.AUTH_USER_MODEL, verbose_name='分派给'),
+            model_name="lead",
+            name="assigned_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assigned_leads",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="分派给",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['status', 'received_at'], name='cases_lead_status_f5b0bb_idx'),
+            model_name="lead",
+            index=models.Index(fields=["status", "received_at"], name="cases_lead_status_f5b0bb_idx"),
         ),
     ]

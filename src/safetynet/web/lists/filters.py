@@ -223,7 +223,13 @@ class InboxFilter(ListFilter):
 
 def _live(target: str = "#results") -> dict:
     """htmx attributes: the list answers as the user types or chooses (web/search.html)."""
-    return {"hx-get": reverse_lazy("web:search"), "hx-target": target, "hx-swap": "outerHTML", "hx-push-url": "true", "hx-include": "closest form"}
+    return {
+        "hx-get": reverse_lazy("web:search"),
+        "hx-target": target,
+        "hx-swap": "outerHTML",
+        "hx-push-url": "true",
+        "hx-include": "closest form",
+    }
 
 
 class HouseholdFilter(ListFilter):
@@ -343,11 +349,7 @@ class ParameterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         q, verified = (data.get("q") or "").strip(), data.get("verified") or ""
         if q:
-            rows = [
-                r
-                for r in rows
-                if q in r["label"] or q in r["name"] or q in (r["entry"].reference or "")
-            ]
+            rows = [r for r in rows if q in r["label"] or q in r["name"] or q in (r["entry"].reference or "")]
         if verified:
             rows = [r for r in rows if bool(r["entry"].verified) == (verified == "1")]
         return rows

@@ -48,7 +48,11 @@ class LeadTable(ListTable):
         accessor="pk",
         verbose_name="选择",
         attrs={
-            "th__input": {"class": "form-check-input", "data-check-all": "lead_id", "aria-label": "全选本页线索"},
+            "th__input": {
+                "class": "form-check-input",
+                "data-check-all": "lead_id",
+                "aria-label": "全选本页线索",
+            },
             "td__input": {
                 "class": "form-check-input",
                 "form": "lead-bulk",
@@ -103,7 +107,9 @@ class LeadTable(ListTable):
     def render_household(self, record):
         if record.household_id:
             return format_html(
-                '<a href="{}">户{}</a>', reverse("web:household", args=[record.household_id]), record.household_id
+                '<a href="{}">户{}</a>',
+                reverse("web:household", args=[record.household_id]),
+                record.household_id,
             )
         return mark_safe('<span class="text-body-secondary">未建档</span>')
 
@@ -112,12 +118,16 @@ class CaseTable(ListTable):
     reference = tables.Column(
         "案件编号", linkify=("cases:detail", [A("pk")]), attrs={"td": {"class": "mono"}}
     )
-    village = tables.Column("村（社区）", accessor="household__village", order_by=("household__village__code",))
+    village = tables.Column(
+        "村（社区）", accessor="household__village", order_by=("household__village__code",)
+    )
     applicant_name = tables.Column("申请人")
     state = tables.Column("环节")
     accepted_on = tables.DateColumn("Y-m-d", verbose_name="受理日期")
     deadline = tables.TemplateColumn(
-        template_name="cases/partials/case_deadline.html", verbose_name="办结时限", order_by=("deadline", "id")
+        template_name="cases/partials/case_deadline.html",
+        verbose_name="办结时限",
+        order_by=("deadline", "id"),
     )
     remaining = tables.Column("剩余工作日", accessor="deadline", order_by=("deadline", "id"), empty_values=())
 
@@ -253,7 +263,8 @@ class UploadTable(ListTable):
 class AuditTable(ListTable):
     seq = tables.Column("序号")
     at = tables.TemplateColumn(
-        '<time datetime="{{ record.at|date:\'c\' }}">{{ record.at|date:"Y-m-d H:i:s" }}</time>', verbose_name="时间"
+        '<time datetime="{{ record.at|date:\'c\' }}">{{ record.at|date:"Y-m-d H:i:s" }}</time>',
+        verbose_name="时间",
     )
     actor = tables.Column("操作人")
     role = tables.Column("角色")
@@ -261,7 +272,9 @@ class AuditTable(ListTable):
     action = tables.Column("操作")
     object_type = tables.Column("对象", order_by=("object_type", "object_id"), empty_values=())
     changes = tables.TemplateColumn(
-        '{% include "web/partials/changes.html" with record=record %}', verbose_name="变更内容", orderable=False
+        '{% include "web/partials/changes.html" with record=record %}',
+        verbose_name="变更内容",
+        orderable=False,
     )
     reason = tables.Column("原因", orderable=False)
 
@@ -292,7 +305,8 @@ class AuditTable(ListTable):
 
 class ParameterTable(ListTable):
     label = tables.TemplateColumn(
-        '{{ record.label }}<br><span class="mono text-body-secondary">{{ record.name }}</span>', verbose_name="参数",
+        '{{ record.label }}<br><span class="mono text-body-secondary">{{ record.name }}</span>',
+        verbose_name="参数",
         order_by=("name",),
     )
     value = tables.Column("取值", accessor="entry__value", attrs={"td": {"class": "mono"}})

@@ -189,7 +189,9 @@ def dashboard(request):
     townships = worklists.townships_of(request.user)
     found = filters.TownshipFilter(request.GET, queryset=townships, request=request)
     errors = lists.form_errors(found.form)
-    rows = worklists.deadline_board(request.user, townships=found.qs if not errors else townships.none(), today=today)
+    rows = worklists.deadline_board(
+        request.user, townships=found.qs if not errors else townships.none(), today=today
+    )
     if not errors and found.form.cleaned_data.get("overdue") == "1":
         rows = [r for r in rows if r["overdue"]]
     table = lists.configure(request, tables.DeadlineTable(rows))
