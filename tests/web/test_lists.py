@@ -311,3 +311,9 @@ def test_the_household_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(few):
         html = c.get("/households/", {"q": "冯", "sort": "-member_count"}).content.decode()
     assert f"共 {MANY + 1} 户" in html and '<td data-label="人数">2</td>' in html
+
+
+def test_the_audit_log_shows_villages_in_changes_by_name(register, users, client_for):
+    html = client_for(users["auditor"]).get("/audit/", {"action": "household.create"}).content.decode()
+    assert '<span class="clabel">村（社区）</span>：光华村' in html
+    assert "：141029101201" not in html

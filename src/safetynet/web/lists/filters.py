@@ -79,9 +79,11 @@ class ListFilter(df.FilterSet):
     """Bootstrap classes on every widget; a "from" date after its "to" date is refused."""
 
     date_pairs: tuple[tuple[str, str], ...] = ()
+    auto_id = "id_%s"  # the inputs' ids (the audit page keeps its "a-…" ones)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.form.auto_id = self.auto_id
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -299,6 +301,7 @@ class UploadFilter(ListFilter):
 
 
 class AuditFilter(ListFilter):
+    auto_id = "a-%s"
     actor = df.CharFilter(label="操作人（用户名）", widget=forms.TextInput(attrs={"autocapitalize": "none"}))
     action = df.ChoiceFilter(label="操作", choices=[], empty_label=ALL)
     object_type = df.ChoiceFilter(

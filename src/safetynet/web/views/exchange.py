@@ -58,6 +58,7 @@ def uploads(request):
         {
             **listing.context(),
             "sources": [SOURCES[c] for c in mine],
+            "runs": selectors.comparison_runs(request.user),
             "encodings": ENCODING_LABELS,
             "error": error,
         },
