@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "django_filters",
+    "django_tables2",
     "safetynet.accounts",
     "safetynet.registry",
     "safetynet.audit",
@@ -67,6 +69,11 @@ ROOT_URLCONF = "safetynet.urls"
 WSGI_APPLICATION = "safetynet.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
+
+# Every list page: a django-filter FilterSet and a django-tables2 Table (safetynet/web/lists/),
+# rendered by our template on Bootstrap 5 (stacked cards on phones, no inline style).
+DJANGO_TABLES2_TEMPLATE = "web/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover table-stack"}
 
 TEMPLATES = [
     {

@@ -79,6 +79,10 @@ def _validation_message(error: dict, field: str | None) -> str:
         return f"长度不能超过{ctx.get('max_length')}个字符。"
     if kind == "string_too_short":
         return "不能为空。" if ctx.get("min_length") == 1 else f"长度不能少于{ctx.get('min_length')}个字符。"
+    if kind == "too_short":  # a list
+        return f"至少需要{ctx.get('min_length')}项。"
+    if kind == "too_long":
+        return f"最多{ctx.get('max_length')}项。"
     if kind == "greater_than_equal":
         return f"不能小于{ctx.get('ge')}。"
     if kind == "less_than_equal":

@@ -45,9 +45,21 @@ class Lead(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # The village officer sent to check the lead on site (cases.services.leads.assign_leads); the
+    # lead is in their 待办 until it is accepted or dismissed.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="分派给",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_leads",
+    )
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"])]
 
 
 # The open states, listed once: the workflow's (cases.workflow.OPEN), in the workflow's order.

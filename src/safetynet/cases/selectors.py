@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
 from safetynet.cases.models import OPEN_STATES, Case, InboxItem, Lead
@@ -17,7 +15,7 @@ from safetynet.core import clock as system_clock
 from safetynet.core.areas import configured_county
 from safetynet.core.errors import NotFound
 from safetynet.registry import selectors as registry
-from safetynet.registry.models import Area, Relation
+from safetynet.registry.models import Relation
 from safetynet.workdays.services import work_calendar
 
 
@@ -138,7 +136,11 @@ def leads_visible_to(user) -> QuerySet[Lead]:
 
 def get_lead(user, pk) -> Lead:
     try:
-        return leads_visible_to(user).select_related("village__parent", "case").get(pk=int(pk))
+        return (
+            leads_visible_to(user)
+            .select_related("village__parent", "case", "assigned_to__area")
+            .get(pk=int(pk))
+        )
     except (Lead.DoesNotExist, ValueError, TypeError):
         raise NotFound("未找到该线索。", code="lead_not_found") from None
 
@@ -153,28 +155,6 @@ def open_case_ids(household_id: int) -> list[int]:
     return list(
         Case.objects.filter(household_id=household_id, state__in=OPEN_STATES).values_list("pk", flat=True)
     )
-
-
-@dataclass
-class LeadRow:
-    lead: Lead
-    days_since: int
-
-
-def lead_worklist(user, *, township: str = "", status: str = "new", today: dt.date | None = None):
-    """New leads of the user's area (one township's with `township`), oldest first, with the
-    calendar days since each arrived."""
-    today = today or system_clock.today()
-    qs = leads_visible_to(user).select_related("village__parent", "household", "case")
-    if status:
-        qs = qs.filter(status=status)
-    if township:
-        qs = qs.filter(village__parent__code=township)
-    rows = []
-    for lead in qs.order_by("received_at"):
-        arrived = timezone.localtime(lead.received_at).date()
-        rows.append(LeadRow(lead, (today - arrived).days))
-    return rows
 
 
 @dataclass
@@ -211,75 +191,6 @@ def clock(case: Case, today: dt.date | None = None, cal=None, due_soon: int | No
     remaining = cal.working_days_between(today, case.deadline)
     window = due_soon if due_soon is not None else due_soon_working_days(today)
     return Clock(case.deadline, case.deadline_provisional, remaining, False, remaining <= window)
-
-
-@dataclass
-class CaseRow:
-    case: Case
-    clock: Clock
-
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[State(self.case.state)]
-
-
-def case_worklist(
-    user,
-    *,
-    state: str = "",
-    due: str = "",
-    township: str = "",
-    monitoring: bool = False,
-    include_closed: bool = False,
-    today: dt.date | None = None,
-) -> list[CaseRow]:
-    """The user's cases with their clocks. `due`: "soon" or "overdue". `monitoring`: only cases
-    whose decision carries the 防返贫监测 mark (the agriculture bureau's worklist)."""
-    today = today or system_clock.today()
-    qs = cases_visible_to(user).select_related("household__village__parent", "household__head")
-    if state:
-        qs = qs.filter(state=state)
-    elif not include_closed and not monitoring:
-        qs = qs.filter(state__in=OPEN_STATES)
-    if township:
-        qs = qs.filter(household__village__parent__code=township)
-    if monitoring:
-        qs = qs.filter(decisions__monitoring_marked=True, decisions__effective=True).distinct()
-    cal = work_calendar()
-    window = due_soon_working_days(today)
-    rows = [CaseRow(c, clock(c, today, cal, window)) for c in qs.order_by("deadline", "id")]
-    if due == "soon":
-        rows = [r for r in rows if r.clock.due_soon]
-    elif due == "overdue":
-        rows = [r for r in rows if r.clock.overdue]
-    return rows
-
-
-def overdue_by_township(user, *, today: dt.date | None = None) -> list[dict]:
-    """For the county dashboard: per township, open, due soon and overdue cases."""
-    today = today or system_clock.today()
-    townships = registry.areas_visible_to(user).filter(level=Area.Level.TOWNSHIP).order_by("code")
-    if not townships.exists() and user.area_id and user.area.level == Area.Level.VILLAGE:
-        townships = Area.objects.filter(pk=user.area.parent_id)
-    open_, soon, overdue = Counter(), Counter(), Counter()
-    cal, window = work_calendar(), due_soon_working_days(today)
-    for c in cases_visible_to(user).filter(state__in=OPEN_STATES).select_related("household__village"):
-        code = c.household.village.code[:9]
-        k = clock(c, today, cal, window)
-        open_[code] += 1
-        soon[code] += k.due_soon
-        overdue[code] += k.overdue
-    return [
-        {
-            "township": t,
-            "code": t.code,
-            "name": t.name,
-            "open": open_[t.code],
-            "due_soon": soon[t.code],
-            "overdue": overdue[t.code],
-        }
-        for t in townships
-    ]
 
 
 def case_history(user, household) -> list[dict]:

@@ -1,6 +1,7 @@
 """待办: the open steps a user can act on now, derived (never stored) from what is in their area —
 cases in a state whose work their role does (`workflow.STATE_WORK`), with each case's deadline;
-new leads for those who accept cases; sittings awaiting the leader's confirmation; extension
+new leads for those who accept cases, and the new leads sent to a village officer to check;
+sittings awaiting the leader's confirmation; extension
 requests awaiting approval. A task is gone as soon as its step is done, because the state it
 was read from has moved on. Notifications (the inbox) are a separate thing.
 
@@ -141,6 +142,30 @@ def _lead_tasks(user, today: dt.date) -> list[TaskGroup]:
     return [group]
 
 
+def _assigned_lead_tasks(user, today: dt.date) -> list[TaskGroup]:
+    """New leads sent to this user (a village officer) to check on site; gone once the lead is
+    accepted or dismissed."""
+    qs = selectors.leads_visible_to(user).filter(status=Lead.Status.NEW, assigned_to=user)
+    rows = list(qs.select_related("village").order_by("assigned_at", "id")[: GROUP_LIMIT + 1])
+    if not rows:
+        return []
+    total = len(rows) if len(rows) <= GROUP_LIMIT else qs.count()
+    group = TaskGroup("assigned_leads", "分派给我的线索（入户核实）", total=total)
+    for lead in rows[:GROUP_LIMIT]:
+        who = lead.subject_name or "（已关联户档案）"
+        days = (today - timezone.localtime(lead.assigned_at or lead.received_at).date()).days
+        group.tasks.append(
+            Task(
+                title=f"{lead.reference} {who}（{lead.village.name}）",
+                step="入户核实线索，向乡镇反馈情况",
+                url_name="cases:lead",
+                pk=lead.pk,
+                note=f"分派{days}天",
+            )
+        )
+    return [group]
+
+
 def _sitting_tasks(user) -> list[TaskGroup]:
     if not user.can(Perm.CONFIRM_SITTING):
         return []
@@ -197,6 +222,7 @@ def tasks_for(user, today: dt.date | None = None) -> TaskList:
     return TaskList(
         [
             *_lead_tasks(user, today),
+            *_assigned_lead_tasks(user, today),
             *_sitting_tasks(user),
             *_extension_tasks(user),
             *_case_tasks(user, today),

@@ -139,6 +139,7 @@ AUDIT_ACTION_LABELS = {
     "exchange.upload_repeated": "重复上传部门数据（未更改）",
     "household.export": "导出户档案",
     "keys.rotate": "轮换加密密钥",
+    "lead.assign": "分派线索给村救助帮扶专干",
     "lead.create": "登记线索",
     "lead.dismiss": "线索不予受理",
     "lead.merge": "合并重复线索",

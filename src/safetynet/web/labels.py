@@ -67,6 +67,7 @@ FIELD_LABELS = {
     "person": "人员",
     "channel": "渠道",
     "fields": "查看的字段",
+    "assigned_to": "分派给",
 }
 
 # Stored choice values shown as their Chinese labels in the audit trail.
@@ -135,30 +136,50 @@ def _blank(value) -> bool:
     return value in (None, "", [], False) or (isinstance(value, str) and re.fullmatch(r"0+(\.0+)?", value))
 
 
+AREA_FIELDS = ("village",)  # changes that hold an area code, shown by the area's name
+
+
+def area_codes_in(record) -> set[str]:
+    """The area codes an audit record's changes hold (for one look-up of their names a page)."""
+    codes = set()
+    for name in AREA_FIELDS:
+        change = (record.changes or {}).get(name)
+        for value in change if isinstance(change, list) else [change]:
+            if isinstance(value, str) and value.isdigit():
+                codes.add(value)
+    return codes
+
+
 def change_rows(record) -> list[dict]:
     """[{label, before, after, pair}] for an audit record's {field: [before, after]}.
 
     In a record of something new each field shows its value alone, left out when empty; a
-    plain value (`{"channel": "web"}`) has no 'before' either."""
+    plain value (`{"channel": "web"}`) has no 'before' either. Area codes are shown by name when
+    the page looked them up (`record.area_names`)."""
     created = record.action.endswith(".create")
+    names = getattr(record, "area_names", {})
+
+    def shown(name, value):
+        if name in AREA_FIELDS and isinstance(value, str) and value in names:
+            return names[value]
+        return value_label(name, value)
+
     rows = []
     for name, change in (record.changes or {}).items():
         if isinstance(change, list) and len(change) == 2 and name != "fields":
             before, after = change
             if created and before is None:
                 if not _blank(after):
-                    rows.append(
-                        {"label": field_label(name), "after": value_label(name, after), "pair": False}
-                    )
+                    rows.append({"label": field_label(name), "after": shown(name, after), "pair": False})
                 continue
             rows.append(
                 {
                     "label": field_label(name),
-                    "before": value_label(name, before),
-                    "after": value_label(name, after),
+                    "before": shown(name, before),
+                    "after": shown(name, after),
                     "pair": True,
                 }
             )
         else:
-            rows.append({"label": field_label(name), "after": value_label(name, change), "pair": False})
+            rows.append({"label": field_label(name), "after": shown(name, change), "pair": False})
     return rows

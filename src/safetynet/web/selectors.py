@@ -7,10 +7,7 @@ household, so that function takes a household already fetched through the regist
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
 from safetynet.audit.models import AuditRecord
@@ -22,37 +19,6 @@ def audit_records_visible_to(user) -> QuerySet[AuditRecord]:
     if not user.is_authenticated or not user.can(Perm.VIEW_AUDIT):
         return AuditRecord.objects.none()
     return AuditRecord.objects.all()
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def search_audit(
-    user,
-    *,
-    actor: str = "",
-    action: str = "",
-    object_type: str = "",
-    object_id: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> QuerySet[AuditRecord]:
-    """Newest first; dates are whole local days, both ends included."""
-    qs = audit_records_visible_to(user)
-    if actor:
-        qs = qs.filter(actor=actor)
-    if action:
-        qs = qs.filter(action=action)
-    if object_type:
-        qs = qs.filter(object_type=object_type)
-    if object_id:
-        qs = qs.filter(object_id=object_id)
-    if date_from:
-        qs = qs.filter(at__gte=_day_start(date_from))
-    if date_to:
-        qs = qs.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
-    return qs.order_by("-seq")
 
 
 def audit_actions(user) -> list[str]:

@@ -9,6 +9,7 @@ app_name = "cases"
 urlpatterns = [
     path("", web.case_list, name="list"),
     path("leads/", web.leads, name="leads"),
+    path("leads/bulk/", lead_views.leads_bulk, name="leads_bulk"),
     path("leads/<int:pk>/", lead_views.lead_detail, name="lead"),
     path("tasks/", lead_views.tasks, name="tasks"),
     path("leads/<int:lead_id>/dismiss/", web.dismiss, name="dismiss"),

@@ -1,4 +1,5 @@
-"""Leads: `/api/v1/leads…` — file one, import a CSV, the lead worklist, dismiss one."""
+"""Leads: `/api/v1/leads…` — file one, import a CSV, the lead worklist, dismiss one; in batches
+(all or nothing): assign to a village officer, dismiss with one reason."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from safetynet.api.auth import client_of
 from safetynet.api.cases.render import lead_out
 from safetynet.api.cases.schemas import (
     ChannelChoice,
+    LeadBatchOut,
     LeadFiledOut,
     LeadImportOut,
     LeadIn,
     LeadListOut,
     LeadOut,
+    LeadsAssignIn,
+    LeadsDismissIn,
     ReasonIn,
 )
 from safetynet.api.schemas import ERRORS
-from safetynet.cases import selectors, services
+from safetynet.cases import selectors, services, worklists
 from safetynet.core import clock
 from safetynet.core.errors import Conflict, ValidationFailed
 
@@ -65,7 +69,7 @@ def import_leads(request, channel: Form[ChannelChoice], file: File[UploadedFile]
 
 @router.get("/leads", response={200: LeadListOut, **ERRORS}, summary="线索工作台：新线索及收到天数")
 def list_leads(request, status: str = "new", township: str = ""):
-    rows = selectors.lead_worklist(request.auth, township=township, status=status, today=clock.today())
+    rows = worklists.lead_worklist(request.auth, township=township, status=status, today=clock.today())
     return {"items": [lead_out(r.lead, r.days_since) for r in rows], "count": len(rows)}
 
 
@@ -75,3 +79,33 @@ def dismiss_lead(request, lead_id: int, payload: ReasonIn):
     return lead_out(
         services.dismiss_lead(user=request.auth, lead=lead, reason=payload.reason, client=client_of(request))
     )
+
+
+def _batch(result) -> dict:
+    return {
+        "items": [lead_out(lead) for lead in result.leads],
+        "count": result.count,
+        "changed": result.changed,
+    }
+
+
+@router.post(
+    "/leads/assign",
+    response={200: LeadBatchOut, **ERRORS},
+    summary="批量分派线索给村救助帮扶专干（全部成功或全部不变）",
+)
+def assign_leads(request, payload: LeadsAssignIn):
+    result = services.assign_leads(
+        user=request.auth, lead_ids=payload.lead_ids, officer=payload.officer, client=client_of(request)
+    )
+    return _batch(result)
+
+
+@router.post(
+    "/leads/dismiss", response={200: LeadBatchOut, **ERRORS}, summary="批量排除线索（全部成功或全部不变）"
+)
+def dismiss_leads(request, payload: LeadsDismissIn):
+    result = services.dismiss_leads(
+        user=request.auth, lead_ids=payload.lead_ids, reason=payload.reason, client=client_of(request)
+    )
+    return _batch(result)

@@ -21,7 +21,7 @@ from safetynet.api.cases.schemas import (
     WorkflowOut,
 )
 from safetynet.api.schemas import ERRORS
-from safetynet.cases import selectors, services, workflow
+from safetynet.cases import selectors, services, workflow, worklists
 from safetynet.core import clock
 from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
@@ -68,7 +68,7 @@ def list_cases(
     monitoring: bool = False,
     include_closed: bool = False,
 ):
-    rows = selectors.case_worklist(
+    rows = worklists.case_worklist(
         request.auth,
         state=state,
         due=due,
@@ -84,7 +84,7 @@ def list_cases(
     "/cases/dashboard", response={200: DashboardOut, **ERRORS}, summary="各乡镇在办、即将到期、超期案件数"
 )
 def dashboard(request):
-    rows = selectors.overdue_by_township(request.auth, today=clock.today())
+    rows = worklists.deadline_board(request.auth, today=clock.today())
     return {"items": [{k: v for k, v in r.items() if k != "township"} for r in rows]}
 
 

@@ -29,6 +29,11 @@ def lead_out(lead: Lead, days_since: int | None = None) -> dict:
         "status": lead.status,
         "received_at": lead.received_at,
         "days_since": days_since,
+        "assigned_to": lead.assigned_to.username if lead.assigned_to_id else None,
+        "assigned_to_name": (lead.assigned_to.display_name or lead.assigned_to.username)
+        if lead.assigned_to_id
+        else None,
+        "assigned_at": lead.assigned_at,
     }
 
 

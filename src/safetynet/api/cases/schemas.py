@@ -44,6 +44,20 @@ class ReasonIn(In):
     reason: str
 
 
+class LeadsAssignIn(In):
+    lead_ids: list[int] = Field(
+        ..., min_length=1, max_length=500, description="要分派的线索（id），全部成功或全部不变"
+    )
+    officer: int = Field(..., description="村救助帮扶专干的用户 id（其所在村须包含每条线索）")
+
+
+class LeadsDismissIn(In):
+    lead_ids: list[int] = Field(
+        ..., min_length=1, max_length=500, description="要排除的线索（id），全部成功或全部不变"
+    )
+    reason: str = Field(..., description="排除理由（必填）")
+
+
 class VersionReasonIn(In):
     version: int = Field(..., description="读取时的案件版本号（乐观锁）")
     reason: str = ""
@@ -206,6 +220,9 @@ class LeadOut(Schema):
     status: str
     received_at: dt.datetime
     days_since: int | None = Field(None, description="收到以来的天数（仅线索工作台）")
+    assigned_to: str | None = Field(None, description="分派给的村救助帮扶专干（用户名）")
+    assigned_to_name: str | None = Field(None, description="分派给的专干姓名")
+    assigned_at: dt.datetime | None = None
 
 
 class LeadFiledOut(LeadOut):
@@ -221,6 +238,12 @@ class LeadImportOut(Schema):
 class LeadListOut(Schema):
     items: list[LeadOut]
     count: int
+
+
+class LeadBatchOut(Schema):
+    items: list[LeadOut] = Field(..., description="本批线索（处理后）")
+    count: int = Field(..., description="本批线索条数")
+    changed: int = Field(..., description="实际写入的条数（重复分派给同一专干不再写入）")
 
 
 # ---- cases --------------------------------------------------------------------------------------

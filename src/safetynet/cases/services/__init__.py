@@ -7,6 +7,7 @@ first), writes its record, moves the state through `workflow.check`, audits, and
 notifications on commit — all in one transaction.
 
 - `intake`: leads from every channel, the public application page, dismissal
+- `triage`: leads in batches from the worklist: assigned to a village officer, dismissed
 - `acceptance`: 受理 and the transitions without a record of their own
 - `investigation`: 入户调查 and uploads (承诺授权书, 民主评议 record)
 - `verification`: the bridge to 经济状况核对
@@ -55,6 +56,7 @@ from safetynet.cases.services.sitting import (
     record_township_decision,
 )
 from safetynet.cases.services.standards import apply_standard_change
+from safetynet.cases.services.triage import assign_leads, dismiss_leads
 from safetynet.cases.services.verification import (
     attach_verification_results,
     record_verification_results,
@@ -64,12 +66,14 @@ from safetynet.cases.services.verification import (
 __all__ = [
     "accept_case",
     "apply_standard_change",
+    "assign_leads",
     "add_to_sitting",
     "confirm_sitting",
     "attach_verification_results",
     "decide_change",
     "decide_extension",
     "dismiss_lead",
+    "dismiss_leads",
     "file_case",
     "file_lead",
     "import_leads",

@@ -1,17 +1,17 @@
-"""The audit browse page, for roles with `Perm.VIEW_AUDIT` (auditor, administrator)."""
+"""The audit browse page, for roles with `Perm.VIEW_AUDIT` (auditor, administrator): filters
+(actor, action, object, whole local days), sorting and pages through `web.lists`."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from safetynet.accounts.roles import Perm
-from safetynet.core.errors import ValidationFailed
-from safetynet.web import forms, labels
-from safetynet.web.selectors import area_names, audit_actions, search_audit
-from safetynet.web.shell import FORM, login_required
+from safetynet.web import labels, lists
+from safetynet.web.lists import filters, tables
+from safetynet.web.selectors import area_names, audit_records_visible_to
+from safetynet.web.shell import login_required
 
 PAGE_SIZE = 50
 
@@ -22,37 +22,12 @@ def audit_list(request):
     user = request.user
     if not user.can(Perm.VIEW_AUDIT):
         raise DjangoPermissionDenied("您的角色无权查看审计日志。")
-    get = request.GET
-    values = {
-        k: get.get(k, "").strip()
-        for k in ("actor", "action", "object_type", "object_id", "date_from", "date_to")
-    }
-    errors = {}
-    dates = {}
-    for name, label in (("date_from", "起始日期"), ("date_to", "截止日期")):
-        try:
-            dates[name] = forms.parse_date(values[name], name, label)
-        except ValidationFailed as error:
-            errors[name] = error.message
-            dates[name] = None
-    if dates["date_from"] and dates["date_to"] and dates["date_from"] > dates["date_to"]:
-        errors[FORM] = "起始日期不能晚于截止日期。"
-    records = search_audit(
-        user,
-        actor=values["actor"],
-        action=values["action"],
-        object_type=values["object_type"],
-        object_id=values["object_id"],
-        **dates,
-    )
-    page = Paginator(records, PAGE_SIZE).get_page(get.get("page"))
-    names = area_names(r.area for r in page if r.area)
-    context = {
-        "page": page,
-        "values": values,
-        "errors": errors,
-        "area_names": names,
-        "actions": [(a, labels.action_label(a)) for a in audit_actions(user)],
-        "object_types": list(labels.OBJECT_TYPE_LABELS.items()),
-    }
-    return render(request, "web/audit_list.html", context, status=400 if errors else 200)
+    base = audit_records_visible_to(user).order_by("-seq")
+    listing = lists.show(request, filters.AuditFilter, base, tables.AuditTable, per_page=PAGE_SIZE)
+    records = [row.record for row in listing.table.page.object_list]
+    codes = {r.area for r in records if r.area}.union(*(labels.area_codes_in(r) for r in records))
+    names = area_names(codes)  # areas by name: the actors' and those in the changes, one query
+    listing.table.area_names = names
+    for record in records:
+        record.area_names = names
+    return render(request, "web/audit_list.html", listing.context(), status=listing.status)

@@ -10,19 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.roles import Perm
-from safetynet.cases import selectors, services, workflow
-from safetynet.cases.models import Attachment, Channel
+from safetynet.cases import selectors, services, workflow, worklists
+from safetynet.cases.models import Attachment, Channel, Lead
 from safetynet.core import clock, glossary
 from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
 from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
+from safetynet.web import lists
+from safetynet.web.lists import filters, tables
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error
 
 
@@ -106,21 +107,27 @@ def leads(request):
             status = 400 if err.status == 404 else err.status
             if err.status == 403:
                 raise_if_not_form_error(err)
-    township = request.GET.get("township", "")
+    can_accept = user.can(Perm.ACCEPT_CASE)
+    listing = lists.show(
+        request,
+        filters.LeadFilter,
+        worklists.leads(user, status=""),
+        tables.LeadTable,
+        defaults={"status": Lead.Status.NEW},
+        can_accept=can_accept,
+    )
     context.update(
         {
-            "rows": Paginator(
-                selectors.lead_worklist(user, township=township, today=clock.today()), 50
-            ).get_page(request.GET.get("page")),
-            "township": township,
+            **listing.context(),
             "villages": registry_selectors.villages_visible_to(user).select_related("parent"),
+            "officers": worklists.village_officers_for(user) if can_accept else [],
             "channels": Channel.choices,
             "filed": request.GET.get("filed", ""),
-            "can_accept": user.can(Perm.ACCEPT_CASE),
+            "can_accept": can_accept,
             "can_raise": user.can(Perm.RAISE_LEAD),
         }
     )
-    return render(request, "cases/leads.html", context, status=status)
+    return render(request, "cases/leads.html", context, status=status if status != 200 else listing.status)
 
 
 @require_POST
@@ -173,35 +180,32 @@ def dismiss(request, lead_id):
 @require_GET
 @login_required
 def case_list(request):
-    state, due = request.GET.get("state", ""), request.GET.get("due", "")
-    monitoring = request.GET.get("monitoring") == "1"
-    rows = selectors.case_worklist(
-        request.user,
-        state=state,
-        due=due,
-        monitoring=monitoring,
-        include_closed=request.GET.get("closed") == "1",
-        today=clock.today(),
-    )
-    return render(
+    listing = lists.show(
         request,
-        "cases/case_list.html",
-        {
-            "rows": rows,
-            "state": state,
-            "due": due,
-            "monitoring": monitoring,
-            "states": [(s.value, workflow.STATE_LABELS[s]) for s in workflow.State],
-        },
+        filters.CaseFilter,
+        worklists.cases(request.user, include_closed=True),
+        tables.CaseTable,
+        defaults={"state": "open"},
     )
+    context = {**listing.context(), "monitoring": request.GET.get("monitoring") == "1"}
+    return render(request, "cases/case_list.html", context, status=listing.status)
 
 
 @require_GET
 @login_required
 def dashboard(request):
-    rows = selectors.overdue_by_township(request.user, today=clock.today())
-    totals = {k: sum(r[k] for r in rows) for k in ("open", "due_soon", "overdue")}
-    return render(request, "cases/dashboard.html", {"rows": rows, "totals": totals, "today": clock.today()})
+    today = clock.today()
+    townships = worklists.townships_of(request.user)
+    found = filters.TownshipFilter(request.GET, queryset=townships, request=request)
+    errors = lists.form_errors(found.form)
+    rows = worklists.deadline_board(
+        request.user, townships=found.qs if not errors else townships.none(), today=today
+    )
+    if not errors and found.form.cleaned_data.get("overdue") == "1":
+        rows = [r for r in rows if r["overdue"]]
+    table = lists.configure(request, tables.DeadlineTable(rows))
+    context = {"filter": found, "table": table, "filter_errors": errors, "today": today}
+    return render(request, "cases/dashboard.html", context, status=400 if errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,7 +219,8 @@ def inbox(request):
         else:
             messages.success(request, "已标为已读。")
         return redirect("cases:inbox")
-    return render(request, "cases/inbox.html", {"items": selectors.inbox_of(request.user)[:200]})
+    listing = lists.show(request, filters.InboxFilter, selectors.inbox_of(request.user), tables.InboxTable)
+    return render(request, "cases/inbox.html", listing.context(), status=listing.status)
 
 
 # ---- the case page -----------------------------------------------------------------------------

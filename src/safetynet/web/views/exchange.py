@@ -13,6 +13,8 @@ from safetynet.registry import selectors as registry_selectors
 from safetynet.verification import selectors, services
 from safetynet.verification.report import verified_input
 from safetynet.verification.sources import ENCODING_LABELS, SOURCES
+from safetynet.web import lists
+from safetynet.web.lists import filters, tables
 from safetynet.web.shell import client_of, login_required, raise_if_not_form_error, status_of
 
 
@@ -48,16 +50,19 @@ def uploads(request):
             except SafetynetError as e:
                 raise_if_not_form_error(e)
                 error, status = e.message, status_of(e)
+    base = selectors.uploads_visible_to(request.user).order_by("-id")
+    listing = lists.show(request, filters.UploadFilter, base, tables.UploadTable)
     return render(
         request,
         "verification/uploads.html",
         {
+            **listing.context(),
             "sources": [SOURCES[c] for c in mine],
-            "uploads": selectors.uploads_visible_to(request.user)[:50],
+            "runs": selectors.comparison_runs(request.user),
             "encodings": ENCODING_LABELS,
             "error": error,
         },
-        status=status,
+        status=status if status != 200 else listing.status,
     )
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +28,8 @@ from safetynet.registry.models import (
     Relation,
     Sex,
 )
-from safetynet.web import forms
+from safetynet.web import forms, lists
+from safetynet.web.lists import filters, tables
 from safetynet.web.selectors import household_audit
 from safetynet.web.shell import client_of, is_htmx, login_required, render_form_error, retarget
 
@@ -78,28 +77,15 @@ def _villages(user):
 @require_GET
 @login_required
 def search(request):
-    user = request.user
-    q = request.GET.get("q", "").strip()
-    village = request.GET.get("village", "").strip()
-    township = request.GET.get("township", "").strip()
-    results = selectors.search_households(user, q=q, village=village, township=township)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = [h.pk for h in page]
-    counts = dict(
-        selectors.memberships_visible_to(user)
-        .filter(household_id__in=ids, left_on__isnull=True)
-        .order_by()
-        .values_list("household_id")
-        .annotate(n=Count("id"))
-    )
-    rows = [(h, counts.get(h.pk, 0)) for h in page]
-    context = {"page": page, "rows": rows, "q": q, "village": village, "township": township}
-    if is_htmx(request):
-        response = render(request, "web/partials/search_results.html", context)
-    else:
-        context["villages"] = _villages(user)
-        context["townships"] = selectors.areas_visible_to(user).filter(level="township")
-        response = render(request, "web/search.html", context)
+    """户档案查询: search (name, pinyin initials, exact ID number, village, address), filters,
+    sorting and pages; htmx swaps only the results as the user types."""
+    base = selectors.with_member_count(
+        selectors.households_visible_to(request.user).select_related("village__parent", "head")
+    ).order_by("id")
+    listing = lists.show(request, filters.HouseholdFilter, base, tables.HouseholdTable, per_page=PAGE_SIZE)
+    context = listing.context()
+    template = "web/partials/search_results.html" if is_htmx(request) else "web/search.html"
+    response = render(request, template, context, status=listing.status)
     response["Vary"] = "HX-Request"
     return response
 

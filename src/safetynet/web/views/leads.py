@@ -1,12 +1,14 @@
-"""待办 (the open steps the user can act on now) and one lead's page: its evidence, then the way
+"""待办 (the open steps the user can act on now); one lead's page: its evidence, then the way
 from the lead to a case without detours — create the household from the lead (pre-filled) or link
-one found by ID number or name, accept; or dismiss with a reason."""
+one found by ID number or name, accept; or dismiss with a reason; and the worklist's batch actions
+on the leads ticked there (assign to a village officer, dismiss with one reason: all or nothing)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.roles import Perm
 from safetynet.cases import selectors, services
@@ -20,6 +22,42 @@ from safetynet.registry.models import Hukou, Relation
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error, status_of
 
 CANDIDATE_LIMIT = 10
+
+
+@require_POST
+@login_required
+def leads_bulk(request):
+    """The worklist's batch actions; the result (or why nothing was done) is said on the list."""
+    post = request.POST
+    back = reverse("cases:leads") + (f"?{post['query']}" if post.get("query") else "")
+    try:
+        if post.get("action") == "assign":
+            result = services.assign_leads(
+                user=request.user,
+                lead_ids=post.getlist("lead_id"),
+                officer=post.get("officer", ""),
+                client=client_of(request),
+            )
+            officer = result.leads[0].assigned_to
+            messages.success(
+                request,
+                f"已将{result.count}条线索分派给{officer.display_name or officer.username}"
+                f"（{officer.area.name}）入户核实。",
+            )
+        elif post.get("action") == "dismiss":
+            result = services.dismiss_leads(
+                user=request.user,
+                lead_ids=post.getlist("lead_id"),
+                reason=post.get("reason", ""),
+                client=client_of(request),
+            )
+            messages.success(request, f"已排除{result.count}条线索（不予受理），理由已记入审计日志。")
+        else:
+            raise ValidationFailed("请选择要执行的批量操作。", field="action")
+    except SafetynetError as err:
+        raise_if_not_form_error(err)
+        messages.error(request, err.message)
+    return redirect(back)
 
 
 @require_GET

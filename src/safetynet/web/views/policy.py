@@ -18,6 +18,8 @@ from safetynet.assessments.simulation import CATEGORY_ORDER, simulate, two_lines
 from safetynet.core import glossary
 from safetynet.core.errors import SafetynetError, ValidationFailed
 from safetynet.policy import jsonable
+from safetynet.web import lists
+from safetynet.web.lists import filters, tables
 from safetynet.web.shell import client_of, errors_of, login_required, status_of
 
 CATEGORY_LABELS = glossary.CATEGORY_SHORT_LABELS
@@ -60,7 +62,8 @@ def _effective_from(value: str) -> dt.date:
 @require_http_methods(["GET", "POST"])
 def parameters(request):
     region = _county(request.user)
-    day = _day(request.GET.get("on"), timezone.localdate())
+    search = filters.ParameterForm(request.GET or None)
+    day = (search.cleaned_data.get("on") if search.is_valid() else None) or timezone.localdate()
     errors, values, status = {}, {}, 200
     if request.method == "POST":
         values = request.POST.dict()
@@ -97,11 +100,17 @@ def parameters(request):
         }
         for name, entry in sorted(in_force.entries.items())
     ]
+    table = lists.configure(request, tables.ParameterTable(search.keep(rows) if search.is_bound else rows))
+    filter_errors = lists.form_errors(search)
+    if filter_errors and status == 200:
+        status = 400
     return render(
         request,
         "assessments/parameters.html",
         {
-            "rows": rows,
+            "table": table,
+            "filter": {"form": search},
+            "filter_errors": filter_errors,
             "day": day,
             "errors": errors,
             "values": values,

@@ -19,23 +19,36 @@ document.addEventListener("htmx:sendError", function () {
 
 // Forms marked data-confirm="…" ask first (dismissing a lead, refusing a case): the one modal of
 // web/base.html shows the question; only its confirm button submits. No inline script (CSP).
+// A submit button may carry its own data-confirm (the leads worklist's "排除所选线索").
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  if (!form.matches || !form.matches("form[data-confirm]") || form.dataset.confirmed === "1") return;
+  var submitter = event.submitter;
+  var question = (submitter && submitter.dataset && submitter.dataset.confirm) || (form.dataset && form.dataset.confirm);
+  if (!form.matches || !question || form.dataset.confirmed === "1") return;
   var modalEl = document.getElementById("confirm-modal");
   if (!modalEl || !window.bootstrap) {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    if (!window.confirm(question)) event.preventDefault();
     return;
   }
   event.preventDefault();
   if (!form.reportValidity()) return;
-  modalEl.querySelector(".confirm-text").textContent = form.dataset.confirm;
+  modalEl.querySelector(".confirm-text").textContent = question;
   var ok = modalEl.querySelector(".confirm-ok");
   var modal = window.bootstrap.Modal.getOrCreateInstance(modalEl);
   ok.onclick = function () {
     form.dataset.confirmed = "1";
     modal.hide();
-    if (form.requestSubmit) form.requestSubmit(event.submitter || undefined); else form.submit();
+    if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+    form.dataset.confirmed = "";
   };
   modal.show();
 }, true);
+
+// A table header's "select all" box (data-check-all="<name>") ticks every box of that name.
+document.addEventListener("change", function (event) {
+  var all = event.target;
+  if (!all.matches || !all.matches("input[data-check-all]")) return;
+  document.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]').forEach(function (box) {
+    box.checked = all.checked;
+  });
+});

@@ -1,0 +1,319 @@
+"""Every list page through django-filter and django-tables2: a search box and filters (areas by
+name), sorting by a header, 50 rows a page with the count; the rows stay those of the user's reach,
+role by role; no inline style or script in what the table template renders; and a fixed number of
+queries whatever the number of rows (60+)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from safetynet.accounts.roles import Role
+from safetynet.cases import notifications, services
+from safetynet.cases.models import Lead
+from tests.cases.conftest import (  # noqa: F401  (fixtures of the case tests)
+    _jobs_and_media,
+    clock,
+    poor_household,
+    proc,
+)
+from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_A, VILLAGE_B, VILLAGE_C, member, new_id
+from tests.web.test_security_headers import INLINE
+
+MANY = 63
+DIGITS = "零一二三四五六七八九"
+
+
+def _cn(i: int) -> str:
+    """A name part from a number (names take Chinese characters only)."""
+    return "".join(DIGITS[int(d)] for d in str(i))
+
+
+def _lead(user, village=VILLAGE_A, name="孙某某", channel="grassroots"):
+    lead, _ = services.file_lead(
+        user=user,
+        channel=channel,
+        village_code=village,
+        summary="走访发现困难",
+        subject_name=name,
+        subject_id_number=new_id(),
+    )
+    return lead
+
+
+def _rows(html: str, table_id: str) -> int:
+    table = re.search(rf'<table[^>]*id="{table_id}".*?<tbody[^>]*>(.*?)</tbody>', html, re.S)
+    assert table, f"no table #{table_id}"
+    return len(re.findall(r"<tr[^>]*>\s*<td(?![^>]*colspan)", table.group(1)))
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def spread_leads(users):
+    admin = users["admin"]
+    return {
+        "a": _lead(admin, VILLAGE_A, "赵甲"),
+        "b": _lead(admin, VILLAGE_B, "钱乙", channel="department_warning"),
+        "c": _lead(admin, VILLAGE_C, "孙丙"),
+    }
+
+
+# ---- filters, search, sorting, pages ------------------------------------------------------------
+
+
+def test_leads_search_filter_by_channel_village_and_status_with_area_names(spread_leads, users, client_for):
+    c = client_for(users["township_clerk"])
+    page = c.get("/cases/leads/").content.decode()
+    assert "共 2 条" in page and _rows(page, "leads") == 2
+    assert '<option value="141029100202">昌宁镇 西关村</option>' in page  # villages by name
+    assert re.search(r'<th[^>]*class="orderable"[^>]*>\s*<a href="\?sort=reference">编号</a>', page)
+    assert spread_leads["a"].reference in c.get("/cases/leads/", {"q": "赵"}).content.decode()
+    assert "共 1 条" in c.get("/cases/leads/", {"q": "西关"}).content.decode()
+    only = c.get("/cases/leads/", {"channel": "department_warning"}).content.decode()
+    assert spread_leads["b"].reference in only and spread_leads["a"].reference not in only
+    assert "共 1 条" in c.get("/cases/leads/", {"village": VILLAGE_A}).content.decode()
+    services.dismiss_lead(user=users["township_clerk"], lead=spread_leads["a"], reason="重复")
+    assert "共 1 条" in c.get("/cases/leads/").content.decode()  # new ones by default
+    assert "共 1 条" in c.get("/cases/leads/", {"status": "dismissed"}).content.decode()
+    assert "共 2 条" in c.get("/cases/leads/", {"status": ""}).content.decode()
+
+
+def test_sorting_by_a_header_orders_the_rows(spread_leads, users, client_for):
+    c = client_for(users["county_civil"])
+    up = c.get("/cases/leads/", {"sort": "reference"}).content.decode()
+    down = c.get("/cases/leads/", {"sort": "-reference"}).content.decode()
+    refs = sorted(lead.reference for lead in spread_leads.values())
+    assert up.index(refs[0]) < up.index(refs[-1]) and down.index(refs[-1]) < down.index(refs[0])
+
+
+def test_a_bad_date_or_an_area_outside_reach_is_refused_beside_its_field(spread_leads, users, client_for):
+    c = client_for(users["township_clerk"])
+    r = c.get("/cases/leads/", {"township": GUANGHUA})  # not this clerk's township
+    assert r.status_code == 400 and 'id="err-township"' in r.content.decode()
+    assert spread_leads["c"].reference not in r.content.decode()
+    r = c.get("/cases/leads/", {"received_from": "2026-02-30"})
+    assert r.status_code == 400 and 'id="err-received_from"' in r.content.decode()
+    r = c.get("/cases/", {"accepted_from": "2026-03-02", "accepted_to": "2026-03-01"})
+    assert r.status_code == 400 and "起始日期不能晚于截止日期。" in r.content.decode()
+
+
+def test_cases_filter_by_state_township_and_search(proc, users, client_for):  # noqa: F811
+    proc.accept()
+    c = client_for(users["county_civil"])
+    page = c.get("/cases/").content.decode()
+    assert proc.data["reference"] in page and "共 1 条" in page
+    assert '<option value="141029100">昌宁镇</option>' in page
+    assert "共 1 条" in c.get("/cases/", {"township": CHANGNING}).content.decode()
+    assert "共 0 条" in c.get("/cases/", {"township": GUANGHUA}).content.decode()
+    assert "共 1 条" in c.get("/cases/", {"q": proc.data["reference"][-4:]}).content.decode()
+    assert "共 0 条" in c.get("/cases/", {"state": "filed"}).content.decode()
+    assert "共 0 条" in c.get("/cases/", {"due": "overdue"}).content.decode()
+
+
+def test_the_deadline_board_counts_per_township_and_links_to_those_cases(proc, users, client_for):  # noqa: F811
+    proc.accept()
+    c = client_for(users["county_civil"])
+    page = c.get("/cases/dashboard/").content.decode()
+    assert _rows(page, "dashboard") == 10  # the county's townships, by name
+    assert '<td data-label="乡镇">昌宁镇</td>' in page and '/cases/?township=141029100">1</a>' in page
+    assert _rows(c.get("/cases/dashboard/", {"q": "昌宁"}).content.decode(), "dashboard") == 1
+    assert _rows(c.get("/cases/dashboard/", {"overdue": "1"}).content.decode(), "dashboard") == 0
+
+
+def test_inbox_filters_unread_and_kind(users, client_for):
+    officer = users["village_officer"]
+    for i in range(3):
+        notifications.notify_users([officer], case=None, kind="lead", title=f"新线索{i}", key=f"k{i}")
+    notifications.notify_users([officer], case=None, kind="due", title="即将到期", key="due")
+    c = client_for(officer)
+    assert "共 4 条" in c.get("/cases/inbox/").content.decode()
+    assert "共 1 条" in c.get("/cases/inbox/", {"kind": "due"}).content.decode()
+    item = officer.inbox.filter(kind="due").get()
+    c.post("/cases/inbox/", {"item_id": item.pk})
+    assert "共 3 条" in c.get("/cases/inbox/", {"read": "unread"}).content.decode()
+    assert "共 1 条" in c.get("/cases/inbox/", {"read": "read"}).content.decode()
+    assert "共 4 条" not in client_for(users["township_clerk"]).get("/cases/inbox/").content.decode()
+
+
+def test_households_filter_by_township_hukou_and_alleviation(register, users, client_for):
+    c = client_for(users["county_civil"])
+    assert "共 3 户" in c.get("/households/").content.decode()
+    assert "共 2 户" in c.get("/households/", {"township": CHANGNING}).content.decode()
+    assert "共 1 户" in c.get("/households/", {"alleviated": "1"}).content.decode()
+    ordered = c.get("/households/", {"sort": "-address"}).content.decode()
+    assert ordered.index("西关街2号") < ordered.index("东关街8号")
+
+
+def test_parameters_search_and_verified_filter(users, client_for):
+    c = client_for(users["county_civil"])
+    every = c.get("/policy/parameters/").content.decode()
+    some = c.get("/policy/parameters/", {"q": "低保"}).content.decode()
+    n_all, n_some = _rows(every, "parameters"), _rows(some, "parameters")
+    assert 0 < n_some < n_all and "dibao" in some
+
+
+def test_uploads_filter_by_status(users, client_for, settings, tmp_path):
+    from tests.verification.conftest import upload
+
+    settings.DATA_DIR = tmp_path
+    admin = users["admin"]
+    upload(admin, "financial", b"bad,header\n1,2\n", name="bad.csv")
+    c = client_for(admin)
+    page = c.get("/exchange/uploads/").content.decode()
+    assert "共 1 条" in page and "bad.csv" in page
+    assert "共 1 条" in c.get("/exchange/uploads/", {"status": "rejected"}).content.decode()
+    assert "共 0 条" in c.get("/exchange/uploads/", {"status": "accepted"}).content.decode()
+    assert "共 0 条" in c.get("/exchange/uploads/", {"q": "nothing"}).content.decode()
+
+
+# ---- scoping, role by role -------------------------------------------------------------------------
+
+REACH = {  # which of the leads each role's worklist shows
+    "township_clerk": {"a", "b"},
+    "village_officer": {"a"},
+    "county_civil": {"a", "b", "c"},
+    "auditor": {"a", "b", "c"},
+    "dept_liaison": set(),
+}
+
+
+@pytest.mark.parametrize("role", sorted(REACH))
+def test_each_role_lists_only_the_leads_of_its_reach(role, spread_leads, users, client_for):
+    html = client_for(users[role]).get("/cases/leads/", {"status": ""}).content.decode()
+    shown = {k for k, lead in spread_leads.items() if lead.reference in html}
+    assert shown == REACH[role]
+
+
+def test_the_other_townships_clerk_sees_neither_its_cases_nor_its_counts(proc, users, make_user, client_for):  # noqa: F811
+    proc.accept()
+    other = client_for(make_user(Role.TOWNSHIP_CLERK, GUANGHUA, "clerk_gh"))
+    assert proc.data["reference"] not in other.get("/cases/", {"state": "all"}).content.decode()
+    board = other.get("/cases/dashboard/").content.decode()
+    assert _rows(board, "dashboard") == 1 and "光华镇" in board and "昌宁镇" not in board
+    officer_board = client_for(users["village_officer"]).get("/cases/dashboard/").content.decode()
+    assert '<td data-label="乡镇">昌宁镇</td>' in officer_board
+
+
+# ---- what the table template renders ----------------------------------------------------------------
+
+
+def test_list_pages_render_no_inline_style_or_script(spread_leads, register, users, client_for):
+    pages = {
+        "township_clerk": ["/cases/leads/", "/cases/", "/cases/dashboard/", "/cases/inbox/", "/households/"],
+        "auditor": ["/audit/"],
+        "admin": ["/exchange/uploads/"],
+        "county_civil": ["/policy/parameters/"],
+    }
+    for role, urls in pages.items():
+        c = client_for(users[role])
+        for url in urls:
+            html = c.get(url).content.decode()
+            assert "table-stack" in html, url
+            found = {
+                k: m.group(0) for k, p in INLINE.items() if (m := p.search(html)) and k != "inline script"
+            }
+            assert not found, (url, found)
+            assert not INLINE["inline script"].search(html.replace('type="application/json"', "")), url
+
+
+# ---- query-count guards --------------------------------------------------------------------------------
+
+
+def test_the_leads_list_reads_a_fixed_number_of_queries(users, client_for, django_assert_max_num_queries):
+    admin, clerk, officer = users["admin"], users["township_clerk"], users["village_officer"]
+    c = client_for(clerk)
+    for i in range(3):
+        _lead(admin, VILLAGE_A, f"周{_cn(i)}")
+    few = _queries(c, "/cases/leads/")
+    for i in range(MANY):
+        _lead(admin, VILLAGE_A if i % 2 else VILLAGE_B, f"吴{_cn(i)}")
+    services.assign_leads(
+        user=clerk,
+        lead_ids=list(Lead.objects.filter(village__code=VILLAGE_A).values_list("pk", flat=True)),
+        officer=officer.pk,
+    )
+    with django_assert_max_num_queries(few):
+        html = c.get("/cases/leads/").content.decode()
+    assert f"共 {MANY + 3} 条，第 1/2 页" in html and _rows(html, "leads") == 50
+    with django_assert_max_num_queries(few):
+        c.get("/cases/leads/", {"sort": "-assigned_to", "page": 2})
+
+
+def test_the_cases_list_and_the_board_read_a_fixed_number_of_queries(
+    users, make_household, client_for, django_assert_max_num_queries
+):
+    clerk = users["township_clerk"]
+    c = client_for(clerk)
+
+    def cases(n, start):
+        for i in range(start, start + n):
+            h = make_household(
+                VILLAGE_A, members=[member("head", name=f"郑{_cn(i)}")], address=f"郑家巷{i}号"
+            )
+            services.accept_case(user=clerk, household=h.pk)
+
+    cases(2, 0)
+    auditor = client_for(users["auditor"])
+    viewers = {"/cases/": c, "/cases/dashboard/": c, "/households/": c, "/audit/": auditor}
+    few = {url: _queries(viewer, url) for url, viewer in viewers.items()}
+    cases(MANY, 2)  # 63 more households, cases and audit records
+    for url, viewer in viewers.items():
+        with django_assert_max_num_queries(few[url]):
+            html = viewer.get(url).content.decode()
+        assert "共 " in html
+    html = c.get("/cases/").content.decode()
+    assert f"共 {MANY + 2} 条" in html and _rows(html, "cases") == 50
+    with django_assert_max_num_queries(few["/audit/"]):
+        auditor.get("/audit/?page=2")
+
+
+def test_the_inbox_and_uploads_read_a_fixed_number_of_queries(
+    users, client_for, settings, tmp_path, django_assert_max_num_queries
+):
+    from tests.verification.conftest import upload
+
+    settings.DATA_DIR = tmp_path
+    officer, admin = users["village_officer"], users["admin"]
+    notifications.notify_users([officer], case=None, kind="lead", title="新线索", key="first")
+    upload(admin, "financial", b"bad,header\n0,0\n", name="bad0.csv")
+    inbox, uploads = client_for(officer), client_for(admin)
+    few_inbox, few_uploads = _queries(inbox, "/cases/inbox/"), _queries(uploads, "/exchange/uploads/")
+    for i in range(MANY):
+        notifications.notify_users([officer], case=None, kind="lead", title=f"新线索{i}", key=f"k{i}")
+        upload(admin, "financial", f"bad,header\n{i},{i}\n".encode(), name=f"bad{i + 1}.csv")
+    with django_assert_max_num_queries(few_inbox):
+        html = inbox.get("/cases/inbox/").content.decode()
+    assert f"共 {MANY + 1} 条" in html and _rows(html, "inbox") == 50
+    with django_assert_max_num_queries(few_uploads):
+        html = uploads.get("/exchange/uploads/").content.decode()
+    assert f"共 {MANY + 1} 条" in html and _rows(html, "uploads") == 50
+
+
+def test_the_household_list_reads_a_fixed_number_of_queries(
+    make_household, users, client_for, django_assert_max_num_queries
+):
+    c = client_for(users["county_civil"])
+    make_household(VILLAGE_A, members=[member("head", name="冯一")])
+    few = _queries(c, "/households/?q=冯")
+    for i in range(MANY):
+        make_household(
+            VILLAGE_C, members=[member("head", name=f"冯{_cn(i)}"), member("child", name=f"冯子{_cn(i)}")]
+        )
+    with django_assert_max_num_queries(few):
+        html = c.get("/households/", {"q": "冯", "sort": "-member_count"}).content.decode()
+    assert f"共 {MANY + 1} 户" in html and '<td data-label="人数">2</td>' in html
+
+
+def test_the_audit_log_shows_villages_in_changes_by_name(register, users, client_for):
+    html = client_for(users["auditor"]).get("/audit/", {"action": "household.create"}).content.decode()
+    assert '<span class="clabel">村（社区）</span>：光华村' in html
+    assert "：141029101201" not in html
