@@ -93,7 +93,9 @@ def test_amounts_have_thousands_separators_exactly_and_do_not_wrap():
     assert _render("{{ v|grouped }}", v=Decimal("-1000")) == "-1,000"
     assert _render("{{ v|grouped }}", v="260.00") == "260.00"
     assert _render("{{ v|grouped }}", v="not a number") == "not a number"
-    assert _render("{{ v|money }}", v=Decimal("86000.00")) == '<span class="amount">86,000.00</span>'
+    assert (
+        _render("{{ v|money }}", v=Decimal("86000.00")) == '<span class="amount text-nowrap">86,000.00</span>'
+    )
 
 
 def test_every_transition_of_the_procedure_has_its_glossary_label():

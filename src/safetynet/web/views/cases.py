@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.roles import Perm
+from safetynet.assessments.selectors import explained_result
 from safetynet.cases import selectors, services, workflow
 from safetynet.cases.models import Attachment, Channel
 from safetynet.core import clock, glossary
@@ -248,6 +249,7 @@ def _detail_context(request, pk) -> dict:
         "review_records": review_records,
         "decisions": case.decisions.all(),
         "proposal": proposal,
+        "proposal_trace": explained_result(proposal).get("trace", []) if proposal else [],
         "pending_item": selectors.live_item_of(case)
         if case.state == workflow.State.TOWNSHIP_DECISION
         else None,
