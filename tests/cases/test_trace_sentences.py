@@ -72,3 +72,18 @@ def test_a_changed_decision_is_not_identical_whatever_the_words(proc):
         proc.api["township_clerk"].get(f"/cases/{proc.case_id}/decisions/{decision.pk}/explain")
     )
     assert explained["identical"] is False
+
+
+def test_the_case_page_explains_each_decision_by_its_frozen_proposal_in_sentences(proc, users):
+    proc.to_decision()
+    proc.decide()
+    decision = TownshipDecision.objects.get(case_id=proc.case_id)
+    decision.proposal = {**decision.proposal, "trace": _without_sentences(decision.proposal["trace"])}
+    decision.save(update_fields=["proposal"])  # frozen before the sentences existed
+    web = Client()
+    web.force_login(users["township_clerk"])
+    page = web.get(f"/cases/{proc.case_id}/").content.decode()
+    trace = page[page.index(f'id="decision-trace-{decision.pk}"') :]
+    trace = trace[: trace.index("</details>")]
+    assert "低于农村低保标准" in trace and "整户认定结果：低保" in trace
+    assert not CODES.search(trace), CODES.search(trace)

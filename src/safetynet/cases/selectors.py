@@ -311,6 +311,17 @@ def current_proposal(case: Case):
     return qs.order_by("-id").first()
 
 
+def decision_trace(decision) -> list[dict]:
+    """The frozen proposal's trace of a township decision, a sentence on every step (written now
+    for a decision frozen before the sentences existed, with the hukou of its frozen inputs)."""
+    from safetynet.policy.sentences import with_sentences
+
+    trace = (decision.proposal or {}).get("trace") or []
+    if all(step.get("sentence") for step in trace):
+        return trace
+    return with_sentences(trace, hukou=(decision.assessment.inputs or {}).get("hukou"))
+
+
 def explain_decision(*, user, decision_id) -> dict:
     """Recompute a past decision's proposal from its frozen inputs and the parameters of its time.
 

@@ -248,6 +248,7 @@ def _detail_context(request, pk) -> dict:
         "reviews": case.village_reviews.all(),
         "review_records": review_records,
         "decisions": case.decisions.all(),
+        "decision_traces": [(d, selectors.decision_trace(d)) for d in case.decisions.all()],
         "proposal": proposal,
         "proposal_trace": explained_result(proposal).get("trace", []) if proposal else [],
         "pending_item": selectors.live_item_of(case)
