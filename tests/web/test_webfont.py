@@ -53,3 +53,15 @@ def test_the_face_carries_every_chinese_character_of_the_labels_and_gb2312():
 def test_fonts_may_come_from_this_server_under_the_csp():
     assert "font-src 'self'" in settings.CONTENT_SECURITY_POLICY
     assert "safetynet.web.finders.WebFontFinder" in settings.STATICFILES_FINDERS
+
+
+def test_an_unwritable_cache_leaves_the_font_out_and_the_site_up(monkeypatch, tmp_path):
+    from safetynet.web.finders import WebFontFinder
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the cache directory would be: nothing can be written
+    monkeypatch.setenv("SAFETYNET_CACHE_DIR", str(blocked))
+    finder = WebFontFinder()
+    assert finder.find(webfont.PATH) is None and finder.find(webfont.PATH, find_all=True) == []
+    assert list(finder.list([])) == []
+    assert finder.find("web/site.css") is None  # other paths are not this finder's
