@@ -240,7 +240,11 @@ def _classified_increment(s: _Step) -> str:
     # The increments reach the trace in fen (the rule's argument is `increments`, not `…_fen`, so
     # the tracer does not turn it into yuan); stored traces keep that form, the sentence says yuan.
     increments = {g: _d(v) / 100 for g, v in s.i["increments"].items()}
-    scale = "、".join(f"{G.INCREMENT_GROUP_LABELS.get(g, g)} {yuan(v)}" for g, v in increments.items())
+    # In the glossary's order, not the stored dict's: PostgreSQL's jsonb gives the keys back sorted.
+    order = [*G.INCREMENT_GROUP_LABELS, *sorted(set(increments) - set(G.INCREMENT_GROUP_LABELS))]
+    scale = "、".join(
+        f"{G.INCREMENT_GROUP_LABELS.get(g, '其他')} {yuan(increments[g])}" for g in order if g in increments
+    )
     old_age, adult_age = s.i["ages"]
     values, reasons = s.r["value"], s.r["reason"]
 
