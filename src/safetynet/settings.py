@@ -136,6 +136,13 @@ FILE_UPLOAD_TEMP_STALE_SECONDS = int(os.environ.get("SAFETYNET_UPLOAD_TEMP_STALE
 # A comparison run still "running" after this long is reported interrupted whatever its process.
 COMPARISON_STALE_SECONDS = int(os.environ.get("SAFETYNET_COMPARISON_STALE_SECONDS", str(12 * 3600)))
 WHITENOISE_USE_FINDERS = True
+# The Chinese web font is generated from the noto-cjk-sans-otc package (web/webfont.py), not kept
+# in the repository; this finder hands it to collectstatic and the development servers.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "safetynet.web.finders.WebFontFinder",
+]
 
 # ---- transport and sessions (docs/deploy.md "Security settings") -------------------------------
 # Served over HTTPS (behind the TLS reverse proxy): Secure cookies and HSTS. Off by default because

@@ -66,7 +66,7 @@ def test_the_liaison_is_offered_no_household_file_and_no_lead_form(make_user):
 def test_the_village_officer_gets_a_compact_phone_menu_of_three(make_user):
     html = _home(make_user(Role.VILLAGE_OFFICER))
     compact = re.search(r'<ul[^>]*id="nav-compact".*?</ul>', html, re.S).group(0)
-    assert re.findall(r'data-nav="([a-z_]+)"', compact) == ["leads", "cases", "investigations"]
+    assert re.findall(r'data-nav="([a-z_]+)"', compact) == ["leads", "investigations", "tasks"]
     clerk = _home(make_user(Role.TOWNSHIP_CLERK))
     assert 'id="nav-compact"' not in clerk
 
@@ -93,7 +93,9 @@ def test_amounts_have_thousands_separators_exactly_and_do_not_wrap():
     assert _render("{{ v|grouped }}", v=Decimal("-1000")) == "-1,000"
     assert _render("{{ v|grouped }}", v="260.00") == "260.00"
     assert _render("{{ v|grouped }}", v="not a number") == "not a number"
-    assert _render("{{ v|money }}", v=Decimal("86000.00")) == '<span class="amount">86,000.00</span>'
+    assert (
+        _render("{{ v|money }}", v=Decimal("86000.00")) == '<span class="amount text-nowrap">86,000.00</span>'
+    )
 
 
 def test_every_transition_of_the_procedure_has_its_glossary_label():

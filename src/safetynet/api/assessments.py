@@ -43,7 +43,7 @@ def _stored(row: Assessment) -> dict:
         "parameters_version": row.parameters_version,
         "parameters_digest": row.parameters_digest,
         "rule_set_version": row.rule_set_version,
-        "result": row.result,
+        "result": selectors.explained_result(row),
     }
 
 

@@ -232,23 +232,41 @@ def current_proposal(case: Case):
     return qs.order_by("-id").first()
 
 
+def decision_trace(decision) -> list[dict]:
+    """The frozen proposal's trace of a township decision, a sentence on every step (written now
+    for a decision frozen before the sentences existed, with the hukou of its frozen inputs)."""
+    from safetynet.policy.sentences import with_sentences
+
+    trace = (decision.proposal or {}).get("trace") or []
+    if all(step.get("sentence") for step in trace):
+        return trace
+    return with_sentences(trace, hukou=(decision.assessment.inputs or {}).get("hukou"))
+
+
 def explain_decision(*, user, decision_id) -> dict:
-    """Recompute a past decision's proposal from its frozen inputs and the parameters of its time."""
+    """Recompute a past decision's proposal from its frozen inputs and the parameters of its time.
+
+    Both results carry a plain-Chinese sentence on every trace step (a proposal frozen before the
+    sentences existed gets them now); `identical` compares the decisions, not the wording."""
     from safetynet.cases.models import TownshipDecision
 
     decision = TownshipDecision.objects.filter(pk=decision_id, case__in=cases_visible_to(user)).first()
     if decision is None:
         raise NotFound("未找到该决定。", code="decision_not_found")
     from safetynet.assessments.services import recompute
+    from safetynet.policy.sentences import with_sentences, without_sentences
 
     again = recompute(decision.assessment)
     frozen = {k: v for k, v in decision.proposal.items() if not k.startswith("_")}
+    if isinstance(frozen.get("trace"), list):
+        hukou = (decision.assessment.inputs or {}).get("hukou")
+        frozen["trace"] = with_sentences(frozen["trace"], hukou=hukou)
     return {
         "decision": decision.pk,
         "parameters_version": decision.parameters_version,
         "parameters_digest": decision.parameters_digest,
         "rule_set_version": decision.rule_set_version,
-        "identical": again == frozen,
+        "identical": without_sentences(again) == without_sentences(frozen),
         "recomputed": again,
         "frozen": frozen,
     }

@@ -181,6 +181,143 @@ CHANGE_KINDS = {
     "merge": "合户",
     "status": "成员状态变更",
 }
+# The household facts the decision trace names (policy/household.py's codes).
+RELATION_LABELS = {
+    "head": "户主",
+    "spouse": "配偶",
+    "child": "子女",
+    "parent": "父母",
+    "grandchild": "孙子女",
+    "sibling": "兄弟姐妹",
+    "other": "其他亲属",
+}
+DISABILITY_KIND_LABELS = {
+    "physical": "肢体",
+    "visual": "视力",
+    "hearing": "听力",
+    "speech": "言语",
+    "intellectual": "智力",
+    "mental": "精神",
+    "multiple": "多重",
+}
+# Which variant of a parameter chosen by hukou applied: 农村低保标准, 上年度农村居民人均可支配收入.
+HUKOU_STANDARD_LABELS = {"rural": "农村", "urban": "城市"}
+HUKOU_RESIDENT_LABELS = {"rural": "农村居民", "urban": "城镇居民"}
+# The care tiers of 特困供养 (the parameters tekun.care_monthly.*).
+CARE_TIER_LABELS = {"self_care": "全自理", "partial": "半护理", "total": "全护理"}
+# The groups of 分类施保 (the parameters dibao.classified_increment.*).
+INCREMENT_GROUP_LABELS = {
+    "old": "老年人",
+    "minor": "未成年人",
+    "severe_disability": "重度残疾人",
+    "serious_illness": "重病患者",
+}
+# Developer's marks in a rule's clause (policy/rules.py) as a reader of the decision sees them.
+CLAUSE_NOTES = {
+    "[local pattern]": "（本地做法）",
+    "[ratio local]": "（比例为本地规定）",
+    "[assumed]": "（本系统解读）",
+    "POLICY.md": "本系统政策口径",
+}
+
+# What each reason code of a rule (policy/rules.py) means, as the decision trace's sentences say
+# it: {rule: {reason: phrase}}. policy/sentences.py builds the sentence around the phrase.
+TRACE_REASONS = {
+    "counted_member": {
+        "core_family": "计入（户主、配偶或未成年、在读子女）",
+        "co_resident_with_duty_of_support": "计入（共同生活且负有法定赡养、抚养或扶养义务）",
+        "not_co_resident": "不计入（未共同生活）",
+        "not_counted_status": "不计入（服刑、强制隔离戒毒、宣告失踪、服现役或出家等情形）",
+    },
+    "family_size": {"counted_members": "", "no_counted_member": "没有计入的共同生活家庭成员"},
+    "assets_within_limits": {
+        "within_limits": "财产状况符合规定",
+        "financial_assets_over_limit": "金融资产超过上限，财产状况不符合规定",
+        "non_exempt_vehicle": "有不予豁免的机动车，财产状况不符合规定",
+        "too_many_homes": "住房超过规定套数，财产状况不符合规定",
+        "company_role": "有成员担任企业法定代表人或控股股东，财产状况不符合规定",
+        "home_bought_within_year": "申请前一年内购买过住房，财产状况不符合规定",
+    },
+    "no_work_capacity": {
+        "old_age": "无劳动能力（老年人）",
+        "child": "无劳动能力（未成年人）",
+        "severe_disability": "无劳动能力（重度残疾）",
+        "continuing_minor_or_student": "无劳动能力（已认定特困的未成年人或在读学生）",
+        "has_work_capacity": "有劳动能力",
+    },
+    "tekun_household": {
+        "eligible": "全部计入成员均无劳动能力、无生活来源且无有履行能力的法定义务人，整户认定为特困人员",
+        "member_with_work_capacity": "有计入成员具有劳动能力，不能整户认定为特困人员",
+        "income_not_below_standard": "家庭人均收入不低于低保标准，不能整户认定为特困人员",
+        "assets_over_limits": "家庭财产超过规定，不能整户认定为特困人员",
+        "has_able_supporter": "有具备履行能力的法定赡养、抚养、扶养义务人，不能整户认定为特困人员",
+    },
+    "dibao_household": {
+        "eligible": "家庭人均收入低于低保标准且财产符合规定，认定为低保家庭",
+        "already_tekun": "已整户认定为特困人员，不再认定为低保家庭",
+        "income_not_below_standard": "家庭人均收入不低于低保标准，不认定为低保家庭",
+        "assets_over_limits": "家庭财产超过低保规定，不认定为低保家庭",
+    },
+    "classified_increment": {
+        "none": "无分类施保增发",
+        "old": "按老年人增发",
+        "minor": "按未成年人增发",
+        "severe_disability": "按重度残疾人增发",
+        "serious_illness": "按重病患者增发",
+    },
+    "gradual_exit": {
+        "income_rose_gradual_exit": "原为低保家庭，因收入增加不再符合低保条件且财产符合规定，给予渐退期",
+        "still_assisted": "仍符合低保或特困条件，不适用渐退",
+        "assets_over_limits_no_gradual_exit": "原为低保家庭，因财产超过规定退出，不适用渐退",
+        "not_current_dibao": "原非低保家庭，不适用渐退",
+    },
+    "tekun_member": {
+        "eligible": "单独认定为特困人员",
+        "not_in_edge_or_rigid_household": "家庭不是低保边缘或刚性支出困难家庭，不单独认定",
+        "not_counted": "不是计入的家庭成员，不单独认定",
+        "has_work_capacity": "有劳动能力，不单独认定为特困人员",
+        "own_income_not_below_standard": "本人收入不低于低保标准，不单独认定为特困人员",
+        "assets_over_limits": "家庭财产超过规定，不单独认定为特困人员",
+        "has_able_supporter": "有具备履行能力的法定义务人，不单独认定为特困人员",
+    },
+    "individual_dibao_member": {
+        "severe_disability": "一、二级重度残疾，单独纳入低保（单人保）",
+        "grade3_intellectual_or_mental": "三级智力或精神残疾，单独纳入低保（单人保）",
+        "major_illness": "患重病，单独纳入低保（单人保）",
+        "no_condition": "无重度残疾或重病，不单独纳入低保",
+        "tekun_individually": "已单独认定为特困人员，不再单人保",
+        "not_counted": "不是计入的家庭成员，不单人保",
+        "not_in_edge_or_rigid_household": "家庭不是低保边缘或刚性支出困难家庭，不单人保",
+    },
+    "dibao_edge_household": {
+        "eligible": "不属于低保、特困，人均收入低于边缘收入线且财产符合规定，认定为低保边缘家庭",
+        "already_dibao_or_tekun": "已认定为低保或特困，不再认定为低保边缘家庭",
+        "income_not_below_edge_line": "家庭人均收入不低于边缘收入线，不认定为低保边缘家庭",
+        "assets_over_edge_limits": "家庭财产超过边缘家庭规定，不认定为低保边缘家庭",
+    },
+    "rigid_hardship_household": {
+        "eligible": "收入低于上年度人均可支配收入、财产符合规定且刚性支出超过规定比例，认定为刚性支出困难家庭",
+        "already_assisted": "已认定为低保、特困或低保边缘家庭，不再认定为刚性支出困难家庭",
+        "income_not_below_disposable_income": "家庭人均收入不低于上年度人均可支配收入，不认定为刚性支出困难家庭",
+        "assets_over_edge_limits": "家庭财产超过规定，不认定为刚性支出困难家庭",
+        "rigid_expenditure_not_heavy": "刚性支出未超过规定比例，不认定为刚性支出困难家庭",
+    },
+    "refer_other_low_income": {
+        "has_category": "已有认定类别，无需转县级领导小组",
+        "edge_income_assets_over_limits": "人均收入低于边缘收入线但财产超过规定，建议转县级领导小组认定其他低收入人口",
+        "risk_event_below_disposable_income": "有风险事件且人均收入低于上年度人均可支配收入，建议转县级领导小组认定其他低收入人口",
+        "no_serious_hardship": "未发现严重困难，不转县级领导小组",
+    },
+    "monitoring_mark": {
+        "urban_not_monitored": "城市家庭不纳入防返贫监测",
+        "inside_range_at_risk_by_judgement": "在监测范围内，经入户研判有返贫致贫风险",
+        "inside_range_at_risk_by_event": "在监测范围内，未作研判但申报了风险事件",
+        "inside_range_judged_not_at_risk": "在监测范围内，但经入户研判无返贫致贫风险",
+        "inside_range_not_at_risk": "在监测范围内，但无风险事件、也未研判有风险",
+        "risk_event_with_heavy_rigid_expenditure": "不在监测范围内，但有风险事件且刚性支出超过规定比例",
+        "above_range_no_sudden_hardship": "不在监测范围内，也无突发严重困难",
+    },
+}
 
 # The dictionaries the template filter `label` (web/templatetags/glossary.py) looks codes up in.
 KINDS = {
@@ -196,6 +333,8 @@ KINDS = {
     "case_kind": CASE_KIND_LABELS,
     "change_outcome": CHANGE_OUTCOME_LABELS,
     "change": CHANGE_KINDS,
+    "relation": RELATION_LABELS,
+    "disability_kind": DISABILITY_KIND_LABELS,
 }
 
 

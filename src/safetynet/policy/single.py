@@ -15,6 +15,7 @@ from safetynet.core.errors import ValidationFailed
 from safetynet.policy.household import CATEGORIES, Household, parse_household
 from safetynet.policy.params import ParameterSet, ParametersOnDate, county_code
 from safetynet.policy.pipeline import RULE_SET_VERSION, evaluate
+from safetynet.policy.sentences import add_sentences
 from safetynet.policy.table import HouseholdTable
 from safetynet.policy.trace import MEMBER_CATEGORIES, MONITORING_TYPES, Tracer, yuan
 
@@ -127,6 +128,7 @@ def assess(household: Household, params: ParametersOnDate, *, trace: bool = True
             {},
             {"value": category},
         )
+        add_sentences(tracer.entries, hukou=household.hukou)
     members = [
         MemberResult(
             id=m.id,

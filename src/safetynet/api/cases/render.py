@@ -3,6 +3,7 @@ objects that `schemas` declares. Shared by every case endpoint module."""
 
 from __future__ import annotations
 
+from safetynet.assessments.selectors import explained_result
 from safetynet.cases import selectors, workflow
 from safetynet.cases.models import Case, Channel, Lead
 from safetynet.core import clock
@@ -282,7 +283,7 @@ def assessment_out(a) -> dict:
         "parameters_digest": a.parameters_digest,
         "rule_set_version": a.rule_set_version,
         "verification": a.verification,
-        "result": a.result,
+        "result": explained_result(a),
     }
 
 

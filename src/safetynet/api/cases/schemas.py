@@ -564,7 +564,10 @@ class AssessmentOut(Schema):
     parameters_digest: str
     rule_set_version: str
     verification: JSONObject
-    result: JSONObject = Field(..., description="测算结果及其依据（trace）")
+    result: JSONObject = Field(
+        ...,
+        description="测算结果及其依据（trace：每步规则的结构化输入与结果，并附一句中文说明 sentence）",
+    )
 
 
 class ExplanationOut(Schema):
@@ -572,7 +575,7 @@ class ExplanationOut(Schema):
     parameters_version: str
     parameters_digest: str
     rule_set_version: str
-    identical: bool = Field(..., description="复算结果与决定时冻结的结果一致")
+    identical: bool = Field(..., description="复算结果与决定时冻结的结果一致（不比较说明文字 sentence）")
     recomputed: JSONObject
     frozen: JSONObject
 

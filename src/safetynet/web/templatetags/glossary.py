@@ -7,12 +7,11 @@ An unknown code passes through unchanged (a new code shows as itself rather than
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
 from django.utils.html import format_html
 
 from safetynet.core import glossary
+from safetynet.core.money import grouped as _grouped
 from safetynet.web import labels
 
 register = template.Library()
@@ -33,26 +32,6 @@ def labels_of(codes, kind: str) -> str:
     return "、".join(label(c, kind) for c in codes or [])
 
 
-def _grouped(value) -> str | None:
-    if value is None or value == "":
-        return None
-    try:
-        d = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not d.is_finite():
-        return None
-    sign = "-" if d < 0 else ""
-    text = format(abs(d), "f")
-    whole, _, frac = text.partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return sign + ",".join(groups) + (f".{frac}" if frac else "")
-
-
 @register.filter
 def grouped(value) -> str:
     """1234567.50 → 1,234,567.50 (Decimal-exact: no float, the digits as stored)."""
@@ -62,8 +41,8 @@ def grouped(value) -> str:
 
 @register.filter
 def money(value):
-    """An amount that never wraps mid-number: <span class="amount">1,234.00</span>."""
+    """An amount that never wraps mid-number: <span class="amount text-nowrap">1,234.00</span> (Bootstrap's text-nowrap)."""
     text = _grouped(value)
     if text is None:
         return "" if value is None else value
-    return format_html('<span class="amount">{}</span>', text)
+    return format_html('<span class="amount text-nowrap">{}</span>', text)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.roles import Perm
+from safetynet.assessments.selectors import explained_result
 from safetynet.cases import selectors, services, workflow, worklists
 from safetynet.cases.models import Attachment, Channel, Lead
 from safetynet.core import clock, glossary
@@ -261,7 +262,9 @@ def _detail_context(request, pk) -> dict:
         "reviews": case.village_reviews.all(),
         "review_records": review_records,
         "decisions": case.decisions.all(),
+        "decision_traces": [(d, selectors.decision_trace(d)) for d in case.decisions.all()],
         "proposal": proposal,
+        "proposal_trace": explained_result(proposal).get("trace", []) if proposal else [],
         "pending_item": selectors.live_item_of(case)
         if case.state == workflow.State.TOWNSHIP_DECISION
         else None,

@@ -154,7 +154,7 @@ def latest_assessment(request, household_id: int):
 
 
 def _assessment_context(row) -> dict:
-    result = row.result
+    result = selectors.explained_result(row)
     return {
         "row": row,
         "household_id": row.household_id,
