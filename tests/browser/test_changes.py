@@ -90,9 +90,11 @@ def test_a_death_in_a_dibao_household_changes_the_amount_with_a_letter(
     rev.goto(case_url)
     assert "低保" in rev.inner_text("#in-force")
     rev.locator("#change-decision-form button").click()
+    rev.locator("#confirm-modal .confirm-ok").click()  # the page's confirmation first
     expect(rev.locator("#form-error")).to_contain_text("不一致")
     rev.select_option("#id_change_action", "change")
     rev.locator("#change-decision-form button").click()
+    rev.locator("#confirm-modal .confirm-ok").click()
     expect(rev.locator("#state").first).to_have_text("县级备案")
     rev.get_by_role("link", name="救助待遇变更告知书").click()
     expect(rev.locator("#letter")).to_contain_text("2026年07月")

@@ -9,8 +9,8 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from safetynet.api.cases.change_schemas import EntitlementOut
 from safetynet.api.cases.render import entitlement_out
-from safetynet.api.cases.schemas import EntitlementOut
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET
 from safetynet.core import clock
 from safetynet.core.masking import mask_name

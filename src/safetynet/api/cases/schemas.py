@@ -15,6 +15,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from safetynet.api.cases.change_schemas import ChangeDecisionOut, EntitlementOut, LetterOut
 from safetynet.api.schemas import In
 from safetynet.cases import workflow
 from safetynet.cases.models import Channel
@@ -72,20 +73,6 @@ class AcceptIn(In):
         "",
         description="案件类型：空则按该户是否享受待遇自动确定（申请认定/复核/家庭变化）；risk_closure 风险消除",
     )
-
-
-class ChangeDecisionIn(In):
-    version: int
-    action: Literal["confirm", "change", "stop"] = Field(
-        ..., description="confirm 复核无变化 / change 变更待遇 / stop 停发（退出）"
-    )
-    values: DecisionValuesIn | None = Field(None, description="改变测算建议时的类别、金额（须写明理由）")
-    reason: str = ""
-
-
-class StopObjectionIn(In):
-    version: int
-    content: str
 
 
 class MemberFactsIn(In):
@@ -161,6 +148,20 @@ class DecisionValuesIn(In):
     monitoring_type: Literal["", "unstable_alleviated", "edge_prone", "sudden_hardship"] = ""
     benefit_monthly: str = "0"
     members: list[DecisionMemberIn] = Field(default_factory=list)
+
+
+class ChangeDecisionIn(In):
+    version: int
+    action: Literal["confirm", "change", "stop"] = Field(
+        ..., description="confirm 复核无变化 / change 变更待遇 / stop 停发（退出）"
+    )
+    values: DecisionValuesIn | None = Field(None, description="改变测算建议时的类别、金额（须写明理由）")
+    reason: str = ""
+
+
+class StopObjectionIn(In):
+    version: int
+    content: str
 
 
 class DecisionIn(In):
@@ -420,48 +421,6 @@ class RefusalLetterOut(Schema):
     explain_by: dt.date
     explain_by_provisional: bool
     text: str
-
-
-class ChangeDecisionOut(Schema):
-    id: int
-    round: int
-    outcome: str
-    overridden: bool
-    terms: JSONObject
-    proposal: JSONObject
-    gradual_exit_months: int
-    effective_from: dt.date
-    reason: str
-    stop_notice_ends: dt.date | None
-    decided_on: dt.date
-    active: bool
-
-
-class LetterOut(Schema):
-    id: int
-    kind: str
-    title: str
-    text: str
-    issued_on: dt.date
-
-
-class EntitlementOut(Schema):
-    """One row of the entitlement timeline: what the household was entitled to from `valid_from`
-    up to, not including, `valid_until` (empty: open-ended)."""
-
-    id: int
-    valid_from: dt.date
-    valid_until: dt.date | None
-    category: str
-    monitoring_marked: bool
-    monitoring_type: str
-    benefit_monthly: str
-    basis: str = Field(..., description="开始依据：admission 认定 / change 家庭变化 / review 复核 / …")
-    end_basis: str = Field(..., description="提前终止的原因（空：未终止或到期）")
-    decided_on: dt.date
-    review_due: dt.date | None
-    parameters_version: str
-    case_id: int | None
 
 
 class MessageOut(Schema):
