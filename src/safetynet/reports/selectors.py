@@ -123,3 +123,15 @@ def can_submit(user, report: MonthlyReport) -> bool:
 
 def can_approve(user, report: MonthlyReport) -> bool:
     return user.can(Perm.APPROVE_MONTHLY_REPORT) and report.status == ReportStatus.SUBMITTED
+
+
+def recompute(report: MonthlyReport) -> dict:
+    """The report's figures produced again from the timeline known at its cutoff (and the same
+    correction base): equal to what it stored, however much the timeline changed since."""
+    base = report.figures.get("corrections_base")
+    return figures_mod.compute(
+        township=report.township,
+        month=Month.of(report.month),
+        seq=report.cutoff_seq,
+        base=(base["seq"], Month.parse(base["first_month"])) if base else None,
+    )
