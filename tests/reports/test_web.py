@@ -77,7 +77,11 @@ def test_each_sees_only_their_area_and_others_get_404(actors, make_household):
     listing = actors["clerk"].get("/reports/").content.decode()
     assert f"/reports/{mine.pk}/" in listing and f"/reports/{theirs.pk}/" not in listing
     county = actors["county"].get("/reports/").content.decode()
-    assert f"/reports/{mine.pk}/" in county and f"/reports/{theirs.pk}/" in county and "已编制（待报送）" in county
+    assert (
+        f"/reports/{mine.pk}/" in county
+        and f"/reports/{theirs.pk}/" in county
+        and "已编制（待报送）" in county
+    )
     assert 'id="prepare"' not in county  # county approves, does not prepare
     assert actors["other"].get(f"/reports/{mine.pk}/").status_code == 404
     assert actors["other"].get(f"/reports/{mine.pk}/export.xlsx").status_code == 404
@@ -96,7 +100,11 @@ def test_the_excel_file_has_the_documented_sheets_headers_and_totals(actors, mak
     open_(
         edge,
         D(2026, 5, 1),
-        terms("dibao_edge", "290", members=[ent.MemberPart(spouse.pk, "individual_dibao", benefit_monthly=Decimal("290"))]),
+        terms(
+            "dibao_edge",
+            "290",
+            members=[ent.MemberPart(spouse.pk, "individual_dibao", benefit_monthly=Decimal("290"))],
+        ),
     )
     old = make_household()
     open_(old, D(2026, 1, 1), terms(amount="1200.50"))
@@ -110,7 +118,13 @@ def test_the_excel_file_has_the_documented_sheets_headers_and_totals(actors, mak
     r = actors["clerk"].get(f"/reports/{report.pk}/export.xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = openpyxl.load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == [export.SUMMARY, export.HOUSEHOLDS, export.PEOPLE, export.CORRECTIONS, export.INFO]
+    assert wb.sheetnames == [
+        export.SUMMARY,
+        export.HOUSEHOLDS,
+        export.PEOPLE,
+        export.CORRECTIONS,
+        export.INFO,
+    ]
     summary = list(wb[export.SUMMARY].iter_rows(values_only=True))
     assert list(summary[0]) == export.SUMMARY_HEADERS
     col = {h: i for i, h in enumerate(export.SUMMARY_HEADERS)}
@@ -119,7 +133,10 @@ def test_the_excel_file_has_the_documented_sheets_headers_and_totals(actors, mak
     for t in totals:
         assert (t[col["新增户数"]], t[col["变更户数"]], t[col["减少户数"]]) == (1, 1, 1)
         assert t[col["新增人数"]] == 2 and t[col["新增月金额（元）"]] == Decimal("290")
-        assert (t[col["变更前月金额（元）"]], t[col["变更后月金额（元）"]]) == (Decimal("1200.5"), Decimal("1000"))
+        assert (t[col["变更前月金额（元）"]], t[col["变更后月金额（元）"]]) == (
+            Decimal("1200.5"),
+            Decimal("1000"),
+        )
         assert t[col["减少前月金额（元）"]] == Decimal("800")
     by_cat = {row[1]: row for row in summary if row[0] == "按认定类别" and row[1] != "合计"}
     assert set(by_cat) == {"特困人员", "低保", "低保边缘家庭"}

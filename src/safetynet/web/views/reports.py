@@ -69,7 +69,12 @@ def report_prepare(request):
     except SafetynetError as e:
         raise_if_not_form_error(e)
         field = e.field if e.field in ("township", "month") else "form"
-        return _list(request, errors={field: e.message}, values={"month": month, "township": township}, status=status_of(e))
+        return _list(
+            request,
+            errors={field: e.message},
+            values={"month": month, "township": township},
+            status=status_of(e),
+        )
     what = "已编制" if created else "已重新编制（替换原草稿）"
     messages.success(request, f"{report.township.name}{report.month:%Y年%m月}变化情况月报{what}。")
     return redirect("reports:detail", pk=report.pk)
