@@ -21,6 +21,7 @@ from safetynet.core import clock
 from safetynet.core.errors import Conflict, PermissionDenied, ValidationFailed
 from safetynet.reports import figures as figures_mod
 from safetynet.reports import selectors
+from safetynet.reports.export import workbook
 from safetynet.reports.models import MonthlyReport, ReportStatus
 from safetynet.reports.rules import Month
 from safetynet.reports.timeline import head_seq
@@ -199,8 +200,6 @@ def return_report(*, user, report, reason: str, client: str = "") -> MonthlyRepo
 
 def export_report(*, user, report, client: str = "") -> bytes:
     """The report's Excel file (from its stored snapshot), audited as a copy of personal data."""
-    from safetynet.reports.export import workbook
-
     report = selectors.get_report(user, getattr(report, "pk", report))
     data = workbook(report)
     with transaction.atomic():
