@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "safetynet.workdays",
     "safetynet.cases",
     "safetynet.entitlements",
+    "safetynet.reports",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

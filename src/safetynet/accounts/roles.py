@@ -65,6 +65,12 @@ class Perm(StrEnum):
     WITHDRAW_CASE = "withdraw_case"
     REQUEST_EXTENSION = "request_extension"
     APPROVE_EXTENSION = "approve_extension"
+    # The monthly change report (按月上报变化情况, reports/): read, prepare and submit (the
+    # township), approve or return (county civil affairs). Role-bound: an administrator holds
+    # neither prepare nor approve.
+    VIEW_MONTHLY_REPORT = "view_monthly_report"
+    PREPARE_MONTHLY_REPORT = "prepare_monthly_report"
+    APPROVE_MONTHLY_REPORT = "approve_monthly_report"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -104,7 +110,9 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.LEADING_OFFICE: frozenset({_P.VIEW_HOUSEHOLD, _P.MANAGE_PARAMETERS}),
     Role.DEPT_LIAISON: frozenset({_P.EXCHANGE_DATA}),
     Role.AUDITOR: frozenset({_P.VIEW_HOUSEHOLD, _P.VIEW_AUDIT}),
-    Role.ADMIN: frozenset(set(Perm) - {_P.CONFIRM_SITTING}),
+    Role.ADMIN: frozenset(
+        set(Perm) - {_P.CONFIRM_SITTING, _P.PREPARE_MONTHLY_REPORT, _P.APPROVE_MONTHLY_REPORT}
+    ),
 }
 
 # Who acts in the single procedure (cases/workflow.py). Kept apart so the registry matrix above
@@ -143,6 +151,20 @@ PROCEDURE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.DEPT_LIAISON: frozenset({_P.RAISE_LEAD}),
 }
 for _role, _extra in PROCEDURE_PERMISSIONS.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+# The monthly change report: the township prepares and submits it, county civil affairs approves;
+# the township's review group, the county offices and the auditor read it. A village officer does not.
+REPORT_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.TOWNSHIP_CLERK: frozenset({_P.VIEW_MONTHLY_REPORT, _P.PREPARE_MONTHLY_REPORT}),
+    Role.REVIEW_MEMBER: frozenset({_P.VIEW_MONTHLY_REPORT}),
+    Role.REVIEW_LEADER: frozenset({_P.VIEW_MONTHLY_REPORT}),
+    Role.COUNTY_CIVIL: frozenset({_P.VIEW_MONTHLY_REPORT, _P.APPROVE_MONTHLY_REPORT}),
+    Role.COUNTY_AGRI: frozenset({_P.VIEW_MONTHLY_REPORT}),
+    Role.LEADING_OFFICE: frozenset({_P.VIEW_MONTHLY_REPORT}),
+    Role.AUDITOR: frozenset({_P.VIEW_MONTHLY_REPORT}),
+}
+for _role, _extra in REPORT_PERMISSIONS.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 # Storing an assessment is a write: every role that sees households may, except the read-only

@@ -49,6 +49,7 @@ def _respond(api: NinjaAPI, request, status: int, body: dict) -> HttpResponse:
 _PATTERN_MESSAGES = {
     "village": "村（社区）代码应为12位数字。",
     "township": "乡镇代码应为9位数字。",
+    "month": "月份应为 YYYY-MM 格式（如 2026-06）。",
 }
 
 

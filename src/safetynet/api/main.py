@@ -20,6 +20,7 @@ from safetynet.api import (
     errors,
     family_changes,
     households,
+    reports,
     sittings,
     verification,
 )
@@ -71,6 +72,7 @@ api.add_router("", verification.router)
 api.add_router("", cases.router)
 api.add_router("", sittings.router)
 api.add_router("", entitlements.router)
+api.add_router("", reports.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

@@ -51,6 +51,26 @@ RISK_EVENTS = {
     "unemployment": "失业",
     "education": "子女上学负担",
 }
+# The monthly change report (reports/, docs/monthly-report.md).
+REPORT_CHANGE_LABELS = {"new": "新增", "changed": "变更", "stopped": "减少（退出）"}
+REPORT_STATUS_LABELS = {
+    "draft": "已编制（待报送）",
+    "submitted": "已报送（待审批）",
+    "approved": "已审批（锁定）",
+}
+# The report's by-mark breakdown: each monitoring type, a mark without a type, no mark.
+MONITORING_GROUP_LABELS = {
+    **MONITORING_TYPES,
+    "marked": "防返贫监测对象（未分类型）",
+    "none": "非防返贫监测对象",
+}
+REPORT_FIELD_LABELS = {
+    "category": "认定类别",
+    "monitoring_marked": "防返贫监测标识",
+    "monitoring_type": "监测类型",
+    "amount": "月救助金额",
+}
+
 # The six sources of the 经济状况核对 record (二(三)).
 VERIFICATION_SOURCES = {
     "hukou": "户籍",
@@ -138,6 +158,11 @@ AUDIT_ACTION_LABELS = {
     "exchange.upload": "上传部门数据",
     "exchange.upload_repeated": "重复上传部门数据（未更改）",
     "household.export": "导出户档案",
+    "monthly_report.prepare": "编制变化情况月报",
+    "monthly_report.submit": "报送变化情况月报",
+    "monthly_report.approve": "审批变化情况月报",
+    "monthly_report.return": "退回变化情况月报",
+    "monthly_report.export": "导出变化情况月报",
     "keys.rotate": "轮换加密密钥",
     "lead.assign": "分派线索给村救助帮扶专干",
     "lead.create": "登记线索",
@@ -335,6 +360,10 @@ KINDS = {
     "change": CHANGE_KINDS,
     "relation": RELATION_LABELS,
     "disability_kind": DISABILITY_KIND_LABELS,
+    "report_change": REPORT_CHANGE_LABELS,
+    "report_status": REPORT_STATUS_LABELS,
+    "monitoring_group": MONITORING_GROUP_LABELS,
+    "report_field": REPORT_FIELD_LABELS,
 }
 
 

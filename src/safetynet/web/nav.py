@@ -61,6 +61,10 @@ ENTRIES = (
         ),
         _all(P.EXCHANGE_DATA),
     ),
+    (
+        Entry("reports", "变化月报", "reports:list", ("reports:list", "reports:detail")),
+        _all(P.VIEW_MONTHLY_REPORT),
+    ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 

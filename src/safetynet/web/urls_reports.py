@@ -1,0 +1,12 @@
+from django.urls import path
+
+from safetynet.web.views import reports as views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("prepare/", views.report_prepare, name="prepare"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/export.xlsx", views.report_export, name="export"),
+    path("<int:pk>/<str:action>/", views.report_act, name="act"),
+]
