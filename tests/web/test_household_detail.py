@@ -163,3 +163,25 @@ def test_village_b_officer_cannot_see_village_a(register, make_user, client_for)
     c = client_for(make_user(Role.VILLAGE_OFFICER, VILLAGE_B, "officer_b"))
     assert c.get(_url(register["b"])).status_code == 200
     assert c.get(_url(register["a"])).status_code == 404
+
+
+def test_the_household_audit_shows_village_names_not_codes(client_for, make_user, make_household):
+    from safetynet.accounts.roles import Role
+    from safetynet.audit.services import SYSTEM, record_audit
+    from safetynet.registry.models import Area
+    from tests.conftest import VILLAGE_A, VILLAGE_B
+
+    h = make_household(VILLAGE_A)
+    record_audit(
+        actor=SYSTEM,
+        action="household.update",
+        object_type="household",
+        object_id=h.pk,
+        changes={"village": [VILLAGE_A, VILLAGE_B]},
+    )
+    page = (
+        client_for(make_user(Role.TOWNSHIP_CLERK, VILLAGE_A[:9])).get(f"/households/{h.pk}/").content.decode()
+    )
+    names = [Area.objects.get(code=c).name for c in (VILLAGE_A, VILLAGE_B)]
+    section = page[page.index('id="household-audit"') :]
+    assert all(n in section for n in names) and VILLAGE_B not in section

@@ -55,8 +55,9 @@ def leads(user, *, status: str = "new", township: str = "") -> QuerySet[Lead]:
 
 
 def days_since(lead: Lead, today: dt.date) -> int:
-    """Calendar days since the lead arrived."""
-    return (today - timezone.localtime(lead.received_at).date()).days
+    """Calendar days since the lead arrived (0 for a lead that arrived after `today`, as when the
+    demo clock is set back)."""
+    return max(0, (today - timezone.localtime(lead.received_at).date()).days)
 
 
 @dataclass

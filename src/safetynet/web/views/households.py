@@ -28,9 +28,9 @@ from safetynet.registry.models import (
     Relation,
     Sex,
 )
-from safetynet.web import forms, lists
+from safetynet.web import forms, labels, lists
 from safetynet.web.lists import filters, tables
-from safetynet.web.selectors import household_audit
+from safetynet.web.selectors import area_names, household_audit
 from safetynet.web.shell import client_of, is_htmx, login_required, render_form_error, retarget
 
 PAGE_SIZE = 20
@@ -126,11 +126,15 @@ def _body_context(request, household, *, refresh: bool = True) -> dict:
         .order_by("-left_on", "id")
     )
     people = {str(m.person_id): m.person.name for m in current + past}
+    records = list(household_audit(user, household))
+    names = area_names(set().union(*(labels.area_codes_in(r) for r in records)))
+    for record in records:  # area codes in the changes shown by name, as on the audit page
+        record.area_names = names
     return {
         "household": household,
         "members": current,
         "past_members": past,
-        "audit_records": household_audit(user, household),
+        "audit_records": records,
         "people": people,
         "can_edit": user.can(Perm.EDIT_HOUSEHOLD) and household.closed_on is None,
         "can_unmask": user.can(Perm.UNMASK_PERSONAL_DATA),
