@@ -18,9 +18,10 @@ from tests.conftest import CHANGNING, GUANGHUA
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+JULY, AUGUST_END = D(2026, 7, 1), D(2026, 8, 31)
 
 
-def _open(user, area="141029", starts=D(2026, 7, 1), ends=D(2026, 8, 31), name="2026年度复核"):
+def _open(user, area="141029", starts=JULY, ends=AUGUST_END, name="2026年度复核"):
     return services.open_campaign(user=user, name=name, area_code=area, starts_on=starts, ends_on=ends)
 
 
