@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from safetynet.audit.chain import GENESIS, HASHED_FIELDS, record_hash
 from safetynet.audit.models import AuditRecord, ChainHead
+from safetynet.core.bulk_insert import insert_rows
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,12 @@ class Entry:
     reason: str = ""
 
 
-def record_audits(*, actor: Actor, entries: list[Entry], batch_size: int = 2000) -> int:
+def record_audits(*, actor: Actor, entries: list[Entry], batch_size: int = 5000) -> int:
     """Append many records at once, in order, for one actor (a batch job writing thousands of
     rows: a review campaign's cases). The same chain as `record_audit`: each record's hash covers
     its fields and the previous hash, the head is locked while appending and moved once at the
-    end; the records are inserted with `bulk_create` instead of one INSERT and head update each.
+    end; the records are inserted with one `executemany` (`core.bulk_insert`) instead of one
+    INSERT and head update each.
     Inside the caller's transaction: the batch and its records commit or roll back together."""
     if not entries:
         return 0
@@ -106,9 +108,9 @@ def record_audits(*, actor: Actor, entries: list[Entry], batch_size: int = 2000)
                 "reason": e.reason,
             }
             digest = record_hash(fields, prev)
-            rows.append(AuditRecord(prev_hash=prev, hash=digest, **fields))
+            rows.append((*fields.values(), prev, digest))
             prev = digest
-        AuditRecord.objects.bulk_create(rows, batch_size=batch_size)
+        insert_rows(AuditRecord, [*HASHED_FIELDS, "prev_hash", "hash"], rows, batch_size=batch_size)
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return len(rows)

@@ -24,6 +24,7 @@ from safetynet.campaigns.models import Campaign, CampaignCase, CampaignSkip, Cam
 from safetynet.cases import bulk
 from safetynet.cases.models import OPEN_STATES, Case
 from safetynet.core import clock
+from safetynet.core.bulk_insert import insert_rows
 from safetynet.core.errors import Conflict, PermissionDenied, ValidationFailed
 from safetynet.entitlements.selectors import rows_in_region
 from safetynet.registry.models import Area
@@ -201,14 +202,13 @@ def _create_chunk(campaign, ct, chunk, actor, on, deadline) -> None:
             summary=f"{campaign.name}：年度复核",
             record={"campaign": campaign.pk},
         )
-        CampaignCase.objects.bulk_create(
-            [
-                CampaignCase(
-                    campaign=campaign, household_id=hid, case=case, township=ct.township, village_id=vid
-                )
+        insert_rows(
+            CampaignCase,
+            ["campaign_id", "household_id", "case_id", "township_id", "village_id"],
+            (
+                (campaign.pk, hid, case.pk, ct.township_id, vid)
                 for case, (hid, vid, _) in zip(cases, todo, strict=True)
-            ],
-            batch_size=1000,
+            ),
         )
 
 

@@ -29,6 +29,7 @@ from safetynet.audit.services import Actor, Entry, record_audits
 from safetynet.cases import workflow
 from safetynet.cases.models import Case, CaseTransition, VerificationResult
 from safetynet.cases.workflow import State
+from safetynet.core.bulk_insert import insert_rows
 from safetynet.registry.models import Membership
 from safetynet.workdays.services import work_calendar
 
@@ -71,43 +72,54 @@ def create_review_cases(
         return []
     now = timezone.now()
     with transaction.atomic():
-        cases = Case.objects.bulk_create(
+        insert_rows(
+            Case,
             [
-                Case(
-                    reference=i.reference,
-                    kind=Case.Kind.REVIEW,
-                    household_id=i.household_id,
-                    state=State.ACCEPTED.value,
-                    accepted_on=on,
-                    accepted_by=user,
-                    deadline=deadline.date,
-                    deadline_provisional=deadline.provisional,
-                    state_changed_at=now,
-                    applicant_name=i.applicant_name,
-                    summary=summary,
+                "reference",
+                "kind",
+                "household_id",
+                "state",
+                "version",
+                "accepted_on",
+                "created_at",
+                "accepted_by_id",
+                "round",
+                "deadline",
+                "deadline_provisional",
+                "extended",
+                "state_changed_at",
+                "applicant_name",
+                "applicant_phone",
+                "summary",
+            ],
+            (
+                (
+                    i.reference,
+                    Case.Kind.REVIEW.value,
+                    i.household_id,
+                    State.ACCEPTED.value,
+                    1,
+                    on,
+                    now,
+                    getattr(user, "pk", None),
+                    1,
+                    deadline.date,
+                    deadline.provisional,
+                    False,
+                    now,
+                    i.applicant_name,
+                    "",
+                    summary,
                 )
                 for i in items
-            ],
-            batch_size=1000,
+            ),
         )
-        CaseTransition.objects.bulk_create(
-            [
-                CaseTransition(
-                    case_id=c.pk,
-                    name="accept",
-                    from_state="",
-                    to_state=State.ACCEPTED.value,
-                    round=1,
-                    actor_id=actor.id,
-                    actor_name=actor.username,
-                    actor_role=actor.role,
-                    on=on,
-                    reason=summary,
-                    record=record,
-                )
-                for c in cases
-            ],
-            batch_size=1000,
+        ids = dict(
+            Case.objects.filter(reference__in=[i.reference for i in items]).values_list("reference", "pk")
+        )
+        cases = [Case(pk=ids[i.reference], household_id=i.household_id, reference=i.reference) for i in items]
+        _transitions(
+            [(c.pk, "", 1) for c in cases], "accept", State.ACCEPTED.value, actor, on, summary, record, now
         )
         record_audits(
             actor=actor,
@@ -128,6 +140,31 @@ def create_review_cases(
             ],
         )
     return cases
+
+
+def _transitions(cases, name, to_state, actor: Actor, on, reason, record, at) -> None:
+    """Transition rows for (case id, from state, round) tuples, in one `executemany`."""
+    insert_rows(
+        CaseTransition,
+        [
+            "case_id",
+            "name",
+            "from_state",
+            "to_state",
+            "round",
+            "actor_id",
+            "actor_name",
+            "actor_role",
+            "at",
+            "on",
+            "reason",
+            "record",
+        ],
+        (
+            (pk, name, before, to_state, rnd, actor.id, actor.username, actor.role, at, on, reason, record)
+            for pk, before, rnd in cases
+        ),
+    )
 
 
 def _members_to_verify(rows: list[dict]) -> dict[int, set[int]]:
@@ -195,24 +232,15 @@ def move_in_bulk(
             Case.objects.filter(pk__in=ids[start : start + 900]).update(
                 state=t.target.value, state_changed_at=timezone.now(), version=F("version") + 1
             )
-        CaseTransition.objects.bulk_create(
-            [
-                CaseTransition(
-                    case_id=r["pk"],
-                    name=name,
-                    from_state=r["state"],
-                    to_state=t.target.value,
-                    round=r["round"],
-                    actor_id=actor.id,
-                    actor_name=actor.username,
-                    actor_role=actor.role,
-                    on=on,
-                    reason=reason,
-                    record=record,
-                )
-                for r in moved
-            ],
-            batch_size=1000,
+        _transitions(
+            [(r["pk"], r["state"], r["round"]) for r in moved],
+            name,
+            t.target.value,
+            actor,
+            on,
+            reason,
+            record,
+            timezone.now(),
         )
         record_audits(
             actor=actor,
@@ -254,22 +282,35 @@ def attach_results_in_bulk(*, actor: Actor, results: dict[int, list[dict]], exte
             .distinct()
         )
         todo = [cid for cid, r in rows.items() if (cid, r["round"]) not in have and results[cid]]
-        VerificationResult.objects.bulk_create(
+        now = timezone.now()
+        insert_rows(
+            VerificationResult,
             [
-                VerificationResult(
-                    case_id=cid,
-                    round=rows[cid]["round"],
-                    person_id=m["person_id"],
-                    outcome=m["outcome"],
-                    sources=m.get("sources") or {},
-                    summary=(m.get("summary") or "")[:4000],
-                    origin="automatic",
-                    external_ref=external_ref[:64],
+                "case_id",
+                "round",
+                "person_id",
+                "outcome",
+                "sources",
+                "summary",
+                "origin",
+                "external_ref",
+                "entered_at",
+            ],
+            (
+                (
+                    cid,
+                    rows[cid]["round"],
+                    m["person_id"],
+                    m["outcome"],
+                    m.get("sources") or {},
+                    (m.get("summary") or "")[:4000],
+                    "automatic",
+                    external_ref[:64],
+                    now,
                 )
                 for cid in todo
                 for m in results[cid]
-            ],
-            batch_size=1000,
+            ),
         )
         record_audits(
             actor=actor,
