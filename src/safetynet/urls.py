@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include((public_urlpatterns, "public"))),
     path("policy/", include("safetynet.web.urls_policy")),
     path("exchange/", include("safetynet.web.urls_exchange")),
+    path("campaigns/", include("safetynet.web.urls_campaigns")),
     path("", include("safetynet.web.urls")),
 ]
 
