@@ -175,6 +175,7 @@ def main() -> None:
     log(f"generated in {generate_seconds:.1f} s ({reg['members']:,} members); opening the campaign …")
 
     import safetynet.campaigns.background as background
+    import safetynet.campaigns.verification  # noqa: F401  (a worker has its modules loaded: not timed)
 
     background.start = lambda pk: None  # not queued to a worker: the run is timed in this process
     started = time.monotonic()
