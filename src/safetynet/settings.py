@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "safetynet.cases",
     "safetynet.entitlements",
     "safetynet.reports",
+    "safetynet.campaigns",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("policy/", include("safetynet.web.urls_policy")),
     path("exchange/", include("safetynet.web.urls_exchange")),
     path("reports/", include("safetynet.web.urls_reports")),
+    path("campaigns/", include("safetynet.web.urls_campaigns")),
     path("", include("safetynet.web.urls")),
 ]
 

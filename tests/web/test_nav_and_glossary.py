@@ -16,16 +16,16 @@ from tests.conftest import PASSWORD
 # Exactly what each role is offered (derived from accounts.roles permissions).
 MENUS = {
     Role.VILLAGE_OFFICER: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
-    Role.TOWNSHIP_CLERK: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "reports"},
-    Role.REVIEW_MEMBER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters", "reports"},
-    Role.REVIEW_LEADER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters", "reports"},
-    Role.COUNTY_CIVIL: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "reports", "simulate", "standards"},
-    Role.COUNTY_AGRI: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "parameters", "reports", "simulate"},
-    Role.LEADING_OFFICE: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "reports", "simulate"},
+    Role.TOWNSHIP_CLERK: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "investigations", "leads", "parameters", "reports", "tasks"},
+    Role.REVIEW_MEMBER: {"campaigns", "cases", "dashboard", "households", "inbox", "parameters", "reports", "sittings", "tasks"},
+    Role.REVIEW_LEADER: {"campaigns", "cases", "dashboard", "households", "inbox", "parameters", "reports", "sittings", "tasks"},
+    Role.COUNTY_CIVIL: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "leads", "parameters", "reports", "simulate", "standards", "tasks"},
+    Role.COUNTY_AGRI: {"cases", "dashboard", "households", "inbox", "leads", "parameters", "reports", "simulate", "tasks"},
+    Role.LEADING_OFFICE: {"cases", "dashboard", "households", "inbox", "parameters", "reports", "simulate", "tasks"},
     Role.DEPT_LIAISON: {"exchange"},
     Role.AUDITOR: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "reports", "audit"},
     Role.ADMIN: {
-        "leads", "cases", "investigations", "tasks", "inbox", "dashboard", "sittings", "households", "household_new",
+        "leads", "cases", "investigations", "tasks", "inbox", "dashboard", "sittings", "campaigns", "households", "household_new",
         "parameters", "simulate", "exchange", "reports", "audit", "standards",
     },
 }  # fmt: skip

@@ -71,6 +71,8 @@ class Perm(StrEnum):
     VIEW_MONTHLY_REPORT = "view_monthly_report"
     PREPARE_MONTHLY_REPORT = "prepare_monthly_report"
     APPROVE_MONTHLY_REPORT = "approve_monthly_report"
+    # The yearly review campaign (7–8月复核, campaigns app): opened by the county civil-affairs office.
+    OPEN_REVIEW_CAMPAIGN = "open_review_campaign"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -145,7 +147,7 @@ PROCEDURE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             _P.APPROVE_EXTENSION,
         }
     ),
-    Role.COUNTY_CIVIL: frozenset({_P.RAISE_LEAD, _P.VERIFY, _P.COUNTY_FILE}),
+    Role.COUNTY_CIVIL: frozenset({_P.RAISE_LEAD, _P.VERIFY, _P.COUNTY_FILE, _P.OPEN_REVIEW_CAMPAIGN}),
     Role.COUNTY_AGRI: frozenset({_P.RAISE_LEAD}),
     Role.LEADING_OFFICE: frozenset({_P.LEADING_GROUP_DECIDE}),
     Role.DEPT_LIAISON: frozenset({_P.RAISE_LEAD}),

@@ -14,6 +14,7 @@ from ninja.renderers import JSONRenderer
 from safetynet.api import (
     assessments,
     auth,
+    campaigns,
     cases,
     docs,
     entitlements,
@@ -73,6 +74,7 @@ api.add_router("", cases.router)
 api.add_router("", sittings.router)
 api.add_router("", entitlements.router)
 api.add_router("", reports.router)
+api.add_router("", campaigns.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

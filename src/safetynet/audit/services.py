@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from safetynet.audit.chain import GENESIS, HASHED_FIELDS, record_hash
 from safetynet.audit.models import AuditRecord, ChainHead
+from safetynet.core.bulk_insert import insert_rows
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,55 @@ def record_audit(
         head.seq, head.hash = rec.seq, digest
         head.save(update_fields=["seq", "hash"])
         return rec
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record of a batch (`record_audits`)."""
+
+    action: str
+    object_type: str = ""
+    object_id: str | int = ""
+    changes: dict | None = None
+    reason: str = ""
+
+
+def record_audits(*, actor: Actor, entries: list[Entry], batch_size: int = 5000) -> int:
+    """Append many records at once, in order, for one actor (a batch job writing thousands of
+    rows: a review campaign's cases). The same chain as `record_audit`: each record's hash covers
+    its fields and the previous hash, the head is locked while appending and moved once at the
+    end; the records are inserted with one `executemany` (`core.bulk_insert`) instead of one
+    INSERT and head update each.
+    Inside the caller's transaction: the batch and its records commit or roll back together."""
+    if not entries:
+        return 0
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
+        at = timezone.now()
+        seq, prev, rows = head.seq, head.hash, []
+        for e in entries:
+            seq += 1
+            fields = {
+                "seq": seq,
+                "at": at,
+                "actor_id": actor.id,
+                "actor": actor.username,
+                "role": actor.role,
+                "area": actor.area,
+                "client": actor.client,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": str(e.object_id),
+                "changes": e.changes or {},
+                "reason": e.reason,
+            }
+            digest = record_hash(fields, prev)
+            rows.append((*fields.values(), prev, digest))
+            prev = digest
+        insert_rows(AuditRecord, [*HASHED_FIELDS, "prev_hash", "hash"], rows, batch_size=batch_size)
+        head.seq, head.hash = seq, prev
+        head.save(update_fields=["seq", "hash"])
+    return len(rows)
 
 
 @dataclass(frozen=True)

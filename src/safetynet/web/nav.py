@@ -32,6 +32,8 @@ def _any(*perms: Perm):
 
 
 P = Perm
+# The township roles that follow the yearly review's progress of their township.
+TOWNSHIP_ROLES = (Role.TOWNSHIP_CLERK, Role.REVIEW_MEMBER, Role.REVIEW_LEADER)
 # (entry, who may use it). Leads need a village to file into (view_household) or the power to accept.
 ENTRIES = (
     (
@@ -48,6 +50,15 @@ ENTRIES = (
         _all(P.TOWNSHIP_DECIDE),
     ),
     (Entry("standards", "提标", "cases:standards", ("cases:standards",)), _all(P.COUNTY_FILE)),
+    (
+        Entry(
+            "campaigns",
+            "年度复核",
+            "campaigns:list",
+            ("campaigns:list", "campaigns:detail", "campaigns:cases"),
+        ),
+        lambda u: u.can(P.OPEN_REVIEW_CAMPAIGN) or (u.can(P.VIEW_HOUSEHOLD) and u.role in TOWNSHIP_ROLES),
+    ),
     (Entry("households", "户档案", "web:search", ("web:search", "web:household")), _all(P.VIEW_HOUSEHOLD)),
     (Entry("household_new", "新建户", "web:household_new", ("web:household_new",)), _all(P.CREATE_HOUSEHOLD)),
     (
