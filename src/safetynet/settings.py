@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "safetynet.workdays",
     "safetynet.cases",
     "safetynet.entitlements",
+    "safetynet.payments",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",
