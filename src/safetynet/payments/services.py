@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
@@ -239,17 +240,24 @@ def return_payroll(*, user, payroll, reason: str, client: str = "") -> Payroll:
 
 
 def _duplicates(p: Payroll) -> str:
-    mine = PayrollLine.objects.filter(payroll=p)
+    """The benefit months of `p` already committed in another payroll (for the refusal)."""
+    mine = PayrollLine.objects.filter(
+        payroll=p,
+        kind__in=BASE_KINDS,
+        benefit_key=OuterRef("benefit_key"),
+        benefit_month=OuterRef("benefit_month"),
+    )
     clash = (
         PayrollLine.objects.filter(committed=True, kind__in=BASE_KINDS)
         .exclude(payroll=p)
-        .filter(benefit_key__in=mine.filter(kind__in=BASE_KINDS).values("benefit_key"))
-        .values_list("household_id", "benefit_month", "payroll__township__name", "payroll__month")[:5]
+        .filter(Exists(mine))
+        .select_related("payroll__township", "beneficiary", "payee")[:5]
     )
-    clash = [
-        c for c in clash if mine.filter(household_id=c[0], benefit_month=c[1], kind__in=BASE_KINDS).exists()
-    ]
-    return "；".join(f"户{h} {m:%Y年%m月}已列入{t}{pm:%Y年%m月}名册" for h, m, t, pm in clash)
+    return "；".join(
+        f"{(c.beneficiary or c.payee).name}（户{c.household_id}）{c.benefit_month:%Y年%m月}"
+        f"已列入{c.payroll.township.name}{c.payroll.month:%Y年%m月}名册"
+        for c in clash
+    )
 
 
 def approve_payroll(
