@@ -95,18 +95,36 @@ def _amount(text: str) -> Decimal | None:
     return value
 
 
+def _records(text: str) -> list[list[str]]:
+    return [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+
+
+def _is_utf8_result(data: bytes) -> bool:
+    """UTF-8 Chinese often decodes as (wrong) GBK without error: recognise it by its header."""
+    try:
+        records = _records(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return False
+    return bool(records) and tuple(c.strip() for c in records[0]) == RESULT_HEADER
+
+
 def parse_result(data: bytes) -> ParsedResult:
     """Read a result file; what cannot be read is listed in `problems` (all of them, not the first)."""
     out = ParsedResult()
     try:
         text = data.decode("gbk")
     except UnicodeDecodeError as err:
-        out.problems.append(f"文件不是GBK编码（第{err.start + 1}字节无法解码）")
+        if _is_utf8_result(data):
+            out.problems.append("文件为UTF-8编码，应为GBK编码")
+        else:
+            out.problems.append(f"文件不是GBK编码（第{err.start + 1}字节无法解码）")
         return out
-    records = list(csv.reader(io.StringIO(text)))
-    records = [r for r in records if any(c.strip() for c in r)]
+    records = _records(text)
     if not records or tuple(c.strip() for c in records[0]) != RESULT_HEADER:
-        out.problems.append("首行应为表头：" + ",".join(RESULT_HEADER))
+        if _is_utf8_result(data):
+            out.problems.append("文件为UTF-8编码，应为GBK编码")
+        else:
+            out.problems.append("首行应为表头：" + ",".join(RESULT_HEADER))
         return out
     body, trailer = records[1:], None
     if body and body[-1] and body[-1][0].strip() == TRAILER:
