@@ -158,7 +158,7 @@ def payment_history(user, household) -> list[dict]:
         .exclude(payroll__status=Payroll.Status.DRAFT)
         .exclude(payroll__status=Payroll.Status.SUBMITTED)
         .select_related("payee", "payroll")
-        .order_by("-benefit_month", "id")
+        .order_by("-benefit_month", "-id")
     )
     return [
         {
