@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include((public_urlpatterns, "public"))),
     path("policy/", include("safetynet.web.urls_policy")),
     path("exchange/", include("safetynet.web.urls_exchange")),
+    path("payments/", include("safetynet.web.urls_payments")),
     path("", include("safetynet.web.urls")),
 ]
 

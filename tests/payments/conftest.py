@@ -91,3 +91,6 @@ def recipient(make_household, chain):
         return h
 
     return make
+
+
+from tests.browser.conftest import flushable_audit_trail  # noqa: E402,F401  (transactional tests flush the trail)

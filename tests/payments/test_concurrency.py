@@ -14,7 +14,6 @@ from safetynet.core.errors import Conflict
 from safetynet.entitlements import services as ent
 from safetynet.payments import services as pay
 from safetynet.payments.models import Payroll, PayrollLine
-from tests.browser.conftest import flushable_audit_trail  # noqa: F401  (transactional tests flush the trail)
 from tests.conftest import GUANGHUA, VILLAGE_C
 from tests.payments.conftest import D, dibao, open_row
 
@@ -58,7 +57,7 @@ def _race(calls: dict) -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_generations_at_once_leave_one_draft_with_each_line_once(flushable_audit_trail, recipient, chain):  # noqa: F811
+def test_two_generations_at_once_leave_one_draft_with_each_line_once(flushable_audit_trail, recipient, chain):
     homes = [recipient() for _ in range(4)]
     month = D(2026, 3, 1)
     outcomes = _race({"a": lambda: chain.generate(month), "b": lambda: chain.generate(month)})
@@ -71,7 +70,7 @@ def test_two_generations_at_once_leave_one_draft_with_each_line_once(flushable_a
 @pytest.mark.django_db(transaction=True)
 def test_two_approvals_paying_the_same_month_at_once_one_wins(
     flushable_audit_trail, recipient, chain, make_household
-):  # noqa: F811
+):
     a = recipient()
     person = a.head
     other = make_household(VILLAGE_C)

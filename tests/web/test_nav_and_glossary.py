@@ -16,17 +16,18 @@ from tests.conftest import PASSWORD
 # Exactly what each role is offered (derived from accounts.roles permissions).
 MENUS = {
     Role.VILLAGE_OFFICER: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
-    Role.TOWNSHIP_CLERK: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
+    Role.TOWNSHIP_CLERK: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "payrolls"},
     Role.REVIEW_MEMBER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters"},
     Role.REVIEW_LEADER: {"cases", "tasks", "inbox", "dashboard", "sittings", "households", "parameters"},
-    Role.COUNTY_CIVIL: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "simulate", "standards"},
+    Role.COUNTY_CIVIL: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "simulate", "standards", "payrolls"},
     Role.COUNTY_AGRI: {"leads", "cases", "tasks", "inbox", "dashboard", "households", "parameters", "simulate"},
     Role.LEADING_OFFICE: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "simulate"},
     Role.DEPT_LIAISON: {"exchange"},
-    Role.AUDITOR: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "audit"},
+    Role.AUDITOR: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "audit", "payrolls"},
+    Role.FINANCE: {"payrolls"},
     Role.ADMIN: {
         "leads", "cases", "investigations", "tasks", "inbox", "dashboard", "sittings", "households", "household_new",
-        "parameters", "simulate", "exchange", "audit", "standards",
+        "parameters", "simulate", "exchange", "audit", "standards", "payrolls",
     },
 }  # fmt: skip
 

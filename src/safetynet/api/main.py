@@ -19,6 +19,7 @@ from safetynet.api import (
     entitlements,
     errors,
     households,
+    payments,
     sittings,
     verification,
 )
@@ -69,6 +70,7 @@ api.add_router("", verification.router)
 api.add_router("", cases.router)
 api.add_router("", sittings.router)
 api.add_router("", entitlements.router)
+api.add_router("", payments.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

@@ -86,6 +86,10 @@ def totals(payrolls: QuerySet[Payroll]) -> list[TotalRow]:
     ]
 
 
+def totals_of(payroll) -> list[TotalRow]:
+    return totals(Payroll.objects.filter(pk=getattr(payroll, "pk", payroll)))
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     due: Decimal

@@ -61,6 +61,15 @@ ENTRIES = (
         ),
         _all(P.EXCHANGE_DATA),
     ),
+    (
+        Entry(
+            "payrolls",
+            "救助金发放",
+            "payments:list",
+            ("payments:list", "payments:detail", "payments:failures"),
+        ),
+        _all(P.VIEW_PAYROLL),
+    ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 
