@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "safetynet.entitlements",
     "safetynet.reports",
     "safetynet.campaigns",
+    "safetynet.payments",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("exchange/", include("safetynet.web.urls_exchange")),
     path("reports/", include("safetynet.web.urls_reports")),
     path("campaigns/", include("safetynet.web.urls_campaigns")),
+    path("payments/", include("safetynet.web.urls_payments")),
     path("", include("safetynet.web.urls")),
 ]
 

@@ -48,7 +48,7 @@ INSIDE = {"village_officer": VILLAGE_A}
 OUTSIDE = {"village_officer": VILLAGE_B}
 for r in ("township_clerk", "review_member", "review_leader"):
     INSIDE[r], OUTSIDE[r] = VILLAGE_A, VILLAGE_C
-for r in ("county_civil", "county_agri", "leading_office", "dept_liaison", "auditor", "admin"):
+for r in ("county_civil", "county_agri", "leading_office", "dept_liaison", "auditor", "finance", "admin"):
     INSIDE[r], OUTSIDE[r] = VILLAGE_C, OTHER_COUNTY_VILLAGE
 
 

@@ -73,6 +73,12 @@ EXPECTED = {
         "add_member": (404, 404),
         "reveal": (403, 403),
     },
+    Role.FINANCE: {  # county finance sees payroll totals and bank files, no household
+        "view": (404, 404),
+        "patch": (404, 404),
+        "add_member": (404, 404),
+        "reveal": (403, 403),
+    },
     Role.AUDITOR: {"view": (200, 404), "patch": (403, 404), "add_member": (403, 404), "reveal": (403, 403)},
     Role.ADMIN: {"view": (200, 404), "patch": (200, 404), "add_member": (201, 404), "reveal": (200, 404)},
 }

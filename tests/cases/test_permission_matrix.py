@@ -21,7 +21,7 @@ from tests.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, member
 
 OTHER_COUNTY_VILLAGE = "141028100201"
 TOWNSHIP = {"township_clerk", "review_member", "review_leader"}
-COUNTY = {"county_civil", "county_agri", "leading_office", "dept_liaison", "auditor", "admin"}
+COUNTY = {"county_civil", "county_agri", "leading_office", "dept_liaison", "auditor", "finance", "admin"}
 
 # transition -> roles that may fire it inside their area
 ALLOWED = {
@@ -53,7 +53,7 @@ ALLOWED = {
     "close_stop_notice": {"review_member", "review_leader", "admin"},
 }
 DYNAMIC = {"decide_unchanged": "confirm", "decide_change": "change", "decide_stop": "stop"}
-NO_REACH = {"dept_liaison"}
+NO_REACH = {"dept_liaison", "finance"}
 
 
 def _call(name: str, user, case: Case):

@@ -62,7 +62,7 @@ def test_loaded_demo_has_the_documented_accounts_and_synthetic_villages():
     summary = load_demo(generate(households=120))
     assert Household.objects.count() == 120 and Person.objects.count() == summary["persons"]
     names = set(User.objects.values_list("username", flat=True))
-    expected = {"admin", "county_mz", "county_nync", "leading_office", "auditor", "dept_yibao"}
+    expected = {"admin", "county_mz", "county_nync", "leading_office", "auditor", "county_cz", "dept_yibao"}
     expected |= {f"town_{p}" for p in TOWNSHIP_PINYIN} | {f"village_{p}_1" for p in TOWNSHIP_PINYIN}
     assert expected <= names
     assert User.objects.get(username="town_changning").check_password(DEMO_PASSWORD)

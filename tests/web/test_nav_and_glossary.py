@@ -16,17 +16,17 @@ from tests.conftest import PASSWORD
 # Exactly what each role is offered (derived from accounts.roles permissions).
 MENUS = {
     Role.VILLAGE_OFFICER: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
-    Role.TOWNSHIP_CLERK: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "investigations", "leads", "parameters", "reports", "tasks"},
+    Role.TOWNSHIP_CLERK: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "reports", "tasks"},
     Role.REVIEW_MEMBER: {"campaigns", "cases", "dashboard", "households", "inbox", "parameters", "reports", "sittings", "tasks"},
     Role.REVIEW_LEADER: {"campaigns", "cases", "dashboard", "households", "inbox", "parameters", "reports", "sittings", "tasks"},
-    Role.COUNTY_CIVIL: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "leads", "parameters", "reports", "simulate", "standards", "tasks"},
+    Role.COUNTY_CIVIL: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "leads", "parameters", "payrolls", "reports", "simulate", "standards", "tasks"},
     Role.COUNTY_AGRI: {"cases", "dashboard", "households", "inbox", "leads", "parameters", "reports", "simulate", "tasks"},
     Role.LEADING_OFFICE: {"cases", "dashboard", "households", "inbox", "parameters", "reports", "simulate", "tasks"},
     Role.DEPT_LIAISON: {"exchange"},
-    Role.AUDITOR: {"cases", "tasks", "inbox", "dashboard", "households", "parameters", "reports", "audit"},
+    Role.AUDITOR: {"audit", "cases", "dashboard", "households", "inbox", "parameters", "payrolls", "reports", "tasks"},
+    Role.FINANCE: {"payrolls"},
     Role.ADMIN: {
-        "leads", "cases", "investigations", "tasks", "inbox", "dashboard", "sittings", "campaigns", "households", "household_new",
-        "parameters", "simulate", "exchange", "reports", "audit", "standards",
+        "audit", "campaigns", "cases", "dashboard", "exchange", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "reports", "simulate", "sittings", "standards", "tasks",
     },
 }  # fmt: skip
 

@@ -20,6 +20,7 @@ class Role(StrEnum):
     LEADING_OFFICE = "leading_office"
     DEPT_LIAISON = "dept_liaison"
     AUDITOR = "auditor"
+    FINANCE = "finance"
     ADMIN = "admin"
 
 
@@ -33,6 +34,7 @@ ROLE_LABELS = {
     Role.LEADING_OFFICE: "县衔接并轨领导小组办公室",
     Role.DEPT_LIAISON: "部门数据联络员",
     Role.AUDITOR: "审计监督人员",
+    Role.FINANCE: "县财政局工作人员",
     Role.ADMIN: "系统管理员",
 }
 
@@ -73,6 +75,14 @@ class Perm(StrEnum):
     APPROVE_MONTHLY_REPORT = "approve_monthly_report"
     # The yearly review campaign (7–8月复核, campaigns app): opened by the county civil-affairs office.
     OPEN_REVIEW_CAMPAIGN = "open_review_campaign"
+    # Paying the benefits (payments/): the payroll's chain, the bank files, payee accounts.
+    VIEW_PAYROLL = "view_payroll"
+    PREPARE_PAYROLL = "prepare_payroll"
+    APPROVE_PAYROLL = "approve_payroll"
+    RELEASE_PAYROLL = "release_payroll"
+    DOWNLOAD_BANK_FILE = "download_bank_file"
+    IMPORT_BANK_RESULT = "import_bank_result"
+    MANAGE_PAYEE_ACCOUNT = "manage_payee_account"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -86,6 +96,7 @@ ROLE_AREA_LEVEL = {
     Role.LEADING_OFFICE: "county",
     Role.DEPT_LIAISON: "county",
     Role.AUDITOR: "county",
+    Role.FINANCE: "county",
     Role.ADMIN: "county",
 }
 
@@ -112,6 +123,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.LEADING_OFFICE: frozenset({_P.VIEW_HOUSEHOLD, _P.MANAGE_PARAMETERS}),
     Role.DEPT_LIAISON: frozenset({_P.EXCHANGE_DATA}),
     Role.AUDITOR: frozenset({_P.VIEW_HOUSEHOLD, _P.VIEW_AUDIT}),
+    Role.FINANCE: frozenset(),
     Role.ADMIN: frozenset(
         set(Perm) - {_P.CONFIRM_SITTING, _P.PREPARE_MONTHLY_REPORT, _P.APPROVE_MONTHLY_REPORT}
     ),
@@ -167,6 +179,27 @@ REPORT_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.AUDITOR: frozenset({_P.VIEW_MONTHLY_REPORT}),
 }
 for _role, _extra in REPORT_PERMISSIONS.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+# Paying the benefits: the township prepares and submits, county civil affairs approves, releases
+# and handles the bank; county finance (read only) sees the totals and the bank files; the auditor
+# sees everything read-only. Downloading a bank file is an audited unmasking.
+PAYMENT_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.TOWNSHIP_CLERK: frozenset({_P.VIEW_PAYROLL, _P.PREPARE_PAYROLL, _P.MANAGE_PAYEE_ACCOUNT}),
+    Role.COUNTY_CIVIL: frozenset(
+        {
+            _P.VIEW_PAYROLL,
+            _P.APPROVE_PAYROLL,
+            _P.RELEASE_PAYROLL,
+            _P.DOWNLOAD_BANK_FILE,
+            _P.IMPORT_BANK_RESULT,
+            _P.MANAGE_PAYEE_ACCOUNT,
+        }
+    ),
+    Role.FINANCE: frozenset({_P.VIEW_PAYROLL, _P.DOWNLOAD_BANK_FILE}),
+    Role.AUDITOR: frozenset({_P.VIEW_PAYROLL}),
+}
+for _role, _extra in PAYMENT_PERMISSIONS.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 # Storing an assessment is a write: every role that sees households may, except the read-only

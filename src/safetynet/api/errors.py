@@ -125,7 +125,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(SafetynetError)
     def on_safetynet_error(request, exc: SafetynetError):
-        return _respond(api, request, exc.status, error_body(exc.code, exc.message, dotted(exc.field)))
+        body = error_body(exc.code, exc.message, dotted(exc.field))
+        # An error may name more than one problem (a rejected bank result file: `problems`).
+        body.update({k: v for k, v in exc.as_dict().items() if k not in body})
+        return _respond(api, request, exc.status, body)
 
     @api.exception_handler(ValidationError)
     def on_validation_error(request, exc: ValidationError):

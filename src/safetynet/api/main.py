@@ -21,6 +21,7 @@ from safetynet.api import (
     errors,
     family_changes,
     households,
+    payments,
     reports,
     sittings,
     verification,
@@ -75,6 +76,7 @@ api.add_router("", sittings.router)
 api.add_router("", entitlements.router)
 api.add_router("", reports.router)
 api.add_router("", campaigns.router)
+api.add_router("", payments.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

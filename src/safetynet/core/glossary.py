@@ -135,6 +135,30 @@ CASE_KIND_LABELS = {
 }
 CHANGE_OUTCOME_LABELS = {"unchanged": "无变化，继续享受", "change": "变更待遇", "stop": "停发（退出）"}
 
+# Paying the benefits (payments/).
+FUNDING_LABELS = {"dibao": "最低生活保障资金", "tekun": "特困人员救助供养资金"}
+PAYROLL_STATUS_LABELS = {
+    "draft": "草稿",
+    "submitted": "乡镇已提交",
+    "approved": "县民政局已审批",
+    "released": "已发放至银行",
+    "reconciled": "已对账",
+}
+LINE_KIND_LABELS = {"regular": "当月", "back_pay": "补发", "reissue": "重发", "adjustment": "差额补发"}
+LINE_STATUS_LABELS = {"pending": "待发", "paid": "已到账", "failed": "发放失败"}
+ACCOUNT_KIND_LABELS = {
+    "social_security_card": "社会保障卡（金融账户）",
+    "bank_card": "银行借记卡",
+    "yikatong": "惠民惠农财政补贴资金“一卡通”",
+}
+PAYROLL_FLAG_LABELS = {
+    "two_households": "同一人计入两户",
+    "deceased_payee": "领取人已死亡",
+    "shared_account": "账户与无关家庭共用",
+    "no_account": "领取人无发放账户（本月未列入，补账户后补发）",
+}
+RECEIVABLE_STATUS_LABELS = {"proposed": "待审批", "open": "待追回", "recovered": "已追回", "waived": "核销"}
+
 # What the audit trail stores as `action`, beyond the registry's own (web/labels.py ACTION_LABELS).
 AUDIT_ACTION_LABELS = {
     "assessment.create": "保存统一核算测算",
@@ -151,6 +175,18 @@ AUDIT_ACTION_LABELS = {
     "case.verification_results": "录入经济状况核对结果",
     "case.village_review": "录入民主评议结果",
     "demo.load": "载入演示数据",
+    "payroll.generate": "生成发放名册",
+    "payroll.submit": "乡镇提交发放名册",
+    "payroll.return": "退回发放名册",
+    "payroll.approve": "县民政局审批发放名册",
+    "payroll.release": "发放至银行",
+    "payroll.bank_file": "生成银行代发文件（解密账号）",
+    "payroll.bank_result": "导入银行发放结果",
+    "payroll.reconciled": "发放名册对账完成",
+    "payroll.reissue": "发放失败转重发",
+    "payee.account": "变更发放账户",
+    "payee.designate": "指定代领人",
+    "receivable.recovery": "登记追回款",
     "exchange.compare": "大数据比对",
     "exchange.compare_interrupted": "大数据比对中断",
     "exchange.liaison_source": "指定部门联络员数据来源",
@@ -364,6 +400,13 @@ KINDS = {
     "report_status": REPORT_STATUS_LABELS,
     "monitoring_group": MONITORING_GROUP_LABELS,
     "report_field": REPORT_FIELD_LABELS,
+    "funding": FUNDING_LABELS,
+    "payroll_status": PAYROLL_STATUS_LABELS,
+    "line_kind": LINE_KIND_LABELS,
+    "line_status": LINE_STATUS_LABELS,
+    "account_kind": ACCOUNT_KIND_LABELS,
+    "payroll_flag": PAYROLL_FLAG_LABELS,
+    "receivable_status": RECEIVABLE_STATUS_LABELS,
 }
 
 

@@ -38,6 +38,7 @@ def demo_accounts(county_code: str | None = None) -> list[DemoAccount]:
         ("county_nync", Role.COUNTY_AGRI, "县农业农村局 李科长"),
         ("leading_office", Role.LEADING_OFFICE, "领导小组办公室 王主任"),
         ("auditor", Role.AUDITOR, "县纪委监委 审计员"),
+        ("county_cz", Role.FINANCE, "县财政局 社保科"),
         ("dept_yibao", Role.DEPT_LIAISON, "县医保局 数据联络员"),
     ]
     accounts = [DemoAccount(u, r, county.code, n) for u, r, n in fixed]

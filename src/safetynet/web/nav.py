@@ -76,6 +76,15 @@ ENTRIES = (
         Entry("reports", "变化月报", "reports:list", ("reports:list", "reports:detail")),
         _all(P.VIEW_MONTHLY_REPORT),
     ),
+    (
+        Entry(
+            "payrolls",
+            "救助金发放",
+            "payments:list",
+            ("payments:list", "payments:detail", "payments:failures"),
+        ),
+        _all(P.VIEW_PAYROLL),
+    ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 

@@ -19,6 +19,7 @@ from safetynet.cases.selectors import case_history
 from safetynet.core import clock
 from safetynet.core.errors import NotFound, SafetynetError
 from safetynet.entitlements import selectors as entitlement_selectors
+from safetynet.payments import selectors as payment_selectors
 from safetynet.registry import exports, selectors, services
 from safetynet.registry.models import (
     DisabilityKind,
@@ -156,6 +157,7 @@ def detail(request, pk):
     context["timeline"] = entitlement_selectors.timeline(request.user, household)
     context["current"] = entitlement_selectors.current_row(household, clock.today())
     context["can_accept"] = request.user.can(Perm.ACCEPT_CASE)
+    context["payment_history"] = payment_selectors.payment_history(request.user, household)
     return render(request, "web/household_detail.html", context)
 
 
