@@ -40,11 +40,8 @@ def _chunks(ids: list[int], size: int = 5000):
 
 
 def banks_of(payroll) -> list[str]:
-    return sorted(
-        PayrollLine.objects.filter(payroll_id=getattr(payroll, "pk", payroll))
-        .values_list("bank", flat=True)
-        .distinct()
-    )
+    qs = PayrollLine.objects.filter(payroll_id=getattr(payroll, "pk", payroll))
+    return list(qs.order_by("bank").values_list("bank", flat=True).distinct())
 
 
 def _rows(payroll: Payroll, bank: str):
