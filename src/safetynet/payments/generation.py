@@ -40,25 +40,24 @@ ents AS (
     JOIN months mo ON e.valid_from <= mo.m AND (e.valid_until IS NULL OR e.valid_until > mo.m)
     WHERE v.code >= %s AND v.code < %s
 ),
-own AS (
-    SELECT em.entitlement_id AS ent_id, SUM(em.benefit_monthly) AS amount
-    FROM entitlements_entitlementmember em
-    WHERE em.benefit_monthly > 0 AND em.entitlement_id IN (SELECT ent_id FROM ents)
-    GROUP BY em.entitlement_id
+mem AS (  -- members with an own amount, read once
+    SELECT ents.ent_id, ents.m, ents.hh, ents.cat, em.person_id, em.category, em.benefit_monthly
+    FROM ents JOIN entitlements_entitlementmember em ON em.entitlement_id = ents.ent_id
+    WHERE em.benefit_monthly > 0
 ),
+own AS (SELECT ent_id, m, SUM(benefit_monthly) AS amount FROM mem GROUP BY ent_id, m),
 due_all AS (
     SELECT 'h' || CAST(ents.hh AS TEXT) AS bkey, ents.m AS m, ents.hh AS hh, ents.ent_id AS ent_id,
            CAST(NULL AS INTEGER) AS beneficiary, COALESCE(dp.person_id, ents.head) AS payee,
            ents.cat AS cat, ROUND(ents.benefit - COALESCE(own.amount, 0), 2) AS amount
     FROM ents
-    LEFT JOIN own ON own.ent_id = ents.ent_id
+    LEFT JOIN own ON own.ent_id = ents.ent_id AND own.m = ents.m
     LEFT JOIN payments_designatedpayee dp ON dp.household_id = ents.hh
     WHERE ents.benefit - COALESCE(own.amount, 0) > 0
     UNION ALL
-    SELECT 'p' || CAST(em.person_id AS TEXT), ents.m, ents.hh, ents.ent_id, em.person_id, em.person_id,
-           CASE WHEN em.category = '' THEN ents.cat ELSE em.category END, em.benefit_monthly
-    FROM ents JOIN entitlements_entitlementmember em ON em.entitlement_id = ents.ent_id
-    WHERE em.benefit_monthly > 0
+    SELECT 'p' || CAST(mem.person_id AS TEXT), mem.m, mem.hh, mem.ent_id, mem.person_id, mem.person_id,
+           CASE WHEN mem.category = '' THEN mem.cat ELSE mem.category END, mem.benefit_monthly
+    FROM mem
 ),
 due AS (  -- a person with an own amount in two households' rows is paid once (and flagged);
           -- a household key is unique per month already (one row in force on a day)
@@ -109,6 +108,7 @@ SELECT %s,
 FROM x
 LEFT JOIN payments_payeeaccount a ON a.person_id = x.payee AND a.active = {true}
 WHERE ROUND(x.amount - x.booked, 2) > 0
+ORDER BY x.hh, x.bkey, x.m
 """
 
 # Booked more than due for an earlier month: what to recover, per key and month (few rows).
@@ -232,6 +232,8 @@ def insert_lines(*, payroll_id: int, township_code: str, month: dt.date, months:
     sql = _INSERT_LINES.format(due=due, booked=booked, base=base, **lit)
     params = [*due_params, *_code_range(township_code), payroll_id, _d(month)]
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # sort the township's lines in memory (this transaction only)
+            cur.execute("SET LOCAL work_mem = '64MB'")
         cur.execute(sql, params)
         return cur.rowcount
 
