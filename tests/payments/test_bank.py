@@ -49,6 +49,7 @@ def rows_of(p):
 
 
 def test_the_csv_is_gbk_with_full_accounts_and_a_trailer_and_writing_it_is_audited(released, chain):
+    assert bank.banks_of(released) == [BANK]  # two lines, one bank
     name, data = bank.write_bank_file(user=chain.finance, payroll=released, bank=BANK, fmt="csv")
     assert name.endswith(".csv") and "202603" in name
     rows = list(csv.reader(io.StringIO(data.decode("gbk"))))

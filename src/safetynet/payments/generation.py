@@ -28,55 +28,62 @@ from django.db import connection
 
 # The payable part of every row in force on a month's first day, per benefit key, for one
 # township and a set of months (a VALUES list). Placeholders: the months, then the township's
-# code prefix. `{true}` is the vendor's boolean literal.
+# code range (`_code_range`, which the area code's index serves).
 _DUE = """
 months(m) AS (VALUES {months}),
 ents AS (
     SELECT e.id AS ent_id, e.household_id AS hh, e.category AS cat, e.benefit_monthly AS benefit,
            mo.m AS m, h.head_id AS head
-    FROM entitlements_entitlement e
+    FROM registry_area v
+    JOIN registry_household h ON h.village_id = v.id
+    JOIN entitlements_entitlement e ON e.household_id = h.id
     JOIN months mo ON e.valid_from <= mo.m AND (e.valid_until IS NULL OR e.valid_until > mo.m)
-    JOIN registry_household h ON h.id = e.household_id
-    JOIN registry_area v ON v.id = h.village_id
-    WHERE v.code LIKE %s
+    WHERE v.code >= %s AND v.code < %s
 ),
-own AS (
-    SELECT em.entitlement_id AS ent_id, SUM(em.benefit_monthly) AS amount
-    FROM entitlements_entitlementmember em
-    WHERE em.benefit_monthly > 0 AND em.entitlement_id IN (SELECT ent_id FROM ents)
-    GROUP BY em.entitlement_id
+mem AS (  -- members with an own amount, read once
+    SELECT ents.ent_id, ents.m, ents.hh, ents.cat, em.person_id, em.category, em.benefit_monthly
+    FROM ents JOIN entitlements_entitlementmember em ON em.entitlement_id = ents.ent_id
+    WHERE em.benefit_monthly > 0
 ),
+own AS (SELECT ent_id, m, SUM(benefit_monthly) AS amount FROM mem GROUP BY ent_id, m),
 due_all AS (
     SELECT 'h' || CAST(ents.hh AS TEXT) AS bkey, ents.m AS m, ents.hh AS hh, ents.ent_id AS ent_id,
            CAST(NULL AS INTEGER) AS beneficiary, COALESCE(dp.person_id, ents.head) AS payee,
            ents.cat AS cat, ROUND(ents.benefit - COALESCE(own.amount, 0), 2) AS amount
     FROM ents
-    LEFT JOIN own ON own.ent_id = ents.ent_id
+    LEFT JOIN own ON own.ent_id = ents.ent_id AND own.m = ents.m
     LEFT JOIN payments_designatedpayee dp ON dp.household_id = ents.hh
     WHERE ents.benefit - COALESCE(own.amount, 0) > 0
     UNION ALL
-    SELECT 'p' || CAST(em.person_id AS TEXT), ents.m, ents.hh, ents.ent_id, em.person_id, em.person_id,
-           CASE WHEN em.category = '' THEN ents.cat ELSE em.category END, em.benefit_monthly
-    FROM ents JOIN entitlements_entitlementmember em ON em.entitlement_id = ents.ent_id
-    WHERE em.benefit_monthly > 0
+    SELECT 'p' || CAST(mem.person_id AS TEXT), mem.m, mem.hh, mem.ent_id, mem.person_id, mem.person_id,
+           CASE WHEN mem.category = '' THEN mem.cat ELSE mem.category END, mem.benefit_monthly
+    FROM mem
 ),
-due AS (  -- a person with an own amount in two households' rows is paid once (and flagged)
-    SELECT * FROM (
-        SELECT due_all.*, ROW_NUMBER() OVER (PARTITION BY bkey, m ORDER BY ent_id) AS rn FROM due_all
+due AS (  -- a person with an own amount in two households' rows is paid once (and flagged);
+          -- a household key is unique per month already (one row in force on a day)
+    SELECT * FROM due_all WHERE bkey LIKE 'h%%'
+    UNION ALL
+    SELECT bkey, m, hh, ent_id, beneficiary, payee, cat, amount FROM (
+        SELECT due_all.*, ROW_NUMBER() OVER (PARTITION BY bkey, m ORDER BY ent_id) AS rn
+        FROM due_all WHERE bkey LIKE 'p%%'
     ) d WHERE rn = 1
-),
-booked AS (
-    SELECT bkey, m, SUM(amount) AS amount, SUM(base) AS base FROM (
-        SELECT l.benefit_key AS bkey, l.benefit_month AS m, l.amount AS amount,
-               CASE WHEN l.kind = 'adjustment' THEN 0 ELSE 1 END AS base
-        FROM payments_payrollline l
-        WHERE l.committed = {true} AND l.benefit_month IN (SELECT m FROM months)
-        UNION ALL
-        SELECT rm.benefit_key, rm.benefit_month, -rm.amount, 0
-        FROM payments_receivablemonth rm JOIN payments_receivable r ON r.id = rm.receivable_id
-        WHERE r.status <> 'proposed' AND rm.benefit_month IN (SELECT m FROM months)
-    ) b GROUP BY bkey, m
 )
+"""
+
+# What is booked for one key and month: committed lines, less receivables no longer proposed.
+# Correlated on the (benefit_key, benefit_month) indexes, so the cost follows the township's rows,
+# not the size of the payment history.
+_BOOKED = """
+    COALESCE((SELECT SUM(l.amount) FROM payments_payrollline l
+              WHERE l.benefit_key = {key} AND l.benefit_month = {month} AND l.committed = {true}), 0)
+    - COALESCE((SELECT SUM(rm.amount) FROM payments_receivablemonth rm
+                JOIN payments_receivable r ON r.id = rm.receivable_id
+                WHERE rm.benefit_key = {key} AND rm.benefit_month = {month} AND r.status <> 'proposed'), 0)
+"""
+_BASE = """
+    (SELECT COUNT(*) FROM payments_payrollline l
+     WHERE l.benefit_key = {key} AND l.benefit_month = {month} AND l.committed = {true}
+       AND l.kind <> 'adjustment')
 """
 
 _INSERT_LINES = """
@@ -84,23 +91,24 @@ INSERT INTO payments_payrollline (
     payroll_id, kind, benefit_key, benefit_month, household_id, entitlement_id, beneficiary_id,
     payee_id, category, funding, amount, account_kind, bank, account, account_index, committed,
     status, failure_reason)
-WITH {due}
+WITH {due},
+x AS (SELECT due.*, {booked} AS booked, {base} AS base FROM due)
 SELECT %s,
-       CASE WHEN COALESCE(b.base, 0) > 0 THEN 'adjustment'
-            WHEN due.m = %s THEN 'regular'
+       CASE WHEN x.base > 0 THEN 'adjustment'
+            WHEN x.m = %s THEN 'regular'
             WHEN EXISTS (SELECT 1 FROM payments_payrollline f
-                         WHERE f.benefit_key = due.bkey AND f.benefit_month = due.m
+                         WHERE f.benefit_key = x.bkey AND f.benefit_month = x.m
                            AND f.status = 'failed' AND f.committed = {false}) THEN 'reissue'
             ELSE 'back_pay' END,
-       due.bkey, due.m, due.hh, due.ent_id, due.beneficiary, due.payee, due.cat,
-       CASE WHEN due.cat = 'tekun' THEN 'tekun' ELSE 'dibao' END,
-       ROUND(due.amount - COALESCE(b.amount, 0), 2),
+       x.bkey, x.m, x.hh, x.ent_id, x.beneficiary, x.payee, x.cat,
+       CASE WHEN x.cat = 'tekun' THEN 'tekun' ELSE 'dibao' END,
+       ROUND(x.amount - x.booked, 2),
        COALESCE(a.kind, ''), COALESCE(a.bank, ''), COALESCE(a.account, ''), COALESCE(a.account_index, ''),
        {false}, 'pending', ''
-FROM due
-LEFT JOIN booked b ON b.bkey = due.bkey AND b.m = due.m
-LEFT JOIN payments_payeeaccount a ON a.person_id = due.payee AND a.active = {true}
-WHERE ROUND(due.amount - COALESCE(b.amount, 0), 2) > 0
+FROM x
+LEFT JOIN payments_payeeaccount a ON a.person_id = x.payee AND a.active = {true}
+WHERE ROUND(x.amount - x.booked, 2) > 0
+ORDER BY x.hh, x.bkey, x.m
 """
 
 # Booked more than due for an earlier month: what to recover, per key and month (few rows).
@@ -110,19 +118,19 @@ due_sum AS (SELECT bkey, m, SUM(amount) AS amount FROM due GROUP BY bkey, m),
 paid AS (
     SELECT l.benefit_key AS bkey, l.benefit_month AS m, MIN(l.household_id) AS hh,
            MAX(l.entitlement_id) AS ent_id
-    FROM payments_payrollline l
-    JOIN registry_household h ON h.id = l.household_id
-    JOIN registry_area v ON v.id = h.village_id
-    WHERE l.committed = {true} AND l.benefit_month IN (SELECT m FROM months) AND l.benefit_month < %s
-      AND v.code LIKE %s
+    FROM registry_area v
+    JOIN registry_household h ON h.village_id = v.id
+    JOIN payments_payrollline l ON l.household_id = h.id
+    WHERE v.code >= %s AND v.code < %s AND l.committed = {true}
+      AND l.benefit_month IN (SELECT m FROM months) AND l.benefit_month < %s
     GROUP BY l.benefit_key, l.benefit_month
-)
-SELECT paid.hh, paid.bkey, paid.m, paid.ent_id, ROUND(b.amount - COALESCE(ds.amount, 0), 2)
-FROM paid
-JOIN booked b ON b.bkey = paid.bkey AND b.m = paid.m
-LEFT JOIN due_sum ds ON ds.bkey = paid.bkey AND ds.m = paid.m
-WHERE ROUND(b.amount - COALESCE(ds.amount, 0), 2) > 0
-ORDER BY paid.hh, paid.bkey, paid.m
+),
+y AS (SELECT paid.*, {booked} AS booked FROM paid)
+SELECT y.hh, y.bkey, y.m, y.ent_id, ROUND(y.booked - COALESCE(ds.amount, 0), 2)
+FROM y
+LEFT JOIN due_sum ds ON ds.bkey = y.bkey AND ds.m = y.m
+WHERE ROUND(y.booked - COALESCE(ds.amount, 0), 2) > 0
+ORDER BY y.hh, y.bkey, y.m
 """
 
 # Persons with an own part in this township's rows on the month who also have one in another
@@ -130,11 +138,11 @@ ORDER BY paid.hh, paid.bkey, paid.m
 _TWO_HOUSEHOLDS = """
 INSERT INTO payments_payrollflag (payroll_id, kind, household_id, person_id, amount, detail)
 SELECT DISTINCT %s, 'two_households', e.household_id, em.person_id, CAST(NULL AS DECIMAL), ''
-FROM entitlements_entitlementmember em
-JOIN entitlements_entitlement e ON e.id = em.entitlement_id
-JOIN registry_household h ON h.id = e.household_id
-JOIN registry_area v ON v.id = h.village_id
-WHERE v.code LIKE %s AND e.valid_from <= %s AND (e.valid_until IS NULL OR e.valid_until > %s)
+FROM registry_area v
+JOIN registry_household h ON h.village_id = v.id
+JOIN entitlements_entitlement e ON e.household_id = h.id
+JOIN entitlements_entitlementmember em ON em.entitlement_id = e.id
+WHERE v.code >= %s AND v.code < %s AND e.valid_from <= %s AND (e.valid_until IS NULL OR e.valid_until > %s)
   AND EXISTS (
     SELECT 1 FROM entitlements_entitlementmember em2
     JOIN entitlements_entitlement e2 ON e2.id = em2.entitlement_id
@@ -145,10 +153,18 @@ WHERE v.code LIKE %s AND e.valid_from <= %s AND (e.valid_until IS NULL OR e.vali
 # A payee (or the member paid for) whose membership the registry ended because of death.
 _DECEASED = """
 INSERT INTO payments_payrollflag (payroll_id, kind, household_id, person_id, amount, detail)
-SELECT %s, 'deceased_payee', l.household_id, l.payee_id, SUM(l.amount), MIN(ms.left_reason)
-FROM payments_payrollline l
-JOIN registry_membership ms ON (ms.person_id = l.payee_id OR ms.person_id = l.beneficiary_id)
-WHERE l.payroll_id = %s AND ms.left_on IS NOT NULL AND ms.left_reason LIKE %s
+SELECT %s, 'deceased_payee', l.household_id, l.payee_id, SUM(l.amount), MIN(dead.reason)
+FROM (SELECT person_id, left_reason AS reason FROM registry_membership
+      WHERE left_on IS NOT NULL AND left_reason LIKE %s) dead
+JOIN payments_payrollline l ON l.payee_id = dead.person_id
+WHERE l.payroll_id = %s
+GROUP BY l.household_id, l.payee_id
+UNION
+SELECT %s, 'deceased_payee', l.household_id, l.payee_id, SUM(l.amount), MIN(dead.reason)
+FROM (SELECT person_id, left_reason AS reason FROM registry_membership
+      WHERE left_on IS NOT NULL AND left_reason LIKE %s) dead
+JOIN payments_payrollline l ON l.beneficiary_id = dead.person_id
+WHERE l.payroll_id = %s AND l.beneficiary_id <> l.payee_id
 GROUP BY l.household_id, l.payee_id
 """
 
@@ -191,6 +207,11 @@ def _literals() -> dict[str, str]:
     return {"true": "1", "false": "0", "date": "%s"}
 
 
+def _code_range(code: str) -> tuple[str, str]:
+    """The area codes under `code` as a range the code index can serve (digits: '9' + 1 = ':')."""
+    return code, code[:-1] + chr(ord(code[-1]) + 1)
+
+
 def _d(day: dt.date):
     """A date parameter: a date for PostgreSQL, its ISO text for SQLite (how Django stores it)."""
     return day if connection.vendor == "postgresql" else day.isoformat()
@@ -205,18 +226,24 @@ def _due(months: list[dt.date]) -> tuple[str, list]:
 def insert_lines(*, payroll_id: int, township_code: str, month: dt.date, months: list[dt.date]) -> int:
     """Insert every line due; return how many."""
     due, due_params = _due(months)
-    sql = _INSERT_LINES.format(due=due, **_literals())
-    params = [*due_params, f"{township_code}%", payroll_id, _d(month)]
+    lit = _literals()
+    booked = _BOOKED.format(key="due.bkey", month="due.m", **lit)
+    base = _BASE.format(key="due.bkey", month="due.m", **lit)
+    sql = _INSERT_LINES.format(due=due, booked=booked, base=base, **lit)
+    params = [*due_params, *_code_range(township_code), payroll_id, _d(month)]
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # sort the township's lines in memory (this transaction only)
+            cur.execute("SET LOCAL work_mem = '64MB'")
         cur.execute(sql, params)
         return cur.rowcount
 
 
 def overpaid(*, township_code: str, month: dt.date, months: list[dt.date]) -> list[Overpaid]:
     due, due_params = _due(months)
-    sql = _OVERPAID.format(due=due, **_literals())
+    lit = _literals()
+    sql = _OVERPAID.format(due=due, booked=_BOOKED.format(key="paid.bkey", month="paid.m", **lit), **lit)
     with connection.cursor() as cur:
-        cur.execute(sql, [*due_params, f"{township_code}%", _d(month), f"{township_code}%"])
+        cur.execute(sql, [*due_params, *_code_range(township_code), *_code_range(township_code), _d(month)])
         rows = cur.fetchall()
     return [
         Overpaid(hh, key, m if isinstance(m, dt.date) else dt.date.fromisoformat(str(m)[:10]), ent, amount)
@@ -232,6 +259,7 @@ def insert_flags(*, payroll_id: int, township_code: str, month: dt.date) -> None
         cur.execute(
             "DELETE FROM payments_payrollline WHERE payroll_id = %s AND account_index = ''", [payroll_id]
         )
-        cur.execute(_TWO_HOUSEHOLDS, [payroll_id, f"{township_code}%", day, day, day, day])
-        cur.execute(_DECEASED, [payroll_id, payroll_id, "%死亡%"])
+        cur.execute(_TWO_HOUSEHOLDS, [payroll_id, *_code_range(township_code), day, day, day, day])
+        dead = "%死亡%"
+        cur.execute(_DECEASED, [payroll_id, dead, payroll_id, payroll_id, dead, payroll_id])
         cur.execute(_SHARED_ACCOUNT.format(**lit), [payroll_id, payroll_id])

@@ -147,6 +147,7 @@ class PayrollLine(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["payroll", "status"], name="payline_payroll_status"),
+            models.Index(fields=["payroll", "bank", "id"], name="payline_payroll_bank"),
             models.Index(fields=["benefit_key", "benefit_month"], name="payline_key_month"),
             models.Index(fields=["household", "benefit_month"], name="payline_household_month"),
         ]
@@ -198,6 +199,7 @@ class ReceivableMonth(models.Model):
 
     class Meta:
         ordering = ["benefit_month"]
+        indexes = [models.Index(fields=["benefit_key", "benefit_month"], name="receivable_key_month")]
 
 
 class Recovery(models.Model):
