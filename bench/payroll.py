@@ -130,7 +130,8 @@ def generate(n: int) -> None:
             "disability_kind": "''", "disability_grade": "NULL", "major_illness": false, "fulltime_education": false,
             "self_care_failed": empty_json, "labour_capacity": "'none'", "income_wage_12m": "0",
             "income_business_12m": "0", "income_property_12m": "0", "income_transfer_12m": "0",
-            "income_excluded_12m": "0", "phone": "''", "bank_account": "''", "created_at": now, "updated_at": now,
+            "income_excluded_12m": "0", "phone": "''", "bank_account": "''", "died_on": "NULL",
+            "created_at": now, "updated_at": now,
         }, series)  # fmt: skip
         log("households …")
         _insert(cur, Household, {
@@ -140,12 +141,12 @@ def generate(n: int) -> None:
             "rigid_medical_12m": "0", "rigid_education_12m": "0", "rigid_rehabilitation_12m": "0",
             "supporters": empty_json, "risk_events": empty_json, "risk_judgement": "NULL",
             "risk_judgement_reason": "''", "single_person_applicant_id": "NULL", "version": "1",
-            "created_at": now, "updated_at": now,
+            "closed_on": "NULL", "closed_reason": "''", "created_at": now, "updated_at": now,
         }, series)  # fmt: skip
         _insert(cur, Membership, {
             "household_id": f"{hbase} + n - 1", "person_id": f"{base} + n - 1", "relation": "'head'",
             "co_resident": true, "not_counted_reason": "''", "counted": true, "joined_on": date(START),
-            "left_on": "NULL", "left_reason": "''",
+            "left_on": "NULL", "left_reason": "''", "joined_kind": "''", "left_kind": "''",
         }, series)  # fmt: skip
         log("entitlement rows …")
         _insert(cur, Entitlement, {
