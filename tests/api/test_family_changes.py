@@ -87,6 +87,16 @@ def test_prison_through_the_api_keeps_the_member_uncounted(api_as, clerk, family
     assert r.status_code == 200
     now = names(r.json())[son.person_id]
     assert (now["counted"], now["not_counted_reason"], now["joined_kind"]) == (False, "prison", "status")
+    r = api_as(clerk).post(
+        f"/households/{family.pk}/members/{now['id']}/changes", {"kind": "release", "left_on": "2026-05-01"}
+    )
+    assert r.status_code == 200, r.json()
+    now = names(r.json())[son.person_id]
+    assert (now["counted"], now["not_counted_reason"]) == (True, "")
+    r = api_as(clerk).post(
+        f"/households/{family.pk}/members/{now['id']}/changes", {"kind": "release", "left_on": "2026-05-01"}
+    )
+    assert (r.status_code, r.json()["field"], r.json()["code"]) == (409, "kind", "not_recorded")
 
 
 def test_leave_errors_name_the_body_field(api_as, clerk, family):

@@ -229,6 +229,104 @@ def test_full_time_study_keeps_the_member_counted_as_policy_section_1_says(famil
     assert AuditRecord.objects.get(action="membership.status").reason == "全日制就读：考入大学本科"
 
 
+def test_release_from_prison_counts_the_member_again_from_a_new_dated_row(
+    family, clerk, announced, django_capture_on_commit_callbacks
+):
+    son = of(family, "王小军")
+    jailed = dt.date(2026, 1, 10)
+    services.record_leave(user=clerk, household=family, membership=son.pk, kind="prison", left_on=jailed)
+    inside = of(family, "王小军")
+    early = refused(
+        ValidationFailed, family, services.record_leave,
+        user=clerk, household=family, membership=inside.pk, kind="release", left_on=jailed - dt.timedelta(days=1),
+    )  # fmt: skip
+    assert early.field == "left_on"
+    out = dt.date(2026, 5, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_leave(
+            user=clerk, household=family, membership=inside.pk, kind="release", left_on=out, reason="刑满"
+        )
+    closed = Membership.objects.get(pk=inside.pk)
+    assert (closed.left_on, closed.left_kind) == (out, "release")
+    now = of(family, "王小军")
+    assert (now.joined_on, now.joined_kind, now.counted, now.not_counted_reason) == (out, "status", True, "")
+    assert AuditRecord.objects.filter(action="membership.status").order_by("id").last().changes["counted"] == [False, True]
+    assert [(s["kind"], s["date"]) for s in announced] == [("release", out)]
+    again = refused(
+        Conflict, family, services.record_leave,
+        user=clerk, household=family, membership=now.pk, kind="release", left_on=TODAY,
+    )  # fmt: skip
+    assert again.code == "not_recorded" and again.field == "kind"
+
+
+def test_the_end_of_full_time_study_is_recorded_on_the_person(family, clerk):
+    daughter = of(family, "王小红")
+    refused(
+        Conflict, family, services.record_leave,
+        user=clerk, household=family, membership=daughter.pk, kind="study_end", left_on=TODAY,
+    )  # fmt: skip
+    kwargs = {"user": clerk, "household": family, "membership": daughter.pk, "left_on": TODAY}
+    services.record_leave(kind="study", **kwargs)
+    services.record_leave(kind="study_end", reason="毕业", **kwargs)
+    assert Membership.objects.get(pk=daughter.pk).current
+    assert not Person.objects.get(pk=daughter.person_id).fulltime_education
+    rec = AuditRecord.objects.filter(action="membership.status").order_by("id").last()
+    assert rec.changes["fulltime_education"] == [True, False] and rec.reason == "结束全日制就读：毕业"
+
+
+def test_a_death_ends_the_persons_rows_in_other_households_too(
+    family, clerk, make_household, announced, django_capture_on_commit_callbacks
+):
+    spouse = of(family, "李秀英")
+    # Registered (not counted) in her mother's household as well.
+    mother = make_household(members=[member(name="李母", birth=dt.date(1940, 1, 1), joined_on=JOINED)])
+    services.add_member(
+        user=clerk,
+        household=mother,
+        person=inputs.PersonInput(
+            id_number=spouse.person.id_number, name="李秀英", birth_date=spouse.person.birth_date
+        ),
+        membership=inputs.MembershipInput(
+            relation="child", co_resident=False, not_counted_reason="not_coresident", joined_on=JOINED
+        ),
+    )
+    version = Household.objects.get(pk=mother.pk).version
+    day = dt.date(2026, 5, 20)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_leave(user=clerk, household=family, membership=spouse.pk, kind="death", left_on=day)
+    assert not Membership.objects.filter(person=spouse.person, left_on__isnull=True).exists()
+    there = Membership.objects.get(household=mother, person=spouse.person)
+    assert (there.left_on, there.left_kind) == (day, "death")
+    assert Household.objects.get(pk=mother.pk).version == version + 1
+    rec = AuditRecord.objects.get(action="membership.leave", object_id=str(mother.pk))
+    assert rec.changes["recorded_in"] == [None, family.pk]
+    assert sorted(s["household"].pk for s in announced) == sorted([family.pk, mother.pk])
+
+
+def test_a_death_of_the_head_of_another_household_needs_the_head_changed_there_first(
+    family, clerk, make_household
+):
+    spouse = of(family, "李秀英")
+    make_household(
+        members=[
+            member(
+                id_number=spouse.person.id_number,
+                name="李秀英",
+                birth=spouse.person.birth_date,
+                co_resident=False,
+                not_counted_reason="not_coresident",
+                joined_on=JOINED,
+            ),
+            member("child", name="李子", birth=dt.date(2000, 1, 1), joined_on=JOINED),
+        ]
+    )
+    err = refused(
+        Conflict, family, services.record_leave,
+        user=clerk, household=family, membership=spouse.pk, kind="death", left_on=TODAY,
+    )  # fmt: skip
+    assert err.code == "head_elsewhere" and err.field == "membership"
+
+
 @pytest.mark.parametrize(
     ("changes", "exc", "field"),
     [

@@ -50,6 +50,24 @@ def test_a_death_through_the_form_shows_the_members_after_it_with_a_message(fami
     assert "现有家庭成员（3人）" in html and "曾经的家庭成员" in html and "死亡" in html
 
 
+def test_the_change_form_offers_release_only_to_a_member_in_prison(family, clerk, client_for):
+    c = client_for(clerk)
+    son = of(family, "王小军")
+    url = reverse("web:change_leave", args=[family.pk, son.pk])
+    form = c.get(url).content.decode()
+    assert 'value="prison"' in form and 'value="release"' not in form and 'value="study_end"' not in form
+    r = c.post(url, {"kind": "prison", "left_on": "2026-02-01", "version": family.version})
+    assert r.status_code == 302
+    inside = of(family, "王小军")
+    url = reverse("web:change_leave", args=[family.pk, inside.pk])
+    form = c.get(url).content.decode()
+    assert 'value="release"' in form and 'value="prison"' not in form and 'value="study"' not in form
+    version = Household.objects.get(pk=family.pk).version
+    r = c.post(url, {"kind": "release", "left_on": "2026-05-01", "version": version})
+    assert r.status_code == 302 and flashed(r) == [f"已登记{mask_name('王小军')}：刑满释放。"]
+    assert of(family, "王小军").counted
+
+
 def test_a_change_of_head_through_the_form(family, clerk, client_for):
     c = client_for(clerk)
     son = of(family, "王小军")

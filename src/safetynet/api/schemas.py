@@ -231,7 +231,9 @@ class LeaveIn(In):
 
 ChangeRelation = _choices([r for r in Relation.values if r != Relation.HEAD])
 MoverRelation = _choices([r for r in Relation.values if r != Relation.HEAD], blank=True)
-LeaveKind = Literal["death", "marriage_out", "move_out", "prison", "study", "other"]
+LeaveKind = Literal[
+    "death", "marriage_out", "move_out", "prison", "study", "other", "release", "study_end"
+]
 JoinKind = Literal["birth", "marriage_in", "move_in"]
 VERSION = Field(None, description="读取时的版本号（乐观锁），可省略")
 RELATIONS = Field(
@@ -250,7 +252,9 @@ class HeadChangeIn(In):
 
 class MemberLeaveIn(In):
     kind: LeaveKind = Field(
-        ..., description="死亡、婚出、迁出、服刑（仍在户、不计入）、全日制就读（仍计入）、其他（须写原因）"
+        ...,
+        description="死亡、婚出、迁出、服刑（仍在户、不计入）、全日制就读（仍计入）、其他（须写原因）；"
+        "刑满释放（服刑成员重新计入）、结束全日制就读",
     )
     left_on: dt.date = Field(..., description="变化日期：不晚于今天，不早于加入本户的日期")
     reason: str = Field("", description="说明；kind=other 时必填")

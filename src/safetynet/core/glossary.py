@@ -235,6 +235,8 @@ CHANGE_KINDS = {
     "prison": "服刑",
     "study": "全日制就读",
     "other": "其他",
+    "release": "刑满释放",
+    "study_end": "结束全日制就读",
     "birth": "出生",
     "marriage_in": "婚入",
     "move_in": "迁入",

@@ -193,6 +193,9 @@ class ChangeKind(models.TextChoices):
     PRISON = "prison", _CHANGE["prison"]
     STUDY = "study", _CHANGE["study"]
     OTHER = "other", _CHANGE["other"]
+    # 状态恢复 (the member stays; counted again or no longer a student)
+    RELEASE = "release", _CHANGE["release"]
+    STUDY_END = "study_end", _CHANGE["study_end"]
     # 成员增加
     BIRTH = "birth", _CHANGE["birth"]
     MARRIAGE_IN = "marriage_in", _CHANGE["marriage_in"]

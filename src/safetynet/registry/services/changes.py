@@ -63,6 +63,8 @@ LEAVE_KINDS = (
     ChangeKind.PRISON,
     ChangeKind.STUDY,
     ChangeKind.OTHER,
+    ChangeKind.RELEASE,
+    ChangeKind.STUDY_END,
 )
 JOIN_KINDS = (ChangeKind.BIRTH, ChangeKind.MARRIAGE_IN, ChangeKind.MOVE_IN)
 # Kinds after which the member is no longer in the household at all.
@@ -268,7 +270,8 @@ def record_leave(
     _check_version(household, expected_version)
     if kind not in LEAVE_KINDS:
         raise ValidationFailed(
-            "请选择成员减少的情形（死亡、婚出、迁出、服刑、全日制就读或其他）。", field="kind"
+            "请选择成员变化的情形（死亡、婚出、迁出、服刑、全日制就读、其他、刑满释放或结束全日制就读）。",
+            field="kind",
         )
     m = current_member(household, membership, "membership")
     text = _recorded_reason(kind, reason)
@@ -285,6 +288,13 @@ def record_leave(
         raise Conflict("该成员已登记为服刑人员。", code="already_recorded", field="kind")
     if kind == ChangeKind.STUDY and person.fulltime_education:
         raise Conflict("该成员已登记为全日制在校。", code="already_recorded", field="kind")
+    if kind == ChangeKind.RELEASE:
+        if m.not_counted_reason != NotCountedReason.PRISON:
+            raise Conflict("该成员未登记为服刑人员，不能登记刑满释放。", code="not_recorded", field="kind")
+        _check_not_counted_elsewhere(user, person, household, "kind")
+    if kind == ChangeKind.STUDY_END and not person.fulltime_education:
+        raise Conflict("该成员未登记为全日制在校，不能登记结束就读。", code="not_recorded", field="kind")
+    elsewhere = _held_elsewhere(person, household) if kind == ChangeKind.DEATH else []
     is_head = household.head_id == person.pk
     successor = None
     if is_head and kind in ENDING_KINDS:
@@ -308,11 +318,19 @@ def record_leave(
             "kind": [None, kind],
             "on": [None, left_on.isoformat()],
         }
-        if kind == ChangeKind.STUDY:
+        if kind in (ChangeKind.STUDY, ChangeKind.STUDY_END):
             # Counted still (POLICY.md §1); the membership row goes on, the person records the study.
-            person.fulltime_education = True
+            studying = kind == ChangeKind.STUDY
+            person.fulltime_education = studying
             person.save(update_fields=["fulltime_education", "updated_at"])
-            changes["fulltime_education"] = [False, True]
+            changes["fulltime_education"] = [not studying, studying]
+            action = "membership.status"
+        elif kind == ChangeKind.RELEASE:
+            close_row(m, on=left_on, kind=ChangeKind.RELEASE, reason=text)
+            m = open_row(
+                household, m, on=left_on, kind=ChangeKind.STATUS, co_resident=True, not_counted_reason="", counted=True
+            )
+            changes["counted"] = [False, True]
             action = "membership.status"
         elif kind == ChangeKind.PRISON:
             was_counted = m.counted
@@ -344,6 +362,8 @@ def record_leave(
                     changes={"died_on": [None, left_on.isoformat()]},
                     reason=text,
                 )
+                for other in elsewhere:
+                    _close_elsewhere(other, on=left_on, reason=text, actor=actor, source=household)
         if successor:
             changes.update(_make_head(household, successor))
         changes.update(set_relations(others))
@@ -367,6 +387,49 @@ def record_leave(
                 persons=persons,
             )
     return household
+
+
+def _held_elsewhere(person: Person, household: Household) -> list[Membership]:
+    """The person's current rows in other households (registered there, not counted): a death ends
+    them too. A deceased head of another household needs its head changed there first."""
+    rows = list(
+        Membership.objects.filter(person=person, left_on__isnull=True)
+        .exclude(household=household)
+        .select_related("household")
+    )
+    for other in rows:
+        if other.household.head_id == person.pk:
+            raise Conflict(
+                f"此人还是户{other.household_id}的户主，请先在该户办理户主变更，再登记死亡。",
+                code="head_elsewhere",
+                field="membership",
+            )
+    return rows
+
+
+def _close_elsewhere(m: Membership, *, on: dt.date, reason: str, actor: Actor, source: Household) -> None:
+    """A death recorded in `source` ends the person's row in another household, audited there and
+    announced to it (a recipient household gets its change case)."""
+    other = m.household
+    _bump_version(other, None)
+    close_row(m, on=on, kind=ChangeKind.DEATH, reason=reason)
+    record_audit(
+        actor=actor,
+        action="membership.leave",
+        object_type="household",
+        object_id=other.pk,
+        changes=with_open_cases(
+            other,
+            {
+                "person": [m.person_id, m.person_id],
+                "kind": [None, ChangeKind.DEATH],
+                "on": [None, on.isoformat()],
+                "recorded_in": [None, source.pk],
+            },
+        ),
+        reason=reason,
+    )
+    announce(household=other, kind=ChangeKind.DEATH, date=on, reason=reason, actor=actor, persons=[m.person_id])
 
 
 # ---- 成员增加 -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from safetynet.core import clock
 from safetynet.core.errors import NotFound, SafetynetError
 from safetynet.core.masking import mask_name
 from safetynet.registry import selectors, services
-from safetynet.registry.models import ChangeKind, Relation
+from safetynet.registry.models import ChangeKind, NotCountedReason, Relation
 from safetynet.web import forms
 from safetynet.web.shell import client_of, login_required, render_form_error
 from safetynet.web.views.households import _household, _membership, _require, _villages
@@ -42,6 +42,18 @@ def _start(request, pk):
         "values": dict(request.POST.items()) if request.method == "POST" else {"version": household.version},
     }
     return household, members, context
+
+
+def _leave_kinds(m) -> list[tuple[str, str]]:
+    """The changes open to this member: 刑满释放 only for one recorded in prison, 结束全日制就读
+    only for a student, the others otherwise."""
+    if m.not_counted_reason == NotCountedReason.PRISON:
+        shown = {ChangeKind.DEATH, ChangeKind.MOVE_OUT, ChangeKind.OTHER, ChangeKind.RELEASE}
+    else:
+        shown = set(services.changes.LEAVE_KINDS) - {ChangeKind.RELEASE, ChangeKind.STUDY_END}
+        if m.person.fulltime_education:
+            shown = (shown - {ChangeKind.STUDY}) | {ChangeKind.STUDY_END}
+    return [(k, label) for k, label in LEAVE_KINDS if k in shown]
 
 
 def _relations(post, prefix: str = "relations") -> dict[str, str]:
@@ -96,7 +108,7 @@ def change_head(request, pk):
 def leave(request, pk, mid):
     household, members, context = _start(request, pk)
     m = _membership(request, household, mid)
-    context.update(m=m, kind_choices=LEAVE_KINDS, is_head=m.person_id == household.head_id)
+    context.update(m=m, kind_choices=_leave_kinds(m), is_head=m.person_id == household.head_id)
     context["others"] = [o for o in members if o.pk != m.pk]
     fields = ("kind", "left_on", "reason", "new_head", "membership", *(f"relations[{o.pk}]" for o in members))
     if request.method == "GET":
