@@ -425,6 +425,7 @@ def _close_elsewhere(m: Membership, *, on: dt.date, reason: str, actor: Actor, s
                 "kind": [None, ChangeKind.DEATH],
                 "on": [None, on.isoformat()],
                 "recorded_in": [None, source.pk],
+                **_withdraw_single_person_application(other, m),
             },
         ),
         reason=reason,
