@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
 from safetynet.audit.services import Actor, record_audit
-from safetynet.cases import notifications, selectors, workflow
+from safetynet.cases import notifications, risk_closure, selectors, workflow
 from safetynet.cases.models import (
     Case,
     CaseTransition,
@@ -24,7 +24,6 @@ from safetynet.core.errors import (
     ValidationFailed,
 )
 from safetynet.entitlements import selectors as entitlement_selectors
-from safetynet.entitlements.schedule import add_months
 from safetynet.registry import selectors as registry_selectors
 from safetynet.workdays.services import work_calendar
 
@@ -155,53 +154,13 @@ def _kind_for(household, kind: str, leads) -> str:
                 "该户当前没有享受中的待遇，不能受理复核、变更或停发，请按申请认定受理。", field="kind"
             )
         if kind == Case.Kind.RISK_CLOSURE:
-            _risk_closure_allowed(household, in_force)
+            risk_closure.check(household, in_force, clock.today())
         return kind
     if in_force is None:
         return Case.Kind.APPLICATION
     if any(lead.rule in CHANGE_RULES for lead in leads):
         return Case.Kind.CHANGE
     return Case.Kind.REVIEW
-
-
-def _risk_closure_allowed(household, in_force) -> None:
-    """POLICY.md §8: risk closure only after the transition period, for a household monitored long
-    enough that its income can be stably above the line (`monitoring.risk_closure_months`), and
-    with a member able to work (households without work capacity stay monitored). The engine's
-    re-assessment at the decision then shows whether the income is above the line."""
-    on = clock.today()
-    params = _params(household.village.code, on)
-    if not in_force.monitoring_marked:
-        raise ValidationFailed("该户不是防返贫监测对象，无需风险消除。", field="kind")
-    end = params["monitoring.transition_end"]
-    if on <= end:
-        raise ValidationFailed(
-            f"过渡期内（{end:%Y年%m月%d日}前）防返贫监测对象不得退出监测。",
-            code="monitoring_exit_in_transition",
-            field="kind",
-        )
-    since = entitlement_selectors.marked_since(household, in_force)
-    months = int(params["monitoring.risk_closure_months"])
-    if add_months(since, months) > on:
-        raise ValidationFailed(
-            f"该户自{since:%Y年%m月%d日}起被标注为防返贫监测对象，不足{months}个月，收入尚不能认定为持续稳定。",
-            code="risk_not_stable",
-            field="kind",
-        )
-    adult, old = int(params["person.adult_age_from"]), int(params["person.old_age_from"])
-    able = [
-        m
-        for m in registry_selectors.current_members(household).filter(counted=True).select_related("person")
-        if m.person.labour_capacity in ("full", "partial") and adult <= _age(m.person.birth_date, on) < old
-    ]
-    if not able:
-        raise ValidationFailed(
-            "无劳动能力的家庭继续纳入监测，不作风险消除。", code="no_work_capacity", field="kind"
-        )
-
-
-def _age(birth, on) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def transition_case(
