@@ -83,6 +83,8 @@ class Perm(StrEnum):
     DOWNLOAD_BANK_FILE = "download_bank_file"
     IMPORT_BANK_RESULT = "import_bank_result"
     MANAGE_PAYEE_ACCOUNT = "manage_payee_account"
+    # 花名册 (rosters/): the entitlements in force, for every role that sees households.
+    VIEW_ROSTER = "view_roster"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -207,6 +209,11 @@ for _role, _extra in PAYMENT_PERMISSIONS.items():
 for _role, _perms in PERMISSIONS.items():
     if _P.VIEW_HOUSEHOLD in _perms and _role != Role.AUDITOR:
         PERMISSIONS[_role] = _perms | {_P.ASSESS_HOUSEHOLD}
+
+# The roster is read by every role that sees households, in its own reach.
+for _role, _perms in PERMISSIONS.items():
+    if _P.VIEW_HOUSEHOLD in _perms:
+        PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.VIEW_ROSTER}
 
 # Roles whose reach includes households (a department liaison exchanges data and sees none).
 HOUSEHOLD_ROLES = frozenset(r for r, perms in PERMISSIONS.items() if Perm.VIEW_HOUSEHOLD in perms)

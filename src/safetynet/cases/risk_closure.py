@@ -49,7 +49,9 @@ def refusal(household, in_force, on: dt.date) -> ValidationFailed | None:
         if m.person.labour_capacity in ("full", "partial") and adult <= _age(m.person.birth_date, on) < old
     ]
     if not able:
-        return ValidationFailed("无劳动能力的家庭继续纳入监测，不作风险消除。", code="no_work_capacity", field="kind")
+        return ValidationFailed(
+            "无劳动能力的家庭继续纳入监测，不作风险消除。", code="no_work_capacity", field="kind"
+        )
     return None
 
 

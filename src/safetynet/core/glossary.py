@@ -194,6 +194,8 @@ AUDIT_ACTION_LABELS = {
     "exchange.upload": "上传部门数据",
     "exchange.upload_repeated": "重复上传部门数据（未更改）",
     "household.export": "导出户档案",
+    "roster.export": "导出花名册（脱敏）",
+    "roster.export_unmasked": "导出花名册（未脱敏）",
     "monthly_report.prepare": "编制变化情况月报",
     "monthly_report.submit": "报送变化情况月报",
     "monthly_report.approve": "审批变化情况月报",

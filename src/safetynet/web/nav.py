@@ -85,6 +85,12 @@ ENTRIES = (
         ),
         _all(P.VIEW_PAYROLL),
     ),
+    (
+        Entry(
+            "rosters", "花名册", "rosters:roster", ("rosters:roster", "rosters:monitored", "rosters:export")
+        ),
+        _all(P.VIEW_ROSTER),
+    ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 

@@ -1,0 +1,77 @@
+"""The columns of the rosters (django-tables2): a row per household's entitlement in force, names
+masked, amounts in yuan; agriculture's list adds the monitoring type, the risk events, since when
+the household is monitored and whether risk closure is possible (computed for the page's rows)."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+
+from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES, RISK_EVENTS
+from safetynet.core.masking import mask_name
+from safetynet.entitlements import selectors as entitlement_selectors
+from safetynet.web.lists.tables import ListTable, _attrs, _place
+
+A = tables.A
+
+
+class RosterTable(ListTable):
+    count_unit = "户"
+    household_id = tables.Column(
+        "户号", linkify=("web:household", [A("household_id")]), order_by=("household_id",)
+    )
+    village = tables.Column(
+        "村（社区）", accessor="household__village", order_by=("household__village__code",)
+    )
+    head = tables.Column("户主", accessor="household__head", orderable=False)
+    people = tables.Column("人数")
+    category = tables.Column("认定类别")
+    monitoring_marked = tables.Column("监测对象", empty_values=())
+    benefit_monthly = tables.Column("户月金额（元）", attrs={"td": {"class": "text-end"}})
+    valid_from = tables.DateColumn("Y-m-d", verbose_name="起始日期")
+    review_due = tables.DateColumn("Y-m-d", verbose_name="复核期限")
+
+    class Meta(ListTable.Meta):
+        attrs = _attrs("roster")
+        empty_text = "所选日期和条件下没有在册的户。"
+
+    def render_household_id(self, value):
+        return f"户{value}"
+
+    def render_village(self, value):
+        return _place(value)
+
+    def render_head(self, value):
+        return mask_name(value.name)
+
+    def render_category(self, value):
+        return CATEGORY_LABELS.get(value, value)
+
+    def render_monitoring_marked(self, record):
+        if not record.monitoring_marked:
+            return "—"
+        return MONITORING_TYPES.get(record.monitoring_type, "是")
+
+
+class MonitoredTable(RosterTable):
+    marked_since = tables.Column("监测起始", empty_values=(), orderable=False)
+    risks = tables.Column("风险事件", accessor="household__risk_events", orderable=False, empty_values=())
+    closure = tables.Column("风险消除", empty_values=(), orderable=False)
+
+    outlook: dict[int, str] = {}
+
+    class Meta(RosterTable.Meta):
+        attrs = _attrs("monitored")
+        empty_text = "所选日期和条件下没有防返贫监测对象。"
+        exclude = ("category",)
+
+    def render_marked_since(self, record):
+        return entitlement_selectors.marked_since(record.household, record).isoformat()
+
+    def render_risks(self, value):
+        return "、".join(RISK_EVENTS.get(r, r) for r in value or ()) or "—"
+
+    def render_closure(self, record):
+        note = self.outlook.get(record.pk)
+        if note is None:
+            return "—"
+        return "可以风险消除" if note == "" else f"暂不能：{note}"
