@@ -85,6 +85,8 @@ class Perm(StrEnum):
     MANAGE_PAYEE_ACCOUNT = "manage_payee_account"
     # 花名册 (rosters/): the entitlements in force, for every role that sees households.
     VIEW_ROSTER = "view_roster"
+    # 统计报表 (reports/statistics.py): whoever reads the change report, and county finance.
+    VIEW_STATISTICS = "view_statistics"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -214,6 +216,10 @@ for _role, _perms in PERMISSIONS.items():
 for _role, _perms in PERMISSIONS.items():
     if _P.VIEW_HOUSEHOLD in _perms:
         PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.VIEW_ROSTER}
+
+for _role, _perms in PERMISSIONS.items():
+    if _P.VIEW_MONTHLY_REPORT in _perms or _role == Role.FINANCE:
+        PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.VIEW_STATISTICS}
 
 # Roles whose reach includes households (a department liaison exchanges data and sees none).
 HOUSEHOLD_ROLES = frozenset(r for r, perms in PERMISSIONS.items() if Perm.VIEW_HOUSEHOLD in perms)

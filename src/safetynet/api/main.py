@@ -25,6 +25,7 @@ from safetynet.api import (
     reports,
     rosters,
     sittings,
+    statistics,
     verification,
 )
 from safetynet.core.errors import NotFound
@@ -79,6 +80,7 @@ api.add_router("", reports.router)
 api.add_router("", campaigns.router)
 api.add_router("", payments.router)
 api.add_router("", rosters.router)
+api.add_router("", statistics.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

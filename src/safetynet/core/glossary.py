@@ -411,6 +411,7 @@ KINDS = {
     "account_kind": ACCOUNT_KIND_LABELS,
     "payroll_flag": PAYROLL_FLAG_LABELS,
     "receivable_status": RECEIVABLE_STATUS_LABELS,
+    "care_tier": CARE_TIER_LABELS,
 }
 
 

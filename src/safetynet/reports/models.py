@@ -59,3 +59,21 @@ class MonthlyReport(models.Model):
     @property
     def locked(self) -> bool:
         return self.status == ReportStatus.APPROVED
+
+
+class StatisticsSnapshot(models.Model):
+    """A township's monthly statistics computed once at the month's standing cutoff
+    (reports/statistics.py): what every later reading of that month shows."""
+
+    township = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("统计月份")  # the first day of the month
+    cutoff_at = models.DateTimeField("数据截止时间")
+    figures = models.JSONField("统计数据")
+    digest = models.CharField("统计数据摘要（SHA-256）", max_length=64)
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "township__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "month"], name="one_statistics_per_township_month"),
+        ]

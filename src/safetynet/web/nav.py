@@ -86,6 +86,10 @@ ENTRIES = (
         _all(P.VIEW_PAYROLL),
     ),
     (
+        Entry("statistics", "统计月报", "reports:statistics", ("reports:statistics",)),
+        _all(P.VIEW_STATISTICS),
+    ),
+    (
         Entry(
             "rosters", "花名册", "rosters:roster", ("rosters:roster", "rosters:monitored", "rosters:export")
         ),

@@ -1,0 +1,72 @@
+"""统计月报 through the API: `/api/v1/statistics…` (docs/statistics.md). A month's figures for the
+townships in the caller's area and their total (or one township), and the Excel file. A future
+month or a bad one is a 400 with `field`; a township outside the area is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from safetynet.api.schemas import ERRORS
+from safetynet.reports import statistics, statistics_export
+
+router = Router(tags=["statistics"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CellOut(Schema):
+    category: str
+    hukou: str = Field(..., description="urban 城市 / rural 农村（户籍）")
+    households: int
+    people: int
+    amount_due: str = Field(..., description="月末在册户月金额合计（元）")
+    paid_households: int
+    amount_paid: str = Field(..., description="该月待遇已发放到账金额（元，截止时已回盘）")
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+
+
+class FiguresOut(Schema):
+    cells: list[CellOut]
+    tekun_care: dict[str, int] = Field(..., description="特困人员按照料护理等级的人数")
+    individual_dibao_people: int
+
+
+class TownshipFiguresOut(FiguresOut):
+    township: AreaOut
+    day: str = Field(..., description="在册口径日期（月末，当月为今天）")
+
+
+class StatisticsOut(Schema):
+    month: str
+    as_of: dt.datetime
+    provisional: bool = Field(..., description="统计截止（次月末）前为临时数据")
+    townships: list[TownshipFiguresOut]
+    total: FiguresOut
+
+
+@router.get(
+    "/statistics", response={200: StatisticsOut, **ERRORS}, summary="社会救助统计月报（本辖区各乡镇及合计）"
+)
+def read(request, month: str = Query(..., description="YYYY-MM"), township: str = ""):
+    return statistics.read(request.auth, month, township)
+
+
+@router.get(
+    "/statistics/export.xlsx",
+    response={200: bytes, **ERRORS},
+    summary="统计月报Excel（版式见 docs/statistics.md）",
+    openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
+)
+def export(request, month: str = Query(..., description="YYYY-MM"), township: str = ""):
+    stats = statistics.read(request.auth, month, township)
+    area = request.auth.area.name if request.auth.area_id else ""
+    response = HttpResponse(statistics_export.workbook(stats, area), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="statistics-{stats["month"]}.xlsx"'
+    return response

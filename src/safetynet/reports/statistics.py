@@ -1,0 +1,226 @@
+"""The monthly statistics of a township (民政统计月报口径): households, people and amounts of the
+roll at the month's end by category and 城乡 (the household's 户籍), the 特困 by care tier, the
+单人保 people, and the money paid for the month — computed from the entitlement timeline as known
+at a cutoff and from the payroll lines paid by then (docs/statistics.md).
+
+Reproducible: once a month's cutoff (the end of the month after it, as for the change report) has
+passed, its figures are computed once — by the nightly job on the day after the cutoff, or by the
+first reading after it — and stored (`StatisticsSnapshot`), then always read from the store; a
+month before its cutoff is computed live and labelled provisional with its time.
+The county's figures are the sum of its townships'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from safetynet.accounts.roles import Perm
+from safetynet.core import clock
+from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
+from safetynet.entitlements.models import EntitlementMember
+from safetynet.payments.models import LineStatus, PayrollLine
+from safetynet.registry.models import Area, Household, Hukou
+from safetynet.reports.models import StatisticsSnapshot
+from safetynet.reports.rules import Month
+from safetynet.reports.selectors import parse_month
+from safetynet.reports.timeline import head_seq, rows_at
+
+CATEGORIES = ("tekun", "dibao", "dibao_edge", "rigid_hardship", "other_low_income")
+HUKOU = (Hukou.URBAN.value, Hukou.RURAL.value)
+CARE_TIERS = ("self_care", "partial", "total")
+ZERO = Decimal("0.00")
+
+
+def check_month(month: Month) -> None:
+    if month.first > clock.today():
+        raise ValidationFailed("不能统计未来的月份。", code="future_month", field="month")
+
+
+def _empty_cell() -> dict:
+    return {"households": 0, "people": 0, "amount_due": ZERO, "paid_households": 0, "amount_paid": ZERO}
+
+
+def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> dict:
+    """The figures of `township` for `month`, from the timeline known at audit sequence `seq` and
+    the payments with a result by `moment`."""
+    day = min(month.end - dt.timedelta(days=1), clock.today())
+    rows = [
+        r
+        for household_rows in rows_at(township=township.code, seq=seq, months=(month, month)).values()
+        for r in household_rows
+        if r.valid_from <= day and (r.valid_until is None or r.valid_until > day)
+    ]
+    hukou = dict(Household.objects.filter(pk__in=[r.household_id for r in rows]).values_list("pk", "hukou"))
+    cells = {(c, h): _empty_cell() for c in CATEGORIES for h in HUKOU}
+    individual = 0
+    for r in rows:
+        cell = cells.setdefault((r.category, hukou.get(r.household_id, Hukou.RURAL)), _empty_cell())
+        cell["households"] += 1
+        cell["people"] += len(r.members)
+        cell["amount_due"] += r.amount
+        individual += sum(1 for m in r.members if m.category == "individual_dibao")
+    paid = (
+        PayrollLine.objects.filter(
+            household__village__code__startswith=township.code,
+            benefit_month=month.first,
+            status=LineStatus.PAID,
+            result_at__lte=moment,
+        )
+        .values("category", "household__hukou")
+        .annotate(households=Count("household", distinct=True), amount=Sum("amount"))
+    )
+    for p in paid:
+        cell = cells.setdefault((p["category"], p["household__hukou"]), _empty_cell())
+        cell["paid_households"] += p["households"]
+        cell["amount_paid"] += p["amount"] or ZERO
+    tekun_rows = [r.id for r in rows if r.category == "tekun"]
+    care = dict.fromkeys(CARE_TIERS, 0)
+    for tier, n in (
+        EntitlementMember.objects.filter(entitlement_id__in=tekun_rows)
+        .exclude(care_tier="")
+        .values_list("care_tier")
+        .annotate(n=Count("pk"))
+    ):
+        care[tier] = care.get(tier, 0) + n
+    return {
+        "township": {"code": township.code, "name": township.name},
+        "month": str(month),
+        "day": day.isoformat(),
+        "cells": [
+            {
+                "category": c,
+                "hukou": h,
+                **{k: str(v) if isinstance(v, Decimal) else v for k, v in cell.items()},
+            }
+            for (c, h), cell in sorted(cells.items())
+        ],
+        "tekun_care": care,
+        "individual_dibao_people": individual,
+    }
+
+
+def _digest(figures: dict) -> str:
+    return hashlib.sha256(json.dumps(figures, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def township_figures(township: Area, month: Month) -> tuple[dict, dt.datetime, bool]:
+    """(figures, as of, provisional) — stored once the month's cutoff has passed."""
+    check_month(month)
+    if month.next().end > clock.today():  # the cutoff (the end of the month after) is still ahead
+        now = timezone.now()
+        return compute(township, month, seq=head_seq(), moment=now), now, True
+    stored = StatisticsSnapshot.objects.filter(township=township, month=month.first).first()
+    if stored is not None:
+        return stored.figures, stored.cutoff_at, False
+    moment = timezone.now()
+    figures = compute(township, month, seq=head_seq(), moment=moment)
+    try:
+        with transaction.atomic():
+            StatisticsSnapshot.objects.create(
+                township=township,
+                month=month.first,
+                cutoff_at=moment,
+                figures=figures,
+                digest=_digest(figures),
+            )
+    except IntegrityError:  # computed at the same time by another request: the stored one stands
+        stored = StatisticsSnapshot.objects.get(township=township, month=month.first)
+        return stored.figures, stored.cutoff_at, False
+    return figures, moment, False
+
+
+def freeze_closed_months() -> int:
+    """The nightly job: store every township's figures for the latest month whose cutoff has
+    passed, so the stored figures are those of the day after the cutoff. Returns how many."""
+    month = Month.of(clock.today()).prev().prev()
+    done = 0
+    for township in Area.objects.filter(level=Area.Level.TOWNSHIP).order_by("code"):
+        if not StatisticsSnapshot.objects.filter(township=township, month=month.first).exists():
+            township_figures(township, month)
+            done += 1
+    return done
+
+
+def total(figures: list[dict]) -> dict:
+    """The sum of several townships' figures (the county)."""
+    cells: dict[tuple[str, str], dict] = {}
+    care = dict.fromkeys(CARE_TIERS, 0)
+    individual = 0
+    for f in figures:
+        for c in f["cells"]:
+            cell = cells.setdefault((c["category"], c["hukou"]), _empty_cell())
+            for k in ("households", "people", "paid_households"):
+                cell[k] += c[k]
+            for k in ("amount_due", "amount_paid"):
+                cell[k] += Decimal(c[k])
+        for tier, n in f["tekun_care"].items():
+            care[tier] = care.get(tier, 0) + n
+        individual += f["individual_dibao_people"]
+    return {
+        "cells": [
+            {
+                "category": c,
+                "hukou": h,
+                **{k: str(v) if isinstance(v, Decimal) else v for k, v in cell.items()},
+            }
+            for (c, h), cell in sorted(cells.items())
+        ],
+        "tekun_care": care,
+        "individual_dibao_people": individual,
+    }
+
+
+def category_totals(figures: dict) -> list[dict]:
+    """Per category, both 户籍 together (the report's subtotal rows)."""
+    out: dict[str, dict] = {}
+    for c in figures["cells"]:
+        cell = out.setdefault(c["category"], _empty_cell())
+        for k in ("households", "people", "paid_households"):
+            cell[k] += c[k]
+        for k in ("amount_due", "amount_paid"):
+            cell[k] += Decimal(c[k])
+    return [{"category": k, **v} for k, v in out.items()]
+
+
+def townships_in_scope(user):
+    """The townships under the user's own area (county finance reads figures, not households,
+    so the reach here is the area itself)."""
+    if not user or not user.is_authenticated or not user.can(Perm.VIEW_STATISTICS) or not user.area_id:
+        raise PermissionDenied("您的角色无权查看统计报表。")
+    return Area.objects.filter(level=Area.Level.TOWNSHIP, code__startswith=user.area.code).order_by("code")
+
+
+def read(user, month_text: str, township_code: str = "") -> dict:
+    """The statistics of a month for one township in reach, or for every township in reach and
+    their total. An unknown month, a future one, a township outside the reach: refused."""
+    townships = townships_in_scope(user)
+    month = parse_month(month_text)
+    check_month(month)
+    if township_code:
+        chosen = townships.filter(code=township_code).first()
+        if chosen is None:
+            raise NotFound(
+                "未找到该乡镇，或不在您的管辖范围内。", code="township_not_found", field="township"
+            )
+        townships = [chosen]
+    parts, as_of, provisional = [], None, False
+    for t in townships:
+        figures, moment, live = township_figures(t, month)
+        parts.append(figures)
+        as_of = moment if as_of is None else max(as_of, moment)
+        provisional = provisional or live
+    return {
+        "month": str(month),
+        "month_label": month.label(),
+        "as_of": as_of,
+        "provisional": provisional,
+        "townships": parts,
+        "total": total(parts),
+    }

@@ -1,0 +1,68 @@
+"""The monthly statistics as an Excel file (layout in docs/statistics.md): one sheet, a title with
+the month and the data's time, then a block per township and the total, each with a row per
+category and 户籍 and the category's subtotal, then the 特困 care tiers and the 单人保 people."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+
+from safetynet.core.glossary import CARE_TIER_LABELS, CATEGORY_LABELS
+from safetynet.registry.models import Hukou
+from safetynet.reports.statistics import category_totals
+
+HEADERS = ["范围", "类别", "城乡", "户数", "人数", "月应发金额（元）", "已发放户数", "已发放金额（元）"]
+HUKOU_LABELS = {Hukou.URBAN.value: "城市", Hukou.RURAL.value: "农村"}
+
+
+def _block(ws, scope: str, figures: dict) -> None:
+    for c in figures["cells"]:
+        ws.append(
+            [
+                scope,
+                CATEGORY_LABELS.get(c["category"], c["category"]),
+                HUKOU_LABELS.get(c["hukou"], c["hukou"]),
+                c["households"],
+                c["people"],
+                Decimal(c["amount_due"]),
+                c["paid_households"],
+                Decimal(c["amount_paid"]),
+            ]
+        )
+    for t in category_totals(figures):
+        ws.append(
+            [
+                scope,
+                CATEGORY_LABELS.get(t["category"], t["category"]),
+                "小计",
+                t["households"],
+                t["people"],
+                t["amount_due"],
+                t["paid_households"],
+                t["amount_paid"],
+            ]
+        )
+    care = "，".join(
+        f"{CARE_TIER_LABELS[k]} {n} 人" for k, n in figures["tekun_care"].items() if k in CARE_TIER_LABELS
+    )
+    ws.append([scope, "特困人员照料护理等级", care])
+    ws.append([scope, "单人保（低保）人数", figures["individual_dibao_people"]])
+
+
+def workbook(stats: dict, county_name: str) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("统计月报")
+    state = "（临时数据）" if stats["provisional"] else ""
+    ws.append(
+        [f"社会救助统计月报 {stats['month_label']}{state}", f"数据截止 {stats['as_of']:%Y-%m-%d %H:%M}"]
+    )
+    ws.append(HEADERS)
+    for t in stats["townships"]:
+        _block(ws, t["township"]["name"], t)
+    if len(stats["townships"]) > 1:
+        _block(ws, f"{county_name}合计", stats["total"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
