@@ -6,6 +6,10 @@ value), which dominated the campaign's time. Here a column's values go through t
 where the database needs a conversion (dates and times, once per distinct value; JSON); integers,
 text and booleans are passed as they are. No signals, no primary keys returned: callers that need
 the ids use `bulk_create`, or read them back by a unique column.
+
+On PostgreSQL the rows go through `COPY … FROM STDIN` (psycopg's `Copy.write_row`, the same
+adaptation as parameters), several times faster than `executemany`; on SQLite through
+`executemany`. Both inside the caller's transaction, so a failing row refuses the whole batch.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ def insert_rows(model, columns: list[str], rows, *, batch_size: int = 5000) -> i
         ", ".join(connection.ops.quote_name(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, fields, convert, rows)
     n, batch = 0, []
     with connection.cursor() as cur:
         for row in rows:
@@ -57,4 +63,18 @@ def insert_rows(model, columns: list[str], rows, *, batch_size: int = 5000) -> i
         if batch:
             cur.executemany(sql, batch)
             n += len(batch)
+    return n
+
+
+def _copy_rows(model, fields, convert, rows) -> int:
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+    )
+    n = 0
+    with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(tuple(v if c is None else c(v) for c, v in zip(convert, row, strict=True)))
+            n += 1
     return n
