@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "safetynet.campaigns",
     "safetynet.payments",
     "safetynet.rosters",
+    "safetynet.visits",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("campaigns/", include("safetynet.web.urls_campaigns")),
     path("payments/", include("safetynet.web.urls_payments")),
     path("rosters/", include("safetynet.web.urls_rosters")),
+    path("visits/", include("safetynet.web.urls_visits")),
     path("", include("safetynet.web.urls")),
 ]
 

@@ -87,6 +87,8 @@ class Perm(StrEnum):
     VIEW_ROSTER = "view_roster"
     # 统计报表 (reports/statistics.py): whoever reads the change report, and county finance.
     VIEW_STATISTICS = "view_statistics"
+    # 巡访探视 (visits/): village officers and township clerks record visits.
+    RECORD_VISIT = "record_visit"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -220,6 +222,9 @@ for _role, _perms in PERMISSIONS.items():
 for _role, _perms in PERMISSIONS.items():
     if _P.VIEW_MONTHLY_REPORT in _perms or _role == Role.FINANCE:
         PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.VIEW_STATISTICS}
+
+for _role in (Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.RECORD_VISIT}
 
 # Roles whose reach includes households (a department liaison exchanges data and sees none).
 HOUSEHOLD_ROLES = frozenset(r for r, perms in PERMISSIONS.items() if Perm.VIEW_HOUSEHOLD in perms)

@@ -27,6 +27,7 @@ from safetynet.api import (
     sittings,
     statistics,
     verification,
+    visits,
 )
 from safetynet.core.errors import NotFound
 
@@ -81,6 +82,7 @@ api.add_router("", campaigns.router)
 api.add_router("", payments.router)
 api.add_router("", rosters.router)
 api.add_router("", statistics.router)
+api.add_router("", visits.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

@@ -196,6 +196,8 @@ AUDIT_ACTION_LABELS = {
     "household.export": "导出户档案",
     "roster.export": "导出花名册（脱敏）",
     "roster.export_unmasked": "导出花名册（未脱敏）",
+    "visit.record": "记录巡访探视",
+    "visit.photo_view": "查看探访照片",
     "monthly_report.prepare": "编制变化情况月报",
     "monthly_report.submit": "报送变化情况月报",
     "monthly_report.approve": "审批变化情况月报",

@@ -59,6 +59,10 @@ ENTRIES = (
         ),
         lambda u: u.can(P.OPEN_REVIEW_CAMPAIGN) or (u.can(P.VIEW_HOUSEHOLD) and u.role in TOWNSHIP_ROLES),
     ),
+    (
+        Entry("visits", "巡访探视", "visits:due", ("visits:due", "visits:record", "visits:detail")),
+        _all(P.RECORD_VISIT),
+    ),
     (Entry("households", "户档案", "web:search", ("web:search", "web:household")), _all(P.VIEW_HOUSEHOLD)),
     (Entry("household_new", "新建户", "web:household_new", ("web:household_new",)), _all(P.CREATE_HOUSEHOLD)),
     (

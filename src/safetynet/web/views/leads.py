@@ -19,6 +19,7 @@ from safetynet.core.errors import SafetynetError, ValidationFailed
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry import services as registry_services
 from safetynet.registry.models import Hukou, Relation
+from safetynet.visits import selectors as visit_selectors
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error, status_of
 
 CANDIDATE_LIMIT = 10
@@ -63,7 +64,11 @@ def leads_bulk(request):
 @require_GET
 @login_required
 def tasks(request):
-    return render(request, "cases/tasks.html", {"tasks": tasks_for(request.user, clock.today())})
+    context = {"tasks": tasks_for(request.user, clock.today())}
+    if request.user.can(Perm.RECORD_VISIT):  # the officer's visits due and overdue (巡访探视)
+        due = [d.status for d in visit_selectors.due_list(request.user)]
+        context["visits"] = {"overdue": due.count("overdue"), "due_soon": due.count("due_soon")}
+    return render(request, "cases/tasks.html", context)
 
 
 def _candidates(user, lead: Lead, q: str) -> list:
