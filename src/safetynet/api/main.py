@@ -13,6 +13,7 @@ from ninja.renderers import JSONRenderer
 
 from safetynet.api import (
     assessments,
+    assistance,
     auth,
     campaigns,
     cases,
@@ -77,6 +78,7 @@ api.add_router("", entitlements.router)
 api.add_router("", reports.router)
 api.add_router("", campaigns.router)
 api.add_router("", payments.router)
+api.add_router("", assistance.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

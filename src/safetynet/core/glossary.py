@@ -418,6 +418,7 @@ def label(kind: str, code) -> str:
         return ""
     return KINDS.get(kind, {}).get(str(code), str(code))
 
+
 # The household assistance plan (assistance/, docs/assistance.md): measure kinds in the seed's
 # order (二(五): 开发式帮扶, then 政策性救助), their statuses, the departments they are referred to,
 # and the 住建 six key groups (建村〔2021〕35号).
