@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("safetynet.web.urls_reports")),
     path("campaigns/", include("safetynet.web.urls_campaigns")),
     path("payments/", include("safetynet.web.urls_payments")),
+    path("assistance/", include("safetynet.web.urls_assistance")),
     path("", include("safetynet.web.urls")),
 ]
 

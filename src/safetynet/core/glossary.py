@@ -470,3 +470,15 @@ KINDS.update(
         "six_key_group": SIX_KEY_GROUP_LABELS,
     }
 )
+AUDIT_ACTION_LABELS.update(
+    {
+        "assistance.suggest": "按规则生成帮扶建议",
+        "assistance.accept": "确认帮扶建议并转介",
+        "assistance.edit": "修改帮扶措施",
+        "assistance.decline": "帮扶建议不予实施",
+        "assistance.add": "录入帮扶措施",
+        "assistance.feedback": "部门反馈办理情况",
+        "assistance.feedback_upload": "上传部门反馈文件",
+        "assistance.export": "导出部门名单",
+    }
+)
