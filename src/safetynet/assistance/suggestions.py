@@ -260,8 +260,17 @@ def employment(h: HouseholdFacts, p: Mapping) -> list[Suggestion]:
     ]
 
 
+def in_plan(h: HouseholdFacts) -> bool:
+    """Whether the household has a plan at all: 对每一个救助对象和监测对象 (the issue's "every recipient
+    and every monitored household") — a household with an entitlement row in force of any
+    category, a monitored one, or a 脱贫户 (inside the monitoring's reach)."""
+    return h.category != "none" or h.monitoring_marked or h.alleviated
+
+
 def suggest(h: HouseholdFacts, p: Mapping) -> list[Suggestion]:
-    """Every rule's suggestions for one household, in rule order."""
+    """Every rule's suggestions for one household in the plan, in rule order."""
+    if not in_plan(h):
+        return []
     out: list[Suggestion] = []
     for fn in RULES.values():
         out.extend(fn(h, p))
