@@ -39,19 +39,24 @@ def poor(make_household, day):
                    disability_kind="physical", labour_capacity="none"),
         ],
     )  # fmt: skip
+    entitle(hh)
+    return hh
+
+
+def entitle(hh, category: str = "dibao"):
+    """A row of `category` in force from 2026-01-01 naming every current member."""
     parts = tuple(
-        ent.MemberPart(person_id=m.person_id, category="dibao")
+        ent.MemberPart(person_id=m.person_id, category=category)
         for m in hh.memberships.filter(left_on__isnull=True)
     )
-    ent.open_row(
+    return ent.open_row(
         household=hh,
         valid_from=dt.date(2026, 1, 1),
-        terms=ent.Terms(category="dibao", benefit_monthly=Decimal("900"), members=parts),
+        terms=ent.Terms(category=category, benefit_monthly=Decimal("900"), members=parts),
         basis="admission",
         decided_on=dt.date(2025, 12, 20),
         actor=SYSTEM,
     )
-    return hh
 
 
 def person(hh, name):

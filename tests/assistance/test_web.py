@@ -11,8 +11,9 @@ from django.test import Client
 from safetynet.accounts.roles import Role
 from safetynet.assistance.models import Feedback, Measure
 from safetynet.assistance.services import accept_measure, generate_suggestions
-from tests.assistance.conftest import person
-from tests.conftest import GUANGHUA, VILLAGE_A
+from tests.api.conftest import ApiClient
+from tests.assistance.conftest import entitle, person
+from tests.conftest import GUANGHUA, VILLAGE_A, member
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,51 @@ def test_pages_closed_to_roles_without_them(poor, clerk, make_user):
     assert "住建六类重点对象名单" in page
     r = county.get("/assistance/exports/housing-key-groups.csv", {"on": "2026-06-01"})
     assert r.status_code == 200 and "赵铁柱" in r.content.decode("utf-8-sig")
+
+
+def test_township_edits_a_referred_measure_before_the_department_starts(poor, clerk, yibao):
+    made = generate_suggestions(user=clerk, household=poor)
+    prem = next(m for m in made if m.kind == "premium_subsidy")
+    accept_measure(user=clerk, measure=prem)
+    c = _as(clerk)
+    assert "保存修改" in c.get(f"/assistance/measures/{prem.pk}/").content.decode()
+    r = c.post(
+        f"/assistance/measures/{prem.pk}/edit/", {"department": "medical", "amount": "-1", "description": ""}
+    )
+    assert r.status_code == 400 and "金额不能为负数" in r.content.decode()
+    r = c.post(
+        f"/assistance/measures/{prem.pk}/edit/",
+        {"department": "medical", "amount": "350", "description": "全年"},
+    )
+    assert r.status_code == 302
+    prem.refresh_from_db()
+    assert str(prem.amount) == "350.00"
+    _as(yibao).post(
+        f"/assistance/measures/{prem.pk}/feedback/", {"status": "in_progress", "on": "2026-05-31"}
+    )
+    r = c.post(
+        f"/assistance/measures/{prem.pk}/edit/", {"department": "medical", "amount": "1", "description": ""}
+    )
+    assert r.status_code == 409
+    prem.refresh_from_db()
+    assert str(prem.amount) == "350.00"
+
+
+def test_the_referral_list_reads_a_constant_number_of_queries(
+    poor, clerk, yibao, make_household, django_assert_max_num_queries
+):
+    def refer(hh):
+        for m in generate_suggestions(user=clerk, household=hh):
+            if m.kind == "premium_subsidy":
+                accept_measure(user=clerk, measure=m)
+
+    refer(poor)
+    api = ApiClient(yibao)
+    with django_assert_max_num_queries(12) as small:
+        assert api.get("/referrals").json()["count"] == 3
+    for i in range(4):
+        hh = make_household(VILLAGE_A, members=[member("head", name="郑" + "甲乙丙丁"[i])])
+        entitle(hh)
+        refer(hh)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert api.get("/referrals").json()["count"] == 7
