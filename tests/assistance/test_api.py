@@ -234,3 +234,20 @@ def test_exports_of_the_housing_key_groups_and_the_premium_subsidy(poor, clerk, 
     assert [a.object_id for a in audit] == ["housing_key_groups", "premium_subsidy"]
     assert audit.last().changes["unmasked"] is True and audit.last().changes["rows"] == 3
     assert CHANGNING  # the fixture township
+
+
+def test_area_suggestions_through_the_api_and_the_web(poor, clerk, make_user):
+    from django.test import Client
+
+    town = ApiClient(clerk)
+    r = town.post("/assistance/suggest", {"area": CHANGNING})
+    assert r.status_code == 200 and r.json() == {"households": 1, "in_plan": 1, "measures": 7}
+    assert town.post("/assistance/suggest", {"area": GUANGHUA}).status_code == 404
+    assert town.post("/assistance/suggest", {"area": "abc"}).status_code in (400, 422)
+    officer = ApiClient(make_user(Role.VILLAGE_OFFICER, VILLAGE_A))
+    assert officer.post("/assistance/suggest", {"area": VILLAGE_A}).status_code == 403
+    web = Client()
+    web.force_login(clerk)
+    r = web.post("/assistance/suggest/", {"area": CHANGNING}, follow=True)
+    assert "新生成 0 条帮扶建议" in r.content.decode()
+    assert Measure.objects.count() == 7

@@ -12,7 +12,7 @@ from safetynet.accounts.roles import Role
 from safetynet.assistance import services
 from safetynet.assistance.models import Measure
 from safetynet.audit.models import AuditRecord
-from safetynet.core.errors import Conflict, PermissionDenied
+from safetynet.core.errors import Conflict, NotFound, PermissionDenied
 from safetynet.verification import services as exchange
 from tests.assistance.conftest import NamedBytes, person
 from tests.conftest import VILLAGE_A, member
@@ -77,3 +77,38 @@ def test_only_the_plan_roles_may_write(poor, make_user):
             services.generate_suggestions(user=make_user(role), household=poor)
     county = make_user(Role.COUNTY_CIVIL)
     assert len(services.generate_suggestions(user=county, household=poor)) == 7
+
+
+def test_the_area_batch_suggests_what_one_household_at_a_time_would(poor, clerk, make_user, make_household):
+    from safetynet.assistance.batch import suggest_for_area
+    from tests.assistance.conftest import entitle
+    from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_B, VILLAGE_C
+
+    admin = make_user(Role.ADMIN, "141029", "exchange_admin")
+    _upload_housing(admin, person(poor, "赵铁柱").id_number, "C")
+    other = make_household(
+        VILLAGE_B, members=[member("head", name="冯老汉", birth=dt.date(1940, 1, 1), labour_capacity="none")]
+    )
+    entitle(other, "tekun")
+    make_household(VILLAGE_B, members=[member("head", name="陈富裕")])  # no row: no plan
+    far = make_household(VILLAGE_C, members=[member("head", name="褚远方")])
+    entitle(far)
+    with pytest.raises(NotFound):
+        suggest_for_area(user=clerk, area_code=GUANGHUA)
+    out = suggest_for_area(user=clerk, area_code=CHANGNING)
+    assert out == {"households": 3, "in_plan": 2, "measures": 8 + 1}
+    batch = sorted(
+        Measure.objects.values_list("household_id", "person_id", "kind", "rule", "amount", "reason")
+    )
+    assert not Measure.objects.filter(household=far).exists()
+    assert AuditRecord.objects.filter(action="assistance.suggest").count() == 2
+    assert suggest_for_area(user=clerk, area_code=CHANGNING)["measures"] == 0
+    # The same as the household-at-a-time generation.
+    Measure.objects.all().delete()
+    for hh in (poor, other):
+        services.generate_suggestions(user=clerk, household=hh)
+    one_by_one = sorted(
+        Measure.objects.values_list("household_id", "person_id", "kind", "rule", "amount", "reason")
+    )
+    assert batch == one_by_one
+    assert ("housing_repair", "grade_C_dibao") in {(k, r) for _, _, k, _, _, r in batch}

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from safetynet.api.auth import client_of
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET, In, _choices
-from safetynet.assistance import exports, feedback, selectors, services
+from safetynet.assistance import batch, exports, feedback, selectors, services
 from safetynet.assistance.models import Measure, MeasureStatus
 from safetynet.core.errors import ValidationFailed
 from safetynet.core.glossary import DEPARTMENT_LABELS, MEASURE_KIND_LABELS, MEASURE_STATUS_LABELS
@@ -174,6 +174,26 @@ def suggest(request, household_id: int, body: SuggestIn | None = None):
         user=request.auth, household=household_id, on=body.on if body else None, client=client_of(request)
     )
     return {"household_id": household_id, "measures": [_fresh(m) for m in created]}
+
+
+class AreaSuggestIn(In):
+    area: str = Field(..., pattern=r"^\d{6}(\d{3})?(\d{3})?$", description="乡镇（9位）或村（12位）代码")
+    on: dt.date | None = None
+
+
+class AreaSuggestOut(Schema):
+    households: int
+    in_plan: int = Field(..., description="有帮扶计划的户（在享待遇、监测对象或脱贫户）")
+    measures: int = Field(..., description="新生成的建议数")
+
+
+@router.post(
+    "/assistance/suggest", response={200: AreaSuggestOut, **ERRORS}, summary="为一个乡镇或村批量生成帮扶建议"
+)
+def suggest_area(request, body: AreaSuggestIn):
+    return batch.suggest_for_area(
+        user=request.auth, area_code=body.area, on=body.on, client=client_of(request)
+    )
 
 
 @router.post(

@@ -17,6 +17,7 @@ from django.db import transaction
 from safetynet.accounts.roles import Perm
 from safetynet.assessments.services import parameter_set
 from safetynet.assistance import selectors
+from safetynet.assistance.batch import house_grades, worst_grade
 from safetynet.assistance.models import OPEN_STATUSES, Feedback, Measure, MeasureStatus
 from safetynet.assistance.suggestions import HouseholdFacts, MemberFacts, suggest
 from safetynet.audit.services import Actor, record_audit
@@ -92,23 +93,10 @@ def _age(birth: dt.date, on: dt.date) -> int:
 
 def house_grade(household) -> str:
     """The 住建 safety grade of the household's home from the current department data: the worst
-    grade recorded for any current member (the owner's row), "" when 住建 sent none."""
-    from safetynet.verification.report import build_report
-    from safetynet.verification.services import current_uploads
-
-    housing = current_uploads().get("housing", [])
-    if not housing:
-        return ""
-    report = build_report(household, {"housing": housing})
-    grades = [
-        e["value"]
-        for m in report["members"]
-        for s in m["sources"]
-        if s["source"] == "housing"
-        for e in s["effects"]
-        if e.get("field") == "housing_grade"
-    ]
-    return max(grades, default="")  # "D" > "C" > "B" > "A"
+    grade sent for any current member (the owner's row), "" when 住建 sent none."""
+    members = current_members(household)
+    grades = house_grades([m.person.id_index for m in members])
+    return worst_grade(grades.get(m.person.id_index, "") for m in members)
 
 
 def household_facts(household, on: dt.date, *, grade: str | None = None) -> HouseholdFacts:
@@ -140,29 +128,6 @@ def household_facts(household, on: dt.date, *, grade: str | None = None) -> Hous
         head_id=household.head_id,
         members=members,
     )
-
-
-def _facts_json(f: HouseholdFacts) -> dict:
-    return {
-        "category": f.category,
-        "monitoring_marked": f.monitoring_marked,
-        "hukou": f.hukou,
-        "alleviated": f.alleviated,
-        "house_grade": f.house_grade,
-        "members": [
-            {
-                "person_id": m.person_id,
-                "age": m.age,
-                "labour_capacity": m.labour_capacity,
-                "fulltime_education": m.fulltime_education,
-                "disability_grade": m.disability_grade,
-                "major_illness": m.major_illness,
-                "work_income_12m": str(m.work_income_12m),
-                "category": m.category,
-            }
-            for m in f.members
-        ],
-    }
 
 
 def generate_suggestions(*, user, household, on: dt.date | None = None, client: str = "") -> list[Measure]:
@@ -197,7 +162,7 @@ def generate_suggestions(*, user, household, on: dt.date | None = None, client: 
                 rule=s.rule,
                 clause=s.clause,
                 reason=s.reason,
-                facts=_facts_json(facts),
+                facts=facts.as_dict(),
                 parameters_version=params.version,
                 parameters_digest=params.digest(),
                 suggested_on=on,

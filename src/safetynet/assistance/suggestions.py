@@ -52,6 +52,29 @@ class HouseholdFacts:
     head_id: int | None = None
     members: tuple[MemberFacts, ...] = field(default=())
 
+    def as_dict(self) -> dict:
+        """The facts as stored with a suggestion (JSON: the income as an exact string)."""
+        return {
+            "category": self.category,
+            "monitoring_marked": self.monitoring_marked,
+            "hukou": self.hukou,
+            "alleviated": self.alleviated,
+            "house_grade": self.house_grade,
+            "members": [
+                {
+                    "person_id": m.person_id,
+                    "age": m.age,
+                    "labour_capacity": m.labour_capacity,
+                    "fulltime_education": m.fulltime_education,
+                    "disability_grade": m.disability_grade,
+                    "major_illness": m.major_illness,
+                    "work_income_12m": str(m.work_income_12m),
+                    "category": m.category,
+                }
+                for m in self.members
+            ],
+        }
+
 
 @dataclass(frozen=True)
 class Suggestion:

@@ -5,6 +5,7 @@ from safetynet.web.views import assistance as views
 app_name = "assistance"
 urlpatterns = [
     path("", views.measure_list, name="list"),
+    path("suggest/", views.suggest_area, name="suggest_area"),
     path("households/<int:household_id>/", views.plan, name="plan"),
     path("households/<int:household_id>/suggest/", views.suggest, name="suggest"),
     path("households/<int:household_id>/measures/", views.add, name="add"),

@@ -10,15 +10,16 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safetynet.accounts.roles import Perm
-from safetynet.assistance import exports, feedback, selectors, services
+from safetynet.assistance import batch, exports, feedback, selectors, services
 from safetynet.assistance.models import MeasureStatus
 from safetynet.core import clock
 from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
 from safetynet.core.glossary import DEPARTMENT_LABELS, MEASURE_KIND_LABELS
-from safetynet.registry.selectors import current_members
+from safetynet.registry.selectors import areas_visible_to, current_members
 from safetynet.web import lists
 from safetynet.web.lists.assistance import MeasureFilter, MeasureTable
 from safetynet.web.shell import client_of, login_required, raise_if_not_form_error, status_of
@@ -52,10 +53,32 @@ def measure_list(request):
             "departments": [DEPARTMENT_LABELS[d] for d in selectors.departments_of(user)],
             "can_export": user.can(Perm.EXPORT_REFERRAL_LISTS),
             "can_upload": bool(selectors.departments_of(user)),
+            "can_manage": user.can(Perm.MANAGE_ASSISTANCE_PLAN),
+            "areas": areas_visible_to(user).filter(level__in=["county", "township"]).order_by("code")
+            if user.can(Perm.MANAGE_ASSISTANCE_PLAN)
+            else [],
             "today": clock.today(),
         },
         status=listing.status,
     )
+
+
+@login_required
+@require_POST
+def suggest_area(request):
+    try:
+        out = batch.suggest_for_area(
+            user=request.user, area_code=request.POST.get("area", ""), client=client_of(request)
+        )
+    except SafetynetError as e:
+        raise_if_not_form_error(e)
+        messages.error(request, e.message)
+        return redirect("assistance:list")
+    messages.success(
+        request,
+        f"共 {out['households']} 户，其中 {out['in_plan']} 户有帮扶计划；新生成 {out['measures']} 条帮扶建议，请逐条确认。",
+    )
+    return redirect(f"{reverse('assistance:list')}?status=suggested")
 
 
 def _plan(request, household_id, *, errors=None, values=None, status=200):

@@ -1,0 +1,173 @@
+"""Suggestions for every household of an area at once (the township's "every recipient and every
+monitored household"), and the 住建 grades read in one pass for many residents.
+
+The same rules and the same facts as one household's generation (`services.generate_suggestions`):
+the entitlement in force on the day, the register's member facts, the 住建 grade. Set-based where
+it counts: the rows in force, their members and the current memberships are read in a few
+queries for the whole area, the 住建 grades in one DuckDB query over the current housing files,
+the new measures inserted with `bulk_create`, one audit record per household that got any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import duckdb
+from django.db import transaction
+
+from safetynet.accounts.roles import Perm
+from safetynet.assessments.services import parameter_set
+from safetynet.assistance.models import OPEN_STATUSES, Measure, MeasureStatus
+from safetynet.assistance.suggestions import HouseholdFacts, MemberFacts, in_plan, suggest
+from safetynet.audit.services import Actor, Entry, record_audits
+from safetynet.core import clock
+from safetynet.core.errors import NotFound, PermissionDenied
+from safetynet.entitlements.models import Entitlement, EntitlementMember
+from safetynet.entitlements.selectors import covering
+from safetynet.registry.models import Membership
+from safetynet.registry.selectors import areas_visible_to, households_visible_to
+
+UNKNOWN = ""
+
+
+def house_grades(id_indexes: list[str]) -> dict[str, str]:
+    """{blind index: 住建 grade} of the current housing records of these residents (one query)."""
+    from safetynet.verification import storage
+    from safetynet.verification.current import current_sql
+    from safetynet.verification.services import current_uploads
+    from safetynet.verification.sources import SOURCES
+
+    uploads = current_uploads().get("housing", [])
+    if not uploads or not id_indexes:
+        return {}
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS id_index", [list(id_indexes)])
+        query = current_sql(
+            SOURCES["housing"], len(uploads), where="id_index IN (SELECT id_index FROM wanted)"
+        )
+        rows = con.execute(
+            f"SELECT id_index, grade FROM ({query}) q", [str(storage.absolute(u.data_path)) for u in uploads]
+        ).fetchall()
+    finally:
+        con.close()
+    return {i: g for i, g in rows}
+
+
+def worst_grade(grades) -> str:
+    return max((g for g in grades if g), default=UNKNOWN)  # "D" > "C" > "B" > "A"
+
+
+def _age(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def area_facts(households, on: dt.date) -> list[HouseholdFacts]:
+    """The facts of every household of a queryset that has a plan on `on`, in few queries."""
+    hh = {h.pk: h for h in households.only("pk", "hukou", "alleviated", "head_id")}
+    rows = {e.household_id: e for e in Entitlement.objects.filter(covering(on), household_id__in=list(hh))}
+    own: dict[int, dict[int, str]] = defaultdict(dict)
+    for em in EntitlementMember.objects.filter(entitlement__in=list(rows.values())).values(
+        "entitlement__household_id", "person_id", "category"
+    ):
+        hid = em["entitlement__household_id"]
+        own[hid][em["person_id"]] = em["category"] or rows[hid].category
+    members: dict[int, list] = defaultdict(list)
+    for m in (
+        Membership.objects.filter(
+            household_id__in=list(hh), left_on__isnull=True, person__died_on__isnull=True
+        )
+        .select_related("person")
+        .order_by("household_id", "id")
+    ):
+        members[m.household_id].append(m)
+    grades = house_grades([m.person.id_index for ms in members.values() for m in ms])
+    out = []
+    for hid, h in hh.items():
+        row = rows.get(hid)
+        f = HouseholdFacts(
+            household_id=hid,
+            category=row.category if row else "none",
+            monitoring_marked=bool(row and row.monitoring_marked),
+            hukou=h.hukou,
+            alleviated=h.alleviated,
+            house_grade=worst_grade(grades.get(m.person.id_index, "") for m in members[hid]),
+            head_id=h.head_id,
+            members=tuple(
+                MemberFacts(
+                    person_id=m.person_id,
+                    age=_age(m.person.birth_date, on),
+                    labour_capacity=m.person.labour_capacity,
+                    fulltime_education=m.person.fulltime_education,
+                    disability_grade=m.person.disability_grade,
+                    major_illness=m.person.major_illness,
+                    work_income_12m=m.person.income_wage_12m + m.person.income_business_12m,
+                    category=own[hid].get(m.person_id, ""),
+                )
+                for m in members[hid]
+            ),
+        )
+        if in_plan(f):
+            out.append(f)
+    return out
+
+
+def suggest_for_area(*, user, area_code: str, on: dt.date | None = None, client: str = "") -> dict:
+    """Generate the suggestions of every household with a plan under `area_code` (a township or
+    village in the user's reach). Returns {"households", "in_plan", "measures"}."""
+    if not user.can(Perm.MANAGE_ASSISTANCE_PLAN):
+        raise PermissionDenied("您无权编制帮扶计划。")
+    area = areas_visible_to(user).filter(code=str(area_code)).first()
+    if area is None or area.level not in ("township", "village", "county"):
+        raise NotFound("未找到该区域，或不在您的管辖范围内。", code="area_not_found", field="area")
+    on = on or clock.today()
+    households = households_visible_to(user).filter(
+        village__code__startswith=area.code, closed_on__isnull=True
+    )
+    facts = area_facts(households, on)
+    params = parameter_set(area.code if len(area.code) >= 6 else "141029").on(on).fresh()
+    found = {f.household_id: (f, suggest(f, params)) for f in facts}
+    version, digest = params.version, params.digest()
+    with transaction.atomic():
+        existing = set(
+            Measure.objects.select_for_update()
+            .filter(household_id__in=list(found), status__in=[*OPEN_STATUSES, MeasureStatus.DECLINED])
+            .exclude(rule="")
+            .values_list("household_id", "person_id", "kind", "rule")
+        )
+        new: list[Measure] = []
+        for hid, (f, suggestions) in found.items():
+            fj = f.as_dict()
+            for s in suggestions:
+                key = (hid, s.person_id, s.kind, s.rule)
+                if key in existing:
+                    continue
+                existing.add(key)
+                new.append(
+                    Measure(
+                        household_id=hid, person_id=s.person_id, kind=s.kind, department=s.department,
+                        amount=s.amount, rule=s.rule, clause=s.clause, reason=s.reason, facts=fj,
+                        parameters_version=version, parameters_digest=digest, suggested_on=on, created_by=user,
+                    )
+                )  # fmt: skip
+        created = Measure.objects.bulk_create(new, batch_size=2000)
+        by_household: dict[int, list[int]] = defaultdict(list)
+        for m in created:
+            by_household[m.household_id].append(m.pk)
+        entries = [
+            Entry(
+                action="assistance.suggest",
+                object_type="household",
+                object_id=hid,
+                changes={
+                    "on": on.isoformat(),
+                    "measures": ids,
+                    "area": area.code,
+                    "parameters_version": version,
+                },
+            )
+            for hid, ids in sorted(by_household.items())
+        ]
+        record_audits(actor=Actor.of(user, client), entries=entries)
+    return {"households": households.count(), "in_plan": len(facts), "measures": len(created)}
