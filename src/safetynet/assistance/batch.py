@@ -113,9 +113,33 @@ def area_facts(households, on: dt.date) -> list[HouseholdFacts]:
     return out
 
 
+CHUNK = 2000  # households read and written per step (bounded IN lists and memory)
+
+
+def _new_measures(facts, params, on, user, version, digest, existing) -> list[Measure]:
+    new = []
+    for f in facts:
+        fj = None
+        for s in suggest(f, params):
+            key = (f.household_id, s.person_id, s.kind, s.rule)
+            if key in existing:
+                continue
+            existing.add(key)
+            fj = fj or f.as_dict()
+            new.append(
+                Measure(
+                    household_id=f.household_id, person_id=s.person_id, kind=s.kind, department=s.department,
+                    amount=s.amount, rule=s.rule, clause=s.clause, reason=s.reason, facts=fj,
+                    parameters_version=version, parameters_digest=digest, suggested_on=on, created_by=user,
+                )
+            )  # fmt: skip
+    return new
+
+
 def suggest_for_area(*, user, area_code: str, on: dt.date | None = None, client: str = "") -> dict:
-    """Generate the suggestions of every household with a plan under `area_code` (a township or
-    village in the user's reach). Returns {"households", "in_plan", "measures"}."""
+    """Generate the suggestions of every household with a plan under `area_code` (the county, a
+    township or a village in the user's reach), `CHUNK` households at a time in one transaction.
+    Returns {"households", "in_plan", "measures"}."""
     if not user.can(Perm.MANAGE_ASSISTANCE_PLAN):
         raise PermissionDenied("您无权编制帮扶计划。")
     area = areas_visible_to(user).filter(code=str(area_code)).first()
@@ -125,49 +149,42 @@ def suggest_for_area(*, user, area_code: str, on: dt.date | None = None, client:
     households = households_visible_to(user).filter(
         village__code__startswith=area.code, closed_on__isnull=True
     )
-    facts = area_facts(households, on)
-    params = parameter_set(area.code if len(area.code) >= 6 else "141029").on(on).fresh()
-    found = {f.household_id: (f, suggest(f, params)) for f in facts}
+    ids = list(households.order_by("pk").values_list("pk", flat=True))
+    params = parameter_set(area.code).on(on).fresh()
     version, digest = params.version, params.digest()
+    in_plan_count, created = 0, 0
+    entries: list[Entry] = []
     with transaction.atomic():
-        existing = set(
-            Measure.objects.select_for_update()
-            .filter(household_id__in=list(found), status__in=[*OPEN_STATUSES, MeasureStatus.DECLINED])
-            .exclude(rule="")
-            .values_list("household_id", "person_id", "kind", "rule")
-        )
-        new: list[Measure] = []
-        for hid, (f, suggestions) in found.items():
-            fj = f.as_dict()
-            for s in suggestions:
-                key = (hid, s.person_id, s.kind, s.rule)
-                if key in existing:
-                    continue
-                existing.add(key)
-                new.append(
-                    Measure(
-                        household_id=hid, person_id=s.person_id, kind=s.kind, department=s.department,
-                        amount=s.amount, rule=s.rule, clause=s.clause, reason=s.reason, facts=fj,
-                        parameters_version=version, parameters_digest=digest, suggested_on=on, created_by=user,
-                    )
-                )  # fmt: skip
-        created = Measure.objects.bulk_create(new, batch_size=2000)
-        by_household: dict[int, list[int]] = defaultdict(list)
-        for m in created:
-            by_household[m.household_id].append(m.pk)
-        entries = [
-            Entry(
-                action="assistance.suggest",
-                object_type="household",
-                object_id=hid,
-                changes={
-                    "on": on.isoformat(),
-                    "measures": ids,
-                    "area": area.code,
-                    "parameters_version": version,
-                },
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            facts = area_facts(households.filter(pk__in=chunk), on)
+            in_plan_count += len(facts)
+            existing = set(
+                Measure.objects.select_for_update()
+                .filter(household_id__in=chunk, status__in=[*OPEN_STATUSES, MeasureStatus.DECLINED])
+                .exclude(rule="")
+                .values_list("household_id", "person_id", "kind", "rule")
             )
-            for hid, ids in sorted(by_household.items())
-        ]
+            made = Measure.objects.bulk_create(
+                _new_measures(facts, params, on, user, version, digest, existing), batch_size=CHUNK
+            )
+            created += len(made)
+            by_household: dict[int, list[int]] = defaultdict(list)
+            for m in made:
+                by_household[m.household_id].append(m.pk)
+            entries += [
+                Entry(
+                    action="assistance.suggest",
+                    object_type="household",
+                    object_id=hid,
+                    changes={
+                        "on": on.isoformat(),
+                        "measures": pks,
+                        "area": area.code,
+                        "parameters_version": version,
+                    },
+                )
+                for hid, pks in sorted(by_household.items())
+            ]
         record_audits(actor=Actor.of(user, client), entries=entries)
-    return {"households": households.count(), "in_plan": len(facts), "measures": len(created)}
+    return {"households": len(ids), "in_plan": in_plan_count, "measures": created}
