@@ -251,3 +251,33 @@ def test_area_suggestions_through_the_api_and_the_web(poor, clerk, make_user):
     r = web.post("/assistance/suggest/", {"area": CHANGNING}, follow=True)
     assert "新生成 0 条帮扶建议" in r.content.decode()
     assert Measure.objects.count() == 7
+
+
+# Role by role, on a household of 昌宁镇 东关村 (each role at its fixture home area).
+MATRIX = {
+    # role: (sees the plan, may generate suggestions, may export the lists)
+    Role.VILLAGE_OFFICER: (True, False, False),
+    Role.TOWNSHIP_CLERK: (True, True, False),
+    Role.REVIEW_MEMBER: (True, False, False),
+    Role.REVIEW_LEADER: (True, False, False),
+    Role.COUNTY_CIVIL: (True, True, True),
+    Role.COUNTY_AGRI: (True, False, False),
+    Role.LEADING_OFFICE: (True, False, False),
+    Role.DEPT_LIAISON: (False, False, False),
+    Role.AUDITOR: (True, False, False),
+    Role.FINANCE: (False, False, False),
+    Role.ADMIN: (True, True, True),
+}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_each_role_reaches_exactly_its_part_of_the_plan(role, poor, make_user):
+    sees, suggests, exports = MATRIX[role]
+    api = ApiClient(make_user(role))
+    assert (api.get(f"/households/{poor.pk}/plan").status_code == 200) is sees
+    r = api.post(f"/households/{poor.pk}/plan/suggest", {})
+    assert (r.status_code == 200) is suggests
+    if not suggests:
+        assert r.status_code in (403, 404) and not Measure.objects.exists()
+    r = api.get("/assistance/exports/premium-subsidy.csv", {"year": 2026})
+    assert (r.status_code == 200) is exports
