@@ -23,8 +23,7 @@ from safetynet.assistance.suggestions import HouseholdFacts, MemberFacts, in_pla
 from safetynet.audit.services import Actor, Entry, record_audits
 from safetynet.core import clock
 from safetynet.core.errors import NotFound, PermissionDenied
-from safetynet.entitlements.models import Entitlement, EntitlementMember
-from safetynet.entitlements.selectors import covering
+from safetynet.entitlements.selectors import entitled_on
 from safetynet.registry.models import Membership
 from safetynet.registry.selectors import areas_visible_to, households_visible_to
 
@@ -63,16 +62,18 @@ def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def area_facts(households, on: dt.date) -> list[HouseholdFacts]:
-    """The facts of every household of a queryset that has a plan on `on`, in few queries."""
+def area_facts(user, households, on: dt.date) -> list[HouseholdFacts]:
+    """The facts of every household of a queryset that has a plan on `on`, in few queries; the
+    entitlements through `entitlements.selectors.entitled_on` (the rows in force on the day)."""
     hh = {h.pk: h for h in households.only("pk", "hukou", "alleviated", "head_id")}
-    rows = {e.household_id: e for e in Entitlement.objects.filter(covering(on), household_id__in=list(hh))}
+    rows = {
+        e.household_id: e
+        for e in entitled_on(user, on).filter(household_id__in=list(hh)).prefetch_related("members")
+    }
     own: dict[int, dict[int, str]] = defaultdict(dict)
-    for em in EntitlementMember.objects.filter(entitlement__in=list(rows.values())).values(
-        "entitlement__household_id", "person_id", "category"
-    ):
-        hid = em["entitlement__household_id"]
-        own[hid][em["person_id"]] = em["category"] or rows[hid].category
+    for hid, row in rows.items():
+        for em in row.members.all():
+            own[hid][em.person_id] = em.category or row.category
     members: dict[int, list] = defaultdict(list)
     for m in (
         Membership.objects.filter(
@@ -157,7 +158,7 @@ def suggest_for_area(*, user, area_code: str, on: dt.date | None = None, client:
     with transaction.atomic():
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
-            facts = area_facts(households.filter(pk__in=chunk), on)
+            facts = area_facts(user, households.filter(pk__in=chunk), on)
             in_plan_count += len(facts)
             existing = set(
                 Measure.objects.select_for_update()
