@@ -84,6 +84,8 @@ def area_facts(user, households, on: dt.date) -> list[HouseholdFacts]:
             household_id__in=list(hh), left_on__isnull=True, person__died_on__isnull=True
         )
         .select_related("person")
+        # The rules need no identifier: the encrypted fields are not loaded (nor decrypted).
+        .defer("person__id_number", "person__phone", "person__bank_account")
         .order_by("household_id", "id")
     ):
         members[m.household_id].append(m)
