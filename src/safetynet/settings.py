@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "safetynet.payments",
     "safetynet.rosters",
     "safetynet.visits",
+    "safetynet.assistance",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

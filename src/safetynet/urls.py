@@ -14,6 +14,7 @@ urlpatterns = [
     path("payments/", include("safetynet.web.urls_payments")),
     path("rosters/", include("safetynet.web.urls_rosters")),
     path("visits/", include("safetynet.web.urls_visits")),
+    path("assistance/", include("safetynet.web.urls_assistance")),
     path("", include("safetynet.web.urls")),
 ]
 

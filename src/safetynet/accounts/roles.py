@@ -89,6 +89,12 @@ class Perm(StrEnum):
     VIEW_STATISTICS = "view_statistics"
     # 巡访探视 (visits/): village officers and township clerks record visits.
     RECORD_VISIT = "record_visit"
+    # The household assistance plan (assistance/): the township accepts, edits or declines the
+    # suggested measures; a department liaison reports back on what was referred to them; the
+    # 住建 and 医保 lists are exported by county civil affairs.
+    MANAGE_ASSISTANCE_PLAN = "manage_assistance_plan"
+    REPORT_REFERRAL_FEEDBACK = "report_referral_feedback"
+    EXPORT_REFERRAL_LISTS = "export_referral_lists"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -206,6 +212,17 @@ PAYMENT_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.AUDITOR: frozenset({_P.VIEW_PAYROLL}),
 }
 for _role, _extra in PAYMENT_PERMISSIONS.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+# The household assistance plan (assistance/): the township window and county civil affairs
+# manage the plan; a department liaison reports back on its own referrals; county civil affairs
+# exports the 住建 and 医保 lists. An administrator holds all three (set(Perm) above).
+ASSISTANCE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.TOWNSHIP_CLERK: frozenset({_P.MANAGE_ASSISTANCE_PLAN}),
+    Role.COUNTY_CIVIL: frozenset({_P.MANAGE_ASSISTANCE_PLAN, _P.EXPORT_REFERRAL_LISTS}),
+    Role.DEPT_LIAISON: frozenset({_P.REPORT_REFERRAL_FEEDBACK}),
+}
+for _role, _extra in ASSISTANCE_PERMISSIONS.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 # Storing an assessment is a write: every role that sees households may, except the read-only

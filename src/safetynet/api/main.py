@@ -13,6 +13,7 @@ from ninja.renderers import JSONRenderer
 
 from safetynet.api import (
     assessments,
+    assistance,
     auth,
     campaigns,
     cases,
@@ -83,6 +84,7 @@ api.add_router("", payments.router)
 api.add_router("", rosters.router)
 api.add_router("", statistics.router)
 api.add_router("", visits.router)
+api.add_router("", assistance.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

@@ -422,3 +422,68 @@ def label(kind: str, code) -> str:
     if code is None or code == "":
         return ""
     return KINDS.get(kind, {}).get(str(code), str(code))
+
+
+# The household assistance plan (assistance/, docs/assistance.md): measure kinds in the seed's
+# order (二(五): 开发式帮扶, then 政策性救助), their statuses, the departments they are referred to,
+# and the 住建 six key groups (建村〔2021〕35号).
+MEASURE_KIND_LABELS = {
+    "industry": "产业帮扶",
+    "employment": "就业帮扶",
+    "skills": "技能培训",
+    "public_job": "公益性岗位",
+    "microcredit": "小额信贷",
+    "education_aid": "教育资助",
+    "medical_aid": "医疗救助",
+    "premium_subsidy": "参保资助",
+    "chronic_care": "门诊慢特病",
+    "housing_repair": "危房改造",
+    "temporary_relief": "临时救助",
+    "charity": "慈善帮扶",
+    "other": "其他专项",
+}
+MEASURE_STATUS_LABELS = {
+    "suggested": "建议（待乡镇确认）",
+    "referred": "已转介",
+    "in_progress": "办理中",
+    "done": "已完成",
+    "declined": "不予实施",
+}
+DEPARTMENT_LABELS = {
+    "agri": "县农业农村局",
+    "hrss": "县人力资源和社会保障局",
+    "education": "县教育科技局",
+    "medical": "县医疗保障局",
+    "housing": "县住房和城乡建设局",
+    "disability": "县残疾人联合会",
+    "civil": "县民政局",
+    "township": "乡镇人民政府",
+}
+SIX_KEY_GROUP_LABELS = {
+    "dibao": "农村低保户",
+    "tekun": "农村分散供养特困人员",
+    "dibao_edge": "农村低保边缘家庭",
+    "monitored": "农村易返贫致贫户（防返贫监测对象）",
+    "rigid_hardship": "因病因灾因意外事故等刚性支出较大或收入大幅缩减导致基本生活出现严重困难家庭",
+    "alleviated": "其他脱贫户（依靠自身力量无法解决住房安全问题）",
+}
+KINDS.update(
+    {
+        "measure_kind": MEASURE_KIND_LABELS,
+        "measure_status": MEASURE_STATUS_LABELS,
+        "department": DEPARTMENT_LABELS,
+        "six_key_group": SIX_KEY_GROUP_LABELS,
+    }
+)
+AUDIT_ACTION_LABELS.update(
+    {
+        "assistance.suggest": "按规则生成帮扶建议",
+        "assistance.accept": "确认帮扶建议并转介",
+        "assistance.edit": "修改帮扶措施",
+        "assistance.decline": "帮扶建议不予实施",
+        "assistance.add": "录入帮扶措施",
+        "assistance.feedback": "部门反馈办理情况",
+        "assistance.feedback_upload": "上传部门反馈文件",
+        "assistance.export": "导出部门名单",
+    }
+)

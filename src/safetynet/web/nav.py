@@ -99,6 +99,15 @@ ENTRIES = (
         ),
         _all(P.VIEW_ROSTER),
     ),
+    (
+        Entry(
+            "assistance",
+            "帮扶计划",
+            "assistance:list",
+            ("assistance:list", "assistance:plan", "assistance:measure", "assistance:feedback_files"),
+        ),
+        _any(P.VIEW_HOUSEHOLD, P.REPORT_REFERRAL_FEEDBACK),
+    ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 
