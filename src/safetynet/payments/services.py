@@ -39,7 +39,6 @@ from safetynet.payments.selectors import (
     CENT,
     first_of_month,
     get_payroll,
-    previous_month,
     reconciliation,
     totals,
 )
@@ -310,10 +309,12 @@ def release_payroll(*, user, payroll, override_reason: str = "", client: str = "
     with transaction.atomic():
         p = _locked(user, payroll)
         _state(p, S.APPROVED)
-        prev = Payroll.objects.filter(township=p.township, month=previous_month(p.month)).first()
+        # The latest earlier payroll of the township, not only the calendar's previous month: a
+        # skipped month must not let an unreconciled payroll before it go unnoticed.
+        prev = Payroll.objects.filter(township=p.township, month__lt=p.month).order_by("-month").first()
         if prev is not None and prev.status != S.RECONCILED and not override_reason:
             raise ValidationFailed(
-                f"{prev.month:%Y年%m月}的发放名册尚未对账（{label('payroll_status', prev.status)}），"
+                f"上一期（{prev.month:%Y年%m月}）的发放名册尚未对账（{label('payroll_status', prev.status)}），"
                 "不能发放；确需发放请填写理由。",
                 code="previous_not_reconciled",
                 field="override_reason",
