@@ -108,6 +108,22 @@ def test_a_truncated_trailer_a_wrong_count_or_a_wrong_encoding_is_rejected(relea
     assert not PayrollLine.objects.filter(payroll=released).exclude(status="pending").exists()
 
 
+def test_digits_that_are_not_ascii_in_a_line_id_or_the_trailer_are_named_not_a_crash(released, chain):
+    (a, amount_a), (b, amount_b) = rows_of(released)
+    text = (
+        "明细编号,金额,结果,失败原因\r\n"
+        f"{a}①,{amount_a:.2f},成功,\r\n"
+        f"{b},{amount_b:.2f},成功,\r\n"
+        f"TRAILER,①,{amount_a + amount_b:.2f}\r\n"
+    )
+    with pytest.raises(bank.ResultFileRejected) as e:
+        bank.import_bank_result(user=chain.county, payroll=released, data=text.encode("gbk"))
+    assert any(f"明细编号“{a}①”无效" in x for x in e.value.problems), e.value.problems
+    assert any("合计行笔数“①”" in x for x in e.value.problems), e.value.problems
+    assert not PayrollLine.objects.filter(payroll=released).exclude(status="pending").exists()
+    assert not BankResultImport.objects.exists()
+
+
 def test_a_result_file_imported_twice_changes_nothing_and_failures_go_to_the_worklist(released, chain):
     (a, amount_a), (b, amount_b) = rows_of(released)
     data = result_file([(a, f"{amount_a:.2f}", True, ""), (b, f"{amount_b:.2f}", False, "账户已销户")])
