@@ -12,12 +12,12 @@ import pytest
 from openpyxl import load_workbook
 
 from safetynet.audit.models import AuditRecord
-from safetynet.core.errors import PermissionDenied
+from safetynet.core.errors import PermissionDenied, ValidationFailed
 from safetynet.payments import bank, selectors
 from safetynet.payments import services as pay
 from safetynet.payments.models import BankFile, BankResultImport, PayrollLine
 from tests.conftest import VILLAGE_B
-from tests.payments.conftest import D
+from tests.payments.conftest import D, card_number
 
 pytestmark = pytest.mark.django_db
 BANK = "乡宁县农村信用合作联社"
@@ -167,3 +167,28 @@ def test_a_partial_result_leaves_the_rest_pending_and_the_payroll_released(relea
     )
     released.refresh_from_db()
     assert released.status == "released"
+
+
+def test_a_failed_line_is_reissued_only_once_the_account_is_fixed(released, chain):
+    (a, amount_a), (b, amount_b) = rows_of(released)
+    data = result_file([(a, f"{amount_a:.2f}", True, ""), (b, f"{amount_b:.2f}", False, "账户已销户")])
+    bank.import_bank_result(user=chain.county, payroll=released, data=data)
+    line = PayrollLine.objects.get(pk=b)
+    with pytest.raises(ValidationFailed) as e:
+        pay.release_for_reissue(user=chain.clerk, line=line, reason="重发")
+    assert (e.value.code, e.value.field) == ("account_not_fixed", "account")
+    assert "账户已销户" in e.value.message
+    line.refresh_from_db()
+    assert line.committed and line.released_for_reissue_at is None
+    assert not AuditRecord.objects.filter(action="payroll.reissue").exists()
+    chain.account(line.payee, card_number("622848"), bank="中国农业银行")
+    pay.release_for_reissue(user=chain.clerk, line=line, reason="已更换账户")
+    line.refresh_from_db()
+    assert not line.committed and line.released_for_reissue_at is not None
+    april = chain.generate(D(2026, 4, 1))
+    reissued = PayrollLine.objects.get(payroll=april, household_id=line.household_id, kind="reissue")
+    assert (reissued.benefit_month, reissued.amount, reissued.bank) == (
+        D(2026, 3, 1),
+        amount_b,
+        "中国农业银行",
+    )

@@ -27,7 +27,9 @@ from safetynet.entitlements.models import Entitlement
 from safetynet.payments import generation
 from safetynet.payments.models import (
     BASE_KINDS,
+    DesignatedPayee,
     LineStatus,
+    PayeeAccount,
     Payroll,
     PayrollFlag,
     PayrollLine,
@@ -42,7 +44,7 @@ from safetynet.payments.selectors import (
     reconciliation,
     totals,
 )
-from safetynet.registry.models import Area
+from safetynet.registry.models import Area, Household
 
 S = Payroll.Status
 PAID_MONTHS = (S.APPROVED, S.RELEASED, S.RECONCILED)
@@ -358,6 +360,41 @@ def mark_reconciled_if_complete(p: Payroll, actor: Actor) -> bool:
     return True
 
 
+def _next_payee_id(row: PayrollLine) -> int | None:
+    """Who the next payroll pays for this line's benefit key (as `generation` chooses it)."""
+    if row.beneficiary_id is not None:
+        return row.beneficiary_id
+    designated = DesignatedPayee.objects.filter(household_id=row.household_id).values_list(
+        "person_id", flat=True
+    )
+    return (
+        designated.first()
+        or Household.objects.filter(pk=row.household_id).values_list("head_id", flat=True).first()
+    )
+
+
+def _require_fixed_account(row: PayrollLine) -> None:
+    """失败重发: the worklist's fix comes first. Reissuing into the very account the bank refused
+    (or to a payee with no account) would only fail again, so it is refused until the account
+    (or the designated payee) is changed."""
+    payee = _next_payee_id(row)
+    current = (
+        PayeeAccount.objects.filter(person_id=payee, active=True)
+        .values_list("account_index", flat=True)
+        .first()
+    )
+    if current is None:
+        raise ValidationFailed(
+            "收款人尚无有效发放账户，请先登记账户再安排重发。", code="account_missing", field="account"
+        )
+    if current == row.account_index:
+        raise ValidationFailed(
+            f"收款人账户仍是发放失败的账户（{row.failure_reason}），请先更正账户再安排重发。",
+            code="account_not_fixed",
+            field="account",
+        )
+
+
 def release_for_reissue(*, user, line, reason: str, client: str = "") -> PayrollLine:
     """Take a failed payment off the worklist: its month counts as unpaid again, so the next
     payroll pays it (as 重发) into the payee's account as it is then."""
@@ -371,6 +408,7 @@ def release_for_reissue(*, user, line, reason: str, client: str = "") -> Payroll
         get_payroll(user, row.payroll_id)  # scoping: outside the reach is not found
         if row.status != LineStatus.FAILED or row.released_for_reissue_at is not None:
             raise Conflict("只有尚未处理的发放失败明细可以安排重发。", code="line_state", field="line")
+        _require_fixed_account(row)
         row.committed, row.released_for_reissue_at, row.released_for_reissue_by = False, timezone.now(), user
         row.save(update_fields=["committed", "released_for_reissue_at", "released_for_reissue_by"])
         record_audit(
