@@ -12,12 +12,12 @@ import pytest
 from openpyxl import load_workbook
 
 from safetynet.audit.models import AuditRecord
-from safetynet.core.errors import PermissionDenied
+from safetynet.core.errors import PermissionDenied, ValidationFailed
 from safetynet.payments import bank, selectors
 from safetynet.payments import services as pay
 from safetynet.payments.models import BankFile, BankResultImport, PayrollLine
 from tests.conftest import VILLAGE_B
-from tests.payments.conftest import D
+from tests.payments.conftest import D, card_number
 
 pytestmark = pytest.mark.django_db
 BANK = "乡宁县农村信用合作联社"
@@ -108,6 +108,22 @@ def test_a_truncated_trailer_a_wrong_count_or_a_wrong_encoding_is_rejected(relea
     assert not PayrollLine.objects.filter(payroll=released).exclude(status="pending").exists()
 
 
+def test_digits_that_are_not_ascii_in_a_line_id_or_the_trailer_are_named_not_a_crash(released, chain):
+    (a, amount_a), (b, amount_b) = rows_of(released)
+    text = (
+        "明细编号,金额,结果,失败原因\r\n"
+        f"{a}①,{amount_a:.2f},成功,\r\n"
+        f"{b},{amount_b:.2f},成功,\r\n"
+        f"TRAILER,①,{amount_a + amount_b:.2f}\r\n"
+    )
+    with pytest.raises(bank.ResultFileRejected) as e:
+        bank.import_bank_result(user=chain.county, payroll=released, data=text.encode("gbk"))
+    assert any(f"明细编号“{a}①”无效" in x for x in e.value.problems), e.value.problems
+    assert any("合计行笔数“①”" in x for x in e.value.problems), e.value.problems
+    assert not PayrollLine.objects.filter(payroll=released).exclude(status="pending").exists()
+    assert not BankResultImport.objects.exists()
+
+
 def test_a_result_file_imported_twice_changes_nothing_and_failures_go_to_the_worklist(released, chain):
     (a, amount_a), (b, amount_b) = rows_of(released)
     data = result_file([(a, f"{amount_a:.2f}", True, ""), (b, f"{amount_b:.2f}", False, "账户已销户")])
@@ -151,3 +167,28 @@ def test_a_partial_result_leaves_the_rest_pending_and_the_payroll_released(relea
     )
     released.refresh_from_db()
     assert released.status == "released"
+
+
+def test_a_failed_line_is_reissued_only_once_the_account_is_fixed(released, chain):
+    (a, amount_a), (b, amount_b) = rows_of(released)
+    data = result_file([(a, f"{amount_a:.2f}", True, ""), (b, f"{amount_b:.2f}", False, "账户已销户")])
+    bank.import_bank_result(user=chain.county, payroll=released, data=data)
+    line = PayrollLine.objects.get(pk=b)
+    with pytest.raises(ValidationFailed) as e:
+        pay.release_for_reissue(user=chain.clerk, line=line, reason="重发")
+    assert (e.value.code, e.value.field) == ("account_not_fixed", "account")
+    assert "账户已销户" in e.value.message
+    line.refresh_from_db()
+    assert line.committed and line.released_for_reissue_at is None
+    assert not AuditRecord.objects.filter(action="payroll.reissue").exists()
+    chain.account(line.payee, card_number("622848"), bank="中国农业银行")
+    pay.release_for_reissue(user=chain.clerk, line=line, reason="已更换账户")
+    line.refresh_from_db()
+    assert not line.committed and line.released_for_reissue_at is not None
+    april = chain.generate(D(2026, 4, 1))
+    reissued = PayrollLine.objects.get(payroll=april, household_id=line.household_id, kind="reissue")
+    assert (reissued.benefit_month, reissued.amount, reissued.bank) == (
+        D(2026, 3, 1),
+        amount_b,
+        "中国农业银行",
+    )

@@ -83,6 +83,21 @@ def test_release_waits_for_the_previous_month_to_be_reconciled_unless_overridden
     assert rec.reason == "春节前发放，2月对账延后" and rec.changes["override"] is True
 
 
+def test_a_skipped_month_does_not_hide_an_unreconciled_earlier_payroll(recipient, chain):
+    recipient()
+    january = chain.approve(D(2026, 1, 1))
+    pay.release_payroll(user=chain.county, payroll=january)  # released, never reconciled
+    march = chain.approve(D(2026, 3, 1))  # no February payroll
+    with pytest.raises(ValidationFailed) as e:
+        pay.release_payroll(user=chain.county, payroll=march)
+    assert e.value.code == "previous_not_reconciled" and "2026年01月" in e.value.message
+    march.refresh_from_db()
+    assert (
+        march.status == "approved"
+        and not AuditRecord.objects.filter(action="payroll.release", object_id=str(march.pk)).exists()
+    )
+
+
 def chain_payroll(chain, month):
     return selectors.payrolls_visible_to(chain.county).get(month=month)
 

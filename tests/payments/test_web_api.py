@@ -11,9 +11,10 @@ import pytest
 from django.test import Client
 
 from safetynet.audit.models import AuditRecord
-from safetynet.payments.models import Payroll, PayrollLine
+from safetynet.payments.models import PayeeAccount, Payroll, PayrollLine
 from tests.api.conftest import ApiClient
 from tests.conftest import PASSWORD
+from tests.payments.conftest import D
 from tests.payments.test_bank import BANK, result_file
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,34 @@ def test_the_api_generates_approves_and_answers_field_specific_errors(recipient,
     assert AuditRecord.objects.filter(action="payroll.bank_file").count() == 1
     hist = county.get(f"/households/{line.household_id}/payments").json()
     assert [(x["month"], x["status"]) for x in hist] == [("2026-03", "pending")]
+
+
+def test_a_bad_account_number_on_the_web_is_a_chinese_error_beside_the_field(recipient, chain):
+    h = recipient()
+    before = PayeeAccount.objects.count()
+    r = web(chain.clerk).post(
+        f"/payments/persons/{h.head.pk}/account/",
+        {"kind": "bank_card", "bank": "邮储银行", "account": "6217991234567890123", "reason": "换卡"},
+    )
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "账号校验位不符" in page
+    # beside the account field, not as a form-level alert
+    assert '<p class="field-error" id="err-account" role="alert">银行借记卡账号校验位不符' in page
+    assert PayeeAccount.objects.count() == before
+    assert not AuditRecord.objects.filter(action="payee.account", reason="换卡").exists()
+
+
+def test_the_auditor_sees_payrolls_and_payment_history_read_only_on_the_web(recipient, chain):
+    h = recipient()
+    p = chain.approve(D(2026, 3, 1))
+    aud = web(chain.auditor)
+    assert aud.get("/payments/").status_code == 200
+    page = aud.get(f"/payments/{p.pk}/").content.decode()
+    assert "600.00" in page and 'value="release"' not in page and 'value="approve"' not in page
+    assert 'id="payment-history"' in aud.get(f"/households/{h.pk}/").content.decode()
+    for action in ("release", "submit", "approve"):
+        assert aud.post(f"/payments/{p.pk}/", {"action": action}).status_code == 403
+    assert aud.post("/payments/", {"month": "2026-04"}).status_code == 403
+    p.refresh_from_db()
+    assert p.status == "approved"

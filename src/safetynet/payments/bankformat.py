@@ -95,6 +95,11 @@ def _amount(text: str) -> Decimal | None:
     return value
 
 
+def _digits(text: str) -> bool:
+    # ASCII only: str.isdigit() also accepts "²" or "①", which int() then refuses.
+    return text.isascii() and text.isdigit()
+
+
 def _records(text: str) -> list[list[str]]:
     return [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
 
@@ -137,7 +142,7 @@ def parse_result(data: bytes) -> ParsedResult:
             continue
         raw_id, raw_amount, raw_status = rec[0].strip(), rec[1], rec[2].strip()
         reason = rec[3].strip() if len(rec) > 3 else ""
-        if not raw_id.isdigit():
+        if not _digits(raw_id):
             out.problems.append(f"第{n}行明细编号“{raw_id}”无效")
             continue
         line_id = int(raw_id)
@@ -161,7 +166,7 @@ def parse_result(data: bytes) -> ParsedResult:
     else:
         count = trailer[1].strip() if len(trailer) > 1 else ""
         stated = _amount(trailer[2]) if len(trailer) > 2 else None
-        if not count.isdigit() or int(count) != len(body):
+        if not _digits(count) or int(count) != len(body):
             out.problems.append(f"合计行笔数“{count}”与明细行数{len(body)}不符")
         if stated is None or stated != total:
             shown = trailer[2].strip() if len(trailer) > 2 else ""

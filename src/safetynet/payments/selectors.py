@@ -34,10 +34,6 @@ def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def previous_month(month: dt.date) -> dt.date:
-    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 def _payroll_reach(user) -> str | None:
     if not user or not user.is_authenticated or not user.can(Perm.VIEW_PAYROLL) or not user.area_id:
         return None

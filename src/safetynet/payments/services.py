@@ -27,7 +27,9 @@ from safetynet.entitlements.models import Entitlement
 from safetynet.payments import generation
 from safetynet.payments.models import (
     BASE_KINDS,
+    DesignatedPayee,
     LineStatus,
+    PayeeAccount,
     Payroll,
     PayrollFlag,
     PayrollLine,
@@ -39,11 +41,10 @@ from safetynet.payments.selectors import (
     CENT,
     first_of_month,
     get_payroll,
-    previous_month,
     reconciliation,
     totals,
 )
-from safetynet.registry.models import Area
+from safetynet.registry.models import Area, Household
 
 S = Payroll.Status
 PAID_MONTHS = (S.APPROVED, S.RELEASED, S.RECONCILED)
@@ -310,10 +311,12 @@ def release_payroll(*, user, payroll, override_reason: str = "", client: str = "
     with transaction.atomic():
         p = _locked(user, payroll)
         _state(p, S.APPROVED)
-        prev = Payroll.objects.filter(township=p.township, month=previous_month(p.month)).first()
+        # The latest earlier payroll of the township, not only the calendar's previous month: a
+        # skipped month must not let an unreconciled payroll before it go unnoticed.
+        prev = Payroll.objects.filter(township=p.township, month__lt=p.month).order_by("-month").first()
         if prev is not None and prev.status != S.RECONCILED and not override_reason:
             raise ValidationFailed(
-                f"{prev.month:%Y年%m月}的发放名册尚未对账（{label('payroll_status', prev.status)}），"
+                f"上一期（{prev.month:%Y年%m月}）的发放名册尚未对账（{label('payroll_status', prev.status)}），"
                 "不能发放；确需发放请填写理由。",
                 code="previous_not_reconciled",
                 field="override_reason",
@@ -357,6 +360,41 @@ def mark_reconciled_if_complete(p: Payroll, actor: Actor) -> bool:
     return True
 
 
+def _next_payee_id(row: PayrollLine) -> int | None:
+    """Who the next payroll pays for this line's benefit key (as `generation` chooses it)."""
+    if row.beneficiary_id is not None:
+        return row.beneficiary_id
+    designated = DesignatedPayee.objects.filter(household_id=row.household_id).values_list(
+        "person_id", flat=True
+    )
+    return (
+        designated.first()
+        or Household.objects.filter(pk=row.household_id).values_list("head_id", flat=True).first()
+    )
+
+
+def _require_fixed_account(row: PayrollLine) -> None:
+    """失败重发: the worklist's fix comes first. Reissuing into the very account the bank refused
+    (or to a payee with no account) would only fail again, so it is refused until the account
+    (or the designated payee) is changed."""
+    payee = _next_payee_id(row)
+    current = (
+        PayeeAccount.objects.filter(person_id=payee, active=True)
+        .values_list("account_index", flat=True)
+        .first()
+    )
+    if current is None:
+        raise ValidationFailed(
+            "收款人尚无有效发放账户，请先登记账户再安排重发。", code="account_missing", field="account"
+        )
+    if current == row.account_index:
+        raise ValidationFailed(
+            f"收款人账户仍是发放失败的账户（{row.failure_reason}），请先更正账户再安排重发。",
+            code="account_not_fixed",
+            field="account",
+        )
+
+
 def release_for_reissue(*, user, line, reason: str, client: str = "") -> PayrollLine:
     """Take a failed payment off the worklist: its month counts as unpaid again, so the next
     payroll pays it (as 重发) into the payee's account as it is then."""
@@ -370,6 +408,7 @@ def release_for_reissue(*, user, line, reason: str, client: str = "") -> Payroll
         get_payroll(user, row.payroll_id)  # scoping: outside the reach is not found
         if row.status != LineStatus.FAILED or row.released_for_reissue_at is not None:
             raise Conflict("只有尚未处理的发放失败明细可以安排重发。", code="line_state", field="line")
+        _require_fixed_account(row)
         row.committed, row.released_for_reissue_at, row.released_for_reissue_by = False, timezone.now(), user
         row.save(update_fields=["committed", "released_for_reissue_at", "released_for_reissue_by"])
         record_audit(
