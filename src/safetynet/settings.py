@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "safetynet.reports",
     "safetynet.campaigns",
     "safetynet.payments",
+    "safetynet.relief",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

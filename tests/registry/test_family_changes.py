@@ -250,7 +250,9 @@ def test_release_from_prison_counts_the_member_again_from_a_new_dated_row(
     assert (closed.left_on, closed.left_kind) == (out, "release")
     now = of(family, "王小军")
     assert (now.joined_on, now.joined_kind, now.counted, now.not_counted_reason) == (out, "status", True, "")
-    assert AuditRecord.objects.filter(action="membership.status").order_by("id").last().changes["counted"] == [False, True]
+    assert AuditRecord.objects.filter(action="membership.status").order_by("id").last().changes[
+        "counted"
+    ] == [False, True]
     assert [(s["kind"], s["date"]) for s in announced] == [("release", out)]
     again = refused(
         Conflict, family, services.record_leave,

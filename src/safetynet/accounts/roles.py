@@ -83,6 +83,11 @@ class Perm(StrEnum):
     DOWNLOAD_BANK_FILE = "download_bank_file"
     IMPORT_BANK_RESULT = "import_bank_result"
     MANAGE_PAYEE_ACCOUNT = "manage_payee_account"
+    # temporary relief and the township reserve fund
+    APPLY_RELIEF = "apply_relief"
+    DECIDE_RELIEF = "decide_relief"
+    APPROVE_RELIEF = "approve_relief"
+    ALLOCATE_RESERVE = "allocate_reserve"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -200,6 +205,17 @@ PAYMENT_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.AUDITOR: frozenset({_P.VIEW_PAYROLL}),
 }
 for _role, _extra in PAYMENT_PERMISSIONS.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+# Temporary relief: the village and the township apply, the township pays relief first, decides
+# within its limit, pays in cash and returns money to the fund; county civil affairs decides above
+# the township limit and allocates the reserve fund.
+RELIEF_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.VILLAGE_OFFICER: frozenset({_P.APPLY_RELIEF}),
+    Role.TOWNSHIP_CLERK: frozenset({_P.APPLY_RELIEF, _P.DECIDE_RELIEF}),
+    Role.COUNTY_CIVIL: frozenset({_P.APPROVE_RELIEF, _P.ALLOCATE_RESERVE}),
+}
+for _role, _extra in RELIEF_PERMISSIONS.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 # Storing an assessment is a write: every role that sees households may, except the read-only

@@ -231,9 +231,7 @@ class LeaveIn(In):
 
 ChangeRelation = _choices([r for r in Relation.values if r != Relation.HEAD])
 MoverRelation = _choices([r for r in Relation.values if r != Relation.HEAD], blank=True)
-LeaveKind = Literal[
-    "death", "marriage_out", "move_out", "prison", "study", "other", "release", "study_end"
-]
+LeaveKind = Literal["death", "marriage_out", "move_out", "prison", "study", "other", "release", "study_end"]
 JoinKind = Literal["birth", "marriage_in", "move_in"]
 VERSION = Field(None, description="读取时的版本号（乐观锁），可省略")
 RELATIONS = Field(

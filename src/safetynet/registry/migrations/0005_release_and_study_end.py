@@ -4,20 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_family_changes'),
+        ("registry", "0004_family_changes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='joined_kind',
-            field=models.CharField(blank=True, choices=[('head_change', '户主变更'), ('death', '死亡'), ('marriage_out', '婚出'), ('move_out', '迁出'), ('prison', '服刑'), ('study', '全日制就读'), ('other', '其他'), ('release', '刑满释放'), ('study_end', '结束全日制就读'), ('birth', '出生'), ('marriage_in', '婚入'), ('move_in', '迁入'), ('split', '分户'), ('merge', '合户'), ('status', '成员状态变更')], default='', max_length=16, verbose_name='加入方式'),
+            model_name="membership",
+            name="joined_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("head_change", "户主变更"),
+                    ("death", "死亡"),
+                    ("marriage_out", "婚出"),
+                    ("move_out", "迁出"),
+                    ("prison", "服刑"),
+                    ("study", "全日制就读"),
+                    ("other", "其他"),
+                    ("release", "刑满释放"),
+                    ("study_end", "结束全日制就读"),
+                    ("birth", "出生"),
+                    ("marriage_in", "婚入"),
+                    ("move_in", "迁入"),
+                    ("split", "分户"),
+                    ("merge", "合户"),
+                    ("status", "成员状态变更"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="加入方式",
+            ),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='left_kind',
-            field=models.CharField(blank=True, choices=[('head_change', '户主变更'), ('death', '死亡'), ('marriage_out', '婚出'), ('move_out', '迁出'), ('prison', '服刑'), ('study', '全日制就读'), ('other', '其他'), ('release', '刑满释放'), ('study_end', '结束全日制就读'), ('birth', '出生'), ('marriage_in', '婚入'), ('move_in', '迁入'), ('split', '分户'), ('merge', '合户'), ('status', '成员状态变更')], default='', max_length=16, verbose_name='离开方式'),
+            model_name="membership",
+            name="left_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("head_change", "户主变更"),
+                    ("death", "死亡"),
+                    ("marriage_out", "婚出"),
+                    ("move_out", "迁出"),
+                    ("prison", "服刑"),
+                    ("study", "全日制就读"),
+                    ("other", "其他"),
+                    ("release", "刑满释放"),
+                    ("study_end", "结束全日制就读"),
+                    ("birth", "出生"),
+                    ("marriage_in", "婚入"),
+                    ("move_in", "迁入"),
+                    ("split", "分户"),
+                    ("merge", "合户"),
+                    ("status", "成员状态变更"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="离开方式",
+            ),
         ),
     ]

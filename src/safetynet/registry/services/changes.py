@@ -328,7 +328,13 @@ def record_leave(
         elif kind == ChangeKind.RELEASE:
             close_row(m, on=left_on, kind=ChangeKind.RELEASE, reason=text)
             m = open_row(
-                household, m, on=left_on, kind=ChangeKind.STATUS, co_resident=True, not_counted_reason="", counted=True
+                household,
+                m,
+                on=left_on,
+                kind=ChangeKind.STATUS,
+                co_resident=True,
+                not_counted_reason="",
+                counted=True,
             )
             changes["counted"] = [False, True]
             action = "membership.status"
@@ -429,7 +435,9 @@ def _close_elsewhere(m: Membership, *, on: dt.date, reason: str, actor: Actor, s
         ),
         reason=reason,
     )
-    announce(household=other, kind=ChangeKind.DEATH, date=on, reason=reason, actor=actor, persons=[m.person_id])
+    announce(
+        household=other, kind=ChangeKind.DEATH, date=on, reason=reason, actor=actor, persons=[m.person_id]
+    )
 
 
 # ---- 成员增加 -------------------------------------------------------------------------------
