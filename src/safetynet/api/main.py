@@ -22,6 +22,7 @@ from safetynet.api import (
     family_changes,
     households,
     payments,
+    relief,
     reports,
     sittings,
     verification,
@@ -77,6 +78,7 @@ api.add_router("", entitlements.router)
 api.add_router("", reports.router)
 api.add_router("", campaigns.router)
 api.add_router("", payments.router)
+api.add_router("", relief.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.
