@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("safetynet.web.urls_reports")),
     path("campaigns/", include("safetynet.web.urls_campaigns")),
     path("payments/", include("safetynet.web.urls_payments")),
+    path("relief/", include("safetynet.web.urls_relief")),
     path("", include("safetynet.web.urls")),
 ]
 

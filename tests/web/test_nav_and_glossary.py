@@ -15,18 +15,18 @@ from tests.conftest import PASSWORD
 
 # Exactly what each role is offered (derived from accounts.roles permissions).
 MENUS = {
-    Role.VILLAGE_OFFICER: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters"},
-    Role.TOWNSHIP_CLERK: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "reports", "tasks"},
+    Role.VILLAGE_OFFICER: {"leads", "cases", "investigations", "tasks", "inbox", "dashboard", "households", "household_new", "parameters", "relief"},
+    Role.TOWNSHIP_CLERK: {"relief", "campaigns", "cases", "dashboard", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "reports", "tasks"},
     Role.REVIEW_MEMBER: {"campaigns", "cases", "dashboard", "households", "inbox", "parameters", "reports", "sittings", "tasks"},
     Role.REVIEW_LEADER: {"campaigns", "cases", "dashboard", "households", "inbox", "parameters", "reports", "sittings", "tasks"},
-    Role.COUNTY_CIVIL: {"campaigns", "cases", "dashboard", "household_new", "households", "inbox", "leads", "parameters", "payrolls", "reports", "simulate", "standards", "tasks"},
+    Role.COUNTY_CIVIL: {"relief", "campaigns", "cases", "dashboard", "household_new", "households", "inbox", "leads", "parameters", "payrolls", "reports", "simulate", "standards", "tasks"},
     Role.COUNTY_AGRI: {"cases", "dashboard", "households", "inbox", "leads", "parameters", "reports", "simulate", "tasks"},
     Role.LEADING_OFFICE: {"cases", "dashboard", "households", "inbox", "parameters", "reports", "simulate", "tasks"},
     Role.DEPT_LIAISON: {"exchange"},
     Role.AUDITOR: {"audit", "cases", "dashboard", "households", "inbox", "parameters", "payrolls", "reports", "tasks"},
     Role.FINANCE: {"payrolls"},
     Role.ADMIN: {
-        "audit", "campaigns", "cases", "dashboard", "exchange", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "reports", "simulate", "sittings", "standards", "tasks",
+        "audit", "campaigns", "cases", "dashboard", "exchange", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "relief", "reports", "simulate", "sittings", "standards", "tasks",
     },
 }  # fmt: skip
 
