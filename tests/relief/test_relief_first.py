@@ -209,3 +209,12 @@ def test_public_notice_lists_relief_recipients_masked(people, funded, emergency,
     rows = selectors.public_notice(CHANGNING, dt.date(2026, 6, 1))
     assert len(rows) == 1 and rows[0]["name"] == "张*明" and rows[0]["amount"] == Decimal("800")
     assert selectors.public_notice(CHANGNING, dt.date(2026, 5, 1)) == []
+
+
+def test_the_glossary_names_every_relief_state_and_kind_as_the_models_do():
+    from safetynet.core.glossary import label
+    from safetynet.relief.models import ReliefKind, ReliefStatus
+
+    assert {v: label("relief_status", v) for v in ReliefStatus.values} == dict(ReliefStatus.choices)
+    assert {v: label("relief_kind", v) for v in ReliefKind.values} == dict(ReliefKind.choices)
+    assert label("funding", "linshi") == "临时救助资金"
