@@ -218,3 +218,21 @@ def test_the_glossary_names_every_relief_state_and_kind_as_the_models_do():
     assert {v: label("relief_status", v) for v in ReliefStatus.values} == dict(ReliefStatus.choices)
     assert {v: label("relief_kind", v) for v in ReliefKind.values} == dict(ReliefKind.choices)
     assert label("funding", "linshi") == "临时救助资金"
+
+
+def test_the_daily_scan_puts_due_and_overdue_paperwork_in_the_clerks_inbox_once(
+    people, funded, emergency, today
+):
+    from safetynet.cases.models import InboxItem
+    from safetynet.relief.deadlines import scan_relief_deadlines
+
+    funded()
+    relief.pay_relief_first(user=people.clerk, application=emergency(), amount="300")  # due 2026-06-08
+    assert scan_relief_deadlines(dt.date(2026, 6, 1)) == {"due": 0, "overdue": 0}
+    assert scan_relief_deadlines(dt.date(2026, 6, 5))["due"] == 1
+    assert scan_relief_deadlines(dt.date(2026, 6, 9)) == {"due": 0, "overdue": 1}
+    assert scan_relief_deadlines(dt.date(2026, 6, 9)) == {"due": 0, "overdue": 0}
+    assert set(InboxItem.objects.values_list("user__username", "kind")) == {
+        ("rl_clerk", "due"),
+        ("rl_clerk", "overdue"),
+    }
