@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "safetynet.rosters",
     "safetynet.visits",
     "safetynet.assistance",
+    "safetynet.relief",
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",

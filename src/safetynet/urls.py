@@ -15,6 +15,7 @@ urlpatterns = [
     path("rosters/", include("safetynet.web.urls_rosters")),
     path("visits/", include("safetynet.web.urls_visits")),
     path("assistance/", include("safetynet.web.urls_assistance")),
+    path("relief/", include("safetynet.web.urls_relief")),
     path("", include("safetynet.web.urls")),
 ]
 

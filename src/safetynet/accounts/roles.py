@@ -95,6 +95,11 @@ class Perm(StrEnum):
     MANAGE_ASSISTANCE_PLAN = "manage_assistance_plan"
     REPORT_REFERRAL_FEEDBACK = "report_referral_feedback"
     EXPORT_REFERRAL_LISTS = "export_referral_lists"
+    # temporary relief and the township reserve fund
+    APPLY_RELIEF = "apply_relief"
+    DECIDE_RELIEF = "decide_relief"
+    APPROVE_RELIEF = "approve_relief"
+    ALLOCATE_RESERVE = "allocate_reserve"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -223,6 +228,17 @@ ASSISTANCE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.DEPT_LIAISON: frozenset({_P.REPORT_REFERRAL_FEEDBACK}),
 }
 for _role, _extra in ASSISTANCE_PERMISSIONS.items():
+    PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
+
+# Temporary relief: the village and the township apply, the township pays relief first, decides
+# within its limit, pays in cash and returns money to the fund; county civil affairs decides above
+# the township limit and allocates the reserve fund.
+RELIEF_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.VILLAGE_OFFICER: frozenset({_P.APPLY_RELIEF}),
+    Role.TOWNSHIP_CLERK: frozenset({_P.APPLY_RELIEF, _P.DECIDE_RELIEF}),
+    Role.COUNTY_CIVIL: frozenset({_P.APPROVE_RELIEF, _P.ALLOCATE_RESERVE}),
+}
+for _role, _extra in RELIEF_PERMISSIONS.items():
     PERMISSIONS[_role] = PERMISSIONS[_role] | _extra
 
 # Storing an assessment is a write: every role that sees households may, except the read-only

@@ -23,6 +23,7 @@ from safetynet.api import (
     family_changes,
     households,
     payments,
+    relief,
     reports,
     rosters,
     sittings,
@@ -85,6 +86,7 @@ api.add_router("", rosters.router)
 api.add_router("", statistics.router)
 api.add_router("", visits.router)
 api.add_router("", assistance.router)
+api.add_router("", relief.router)
 api.add_router("", docs.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.

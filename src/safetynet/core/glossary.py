@@ -487,3 +487,19 @@ AUDIT_ACTION_LABELS.update(
         "assistance.export": "导出部门名单",
     }
 )
+# Temporary relief (safetynet.relief): its states and kinds, and the funding and category of the
+# payroll lines that pay it (key r<application>), so payroll totals read in Chinese.
+RELIEF_LABELS = {
+    "relief_status": {
+        "applied": "已申请",
+        "paid_first": "已先行救助（待补办手续）",
+        "county": "待县级审批",
+        "approved": "已批准（待发放）",
+        "paid": "已发放",
+        "refused": "不予救助",
+    },
+    "relief_kind": {"emergency": "急难型", "expenditure": "支出型"},
+}
+KINDS.update(RELIEF_LABELS)
+FUNDING_LABELS["linshi"] = "临时救助资金"
+CATEGORY_LABELS["linshi"] = "临时救助"

@@ -121,7 +121,7 @@ paid AS (
     FROM registry_area v
     JOIN registry_household h ON h.village_id = v.id
     JOIN payments_payrollline l ON l.household_id = h.id
-    WHERE v.code >= %s AND v.code < %s AND l.committed = {true}
+    WHERE v.code >= %s AND v.code < %s AND l.committed = {true} AND l.benefit_key NOT LIKE 'r%%'
       AND l.benefit_month IN (SELECT m FROM months) AND l.benefit_month < %s
     GROUP BY l.benefit_key, l.benefit_month
 ),

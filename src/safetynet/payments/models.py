@@ -124,7 +124,10 @@ class PayrollLine(models.Model):
     benefit_key = models.CharField(max_length=24)  # h<household> or p<person>
     benefit_month = models.DateField("待遇月份")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
-    entitlement = models.ForeignKey("entitlements.Entitlement", on_delete=models.PROTECT, related_name="+")
+    # null on a temporary relief line (`relief_lines`), which pays no entitlement row
+    entitlement = models.ForeignKey(
+        "entitlements.Entitlement", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     beneficiary = models.ForeignKey("registry.Person", on_delete=models.PROTECT, null=True, related_name="+")
     payee = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20)

@@ -24,7 +24,7 @@ from safetynet.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from safetynet.core.glossary import label
 from safetynet.core.money import parse_yuan
 from safetynet.entitlements.models import Entitlement
-from safetynet.payments import generation
+from safetynet.payments import generation, relief_lines
 from safetynet.payments.models import (
     BASE_KINDS,
     DesignatedPayee,
@@ -185,6 +185,7 @@ def generate_payroll(*, user, township: str, month: dt.date, client: str = "") -
             )
         )
         generation.insert_lines(payroll_id=p.pk, township_code=area.code, month=month, months=months)
+        relief_lines.insert_relief_lines(payroll_id=p.pk, township_code=area.code)
         generation.insert_flags(payroll_id=p.pk, township_code=area.code, month=month)
         receivables = _record_overpaid(p, months)
         p.generated_at, p.generated_by, p.parameters_version = timezone.now(), user, version

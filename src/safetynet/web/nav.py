@@ -108,6 +108,12 @@ ENTRIES = (
         ),
         _any(P.VIEW_HOUSEHOLD, P.REPORT_REFERRAL_FEEDBACK),
     ),
+    (
+        Entry(
+            "relief", "临时救助", "relief:list", ("relief:list", "relief:new", "relief:detail", "relief:fund")
+        ),
+        _any(P.APPLY_RELIEF, P.DECIDE_RELIEF, P.APPROVE_RELIEF),
+    ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 
