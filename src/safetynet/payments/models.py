@@ -119,11 +119,14 @@ class LineStatus(models.TextChoices):
 
 
 class PayrollLine(models.Model):
-    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="lines")
+    # Indexed by payline_payroll_status and payline_household_month (leading columns), not again.
+    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="lines", db_index=False)
     kind = models.CharField(max_length=12, choices=LineKind.choices)
     benefit_key = models.CharField(max_length=24)  # h<household> or p<person>
     benefit_month = models.DateField("待遇月份")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # null on a temporary relief line (`relief_lines`), which pays no entitlement row
     entitlement = models.ForeignKey(
         "entitlements.Entitlement", on_delete=models.PROTECT, null=True, related_name="+"
