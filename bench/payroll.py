@@ -1,6 +1,6 @@
 """Benchmark of a month's payroll and its bank files over a county-sized roster.
 
-    uv run python bench/payroll.py [--households 500000] [--reset]
+    uv run python bench/payroll.py [--households 500000] [--workers N]
 
 On the configured database (`DATABASE_URL`, else SQLite in `SAFETYNET_DATA_DIR`, default
 `bench/.cache/payroll-data`), it builds once, in a child process and set-based (`INSERT … SELECT`
@@ -12,11 +12,13 @@ amount) and a payee account (a real encrypted card number with its blind index, 
 Timed, in this process: each township's 2026-03 payroll generated through
 `payments.services.generate_payroll` (set-based, with the flags), then every bank's disbursement
 file written as CSV (GBK) through `payments.bank.write_bank_file` (decrypting every account).
-Submission, approval and release between the two are timed apart (`approve_seconds`). Earlier
-payrolls of the run are removed first (untimed), so the run can be repeated.
+With `--workers` (default: every core on PostgreSQL, 1 on SQLite) that many townships, then
+that many bank files, at once in forked processes. Submission, approval and release between the
+two are timed apart (`approve_seconds`). Earlier payrolls of the run are removed first (untimed),
+so the run can be repeated.
 
 Progress goes to stderr; the last line of stdout is one JSON object: `lines`, `seconds`
-(generation + bank files), `peak_rss_mb` (`ru_maxrss` of this process), and the parts.
+(generation + bank files), `peak_rss_mb` (`ru_maxrss` of the largest process), and the parts.
 """
 
 from __future__ import annotations
