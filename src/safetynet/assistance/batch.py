@@ -58,10 +58,6 @@ def worst_grade(grades) -> str:
     return max((g for g in grades if g), default=UNKNOWN)  # "D" > "C" > "B" > "A"
 
 
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def area_facts(user, households, on: dt.date) -> list[HouseholdFacts]:
     """The facts of every household of a queryset that has a plan on `on`, in few queries; the
     entitlements through `entitlements.selectors.entitled_on` (the rows in force on the day)."""
@@ -101,19 +97,7 @@ def area_facts(user, households, on: dt.date) -> list[HouseholdFacts]:
             alleviated=h.alleviated,
             house_grade=worst_grade(grades.get(m.person.id_index, "") for m in members[hid]),
             head_id=h.head_id,
-            members=tuple(
-                MemberFacts(
-                    person_id=m.person_id,
-                    age=_age(m.person.birth_date, on),
-                    labour_capacity=m.person.labour_capacity,
-                    fulltime_education=m.person.fulltime_education,
-                    disability_grade=m.person.disability_grade,
-                    major_illness=m.person.major_illness,
-                    work_income_12m=m.person.income_wage_12m + m.person.income_business_12m,
-                    category=own[hid].get(m.person_id, ""),
-                )
-                for m in members[hid]
-            ),
+            members=tuple(MemberFacts.of(m, on, own[hid].get(m.person_id, "")) for m in members[hid]),
         )
         if in_plan(f):
             out.append(f)

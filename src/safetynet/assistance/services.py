@@ -87,10 +87,6 @@ def _audit(user, client: str, action: str, m: Measure, changes: dict, reason: st
 # ---- facts and suggestions ---------------------------------------------------------------
 
 
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def house_grade(household) -> str:
     """The 住建 safety grade of the household's home from the current department data: the worst
     grade sent for any current member (the owner's row), "" when 住建 sent none."""
@@ -105,16 +101,7 @@ def household_facts(household, on: dt.date, *, grade: str | None = None) -> Hous
     row = entitlement_on(household, on)
     own = {em.person_id: em.category or row.category for em in row.members.all()} if row else {}
     members = tuple(
-        MemberFacts(
-            person_id=m.person_id,
-            age=_age(m.person.birth_date, on),
-            labour_capacity=m.person.labour_capacity,
-            fulltime_education=m.person.fulltime_education,
-            disability_grade=m.person.disability_grade,
-            major_illness=m.person.major_illness,
-            work_income_12m=m.person.income_wage_12m + m.person.income_business_12m,
-            category=own.get(m.person_id, ""),
-        )
+        MemberFacts.of(m, on, own.get(m.person_id, ""))
         for m in current_members(household)
         if m.person.died_on is None
     )

@@ -15,6 +15,7 @@ Django. Readings of ambiguous text are marked [assumed] (docs/assistance.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,6 +40,22 @@ class MemberFacts:
     major_illness: bool = False
     work_income_12m: Decimal = Decimal(0)  # wage + business income of the 12 months, yuan
     category: str = ""  # the member's own category in the entitlement row ("" = not in the row)
+
+    @classmethod
+    def of(cls, membership, on: dt.date, category: str = "") -> MemberFacts:
+        """A current member's facts on `on` from the register (`membership.person` loaded)."""
+        p = membership.person
+        birth = p.birth_date
+        return cls(
+            person_id=membership.person_id,
+            age=on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day)),
+            labour_capacity=p.labour_capacity,
+            fulltime_education=p.fulltime_education,
+            disability_grade=p.disability_grade,
+            major_illness=p.major_illness,
+            work_income_12m=p.income_wage_12m + p.income_business_12m,
+            category=category,
+        )
 
 
 @dataclass(frozen=True)

@@ -5,21 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0002_relief_lines_without_entitlement'),
-        ('registry', '0005_release_and_study_end'),
+        ("payments", "0002_relief_lines_without_entitlement"),
+        ("registry", "0005_release_and_study_end"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='payrollline',
-            name='household',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household'),
+            model_name="payrollline",
+            name="household",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.household",
+            ),
         ),
         migrations.AlterField(
-            model_name='payrollline',
-            name='payroll',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='payments.payroll'),
+            model_name="payrollline",
+            name="payroll",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lines",
+                to="payments.payroll",
+            ),
         ),
     ]
