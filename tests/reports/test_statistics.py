@@ -99,6 +99,27 @@ def test_a_townships_month_by_category_and_hukou(roll, make_user):
     assert cell(jan, "dibao")["households"] == 1 and cell(jan, "dibao", "urban")["households"] == 0
 
 
+def test_tekun_people_by_support_mode_as_recorded_at_the_months_end(roll, make_user):
+    from safetynet.audit.services import SYSTEM  # noqa: PLC0415
+
+    t = roll["t"]
+    ent.set_support_mode(
+        household=t,
+        person_id=t.head_id,
+        mode="centralised",
+        on=D(2026, 3, 1),
+        actor=SYSTEM,
+        reason="入住敬老院",
+    )
+    county = make_user(Role.COUNTY_CIVIL, "141029")
+    may = statistics.read(county, "2026-05", CHANGNING)
+    assert may["townships"][0]["tekun_support"] == {"centralised": 1, "dispersed": 0, "unrecorded": 0}
+    assert may["total"]["tekun_support"]["centralised"] == 1
+    feb = statistics.read(county, "2026-02", CHANGNING)["townships"][0]
+    assert feb["tekun_support"] == {"centralised": 0, "dispersed": 0, "unrecorded": 1}
+    assert cell(may["townships"][0], "tekun")["people"] == 1  # a new row, the same one person
+
+
 def test_the_county_is_the_sum_of_its_townships(roll, make_user):
     stats = statistics.read(make_user(Role.COUNTY_CIVIL, "141029"), "2026-05")
     assert len(stats["townships"]) > 1

@@ -71,6 +71,34 @@ def test_the_due_list_follows_the_interval_of_each_category(homes, officer):
     assert (tekun.last_visit, tekun.due_on, tekun.status) == (D(2026, 5, 28), D(2026, 6, 27), "ok")
 
 
+def test_a_tekun_member_in_a_care_institution_is_visited_less_often(homes, officer):
+    from safetynet.audit.services import SYSTEM  # noqa: PLC0415
+    from safetynet.entitlements.services import set_support_mode  # noqa: PLC0415
+
+    tekun = homes["tekun"]
+    set_support_mode(
+        household=tekun,
+        person_id=tekun.head_id,
+        mode="centralised",
+        on=D(2026, 3, 1),
+        actor=SYSTEM,
+        reason="入住敬老院",
+    )
+    due = next(d for d in selectors.due_list(officer) if d.row.household_id == tekun.pk)
+    # never visited: counted from the start of the row in force, with the 集中供养 interval
+    assert (due.interval_days, due.due_on) == (90, D(2026, 5, 30))
+    set_support_mode(
+        household=tekun,
+        person_id=tekun.head_id,
+        mode="dispersed",
+        on=D(2026, 4, 1),
+        actor=SYSTEM,
+        reason="回家居住",
+    )
+    due = next(d for d in selectors.due_list(officer) if d.row.household_id == tekun.pk)
+    assert (due.interval_days, due.due_on) == (30, D(2026, 5, 1))
+
+
 def test_a_visit_that_finds_a_risk_raises_a_grassroots_lead_with_the_visit_as_evidence(homes, officer):
     items = {**ALL_OK, "medical": "risk"}
     visit = _visit(

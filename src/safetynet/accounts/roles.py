@@ -100,6 +100,8 @@ class Perm(StrEnum):
     DECIDE_RELIEF = "decide_relief"
     APPROVE_RELIEF = "approve_relief"
     ALLOCATE_RESERVE = "allocate_reserve"
+    # 特困供养方式 (entitlements.services.set_support_mode): the township window and county civil affairs.
+    RECORD_SUPPORT_MODE = "record_support_mode"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -258,6 +260,9 @@ for _role, _perms in PERMISSIONS.items():
 
 for _role in (Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK):
     PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.RECORD_VISIT}
+
+for _role in (Role.TOWNSHIP_CLERK, Role.COUNTY_CIVIL):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.RECORD_SUPPORT_MODE}
 
 # Roles whose reach includes households (a department liaison exchanges data and sees none).
 HOUSEHOLD_ROLES = frozenset(r for r, perms in PERMISSIONS.items() if Perm.VIEW_HOUSEHOLD in perms)

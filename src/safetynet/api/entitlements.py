@@ -9,12 +9,14 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from safetynet.api.auth import client_of
 from safetynet.api.cases.change_schemas import EntitlementOut
 from safetynet.api.cases.render import entitlement_out
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET
 from safetynet.core import clock
 from safetynet.core.masking import mask_name
-from safetynet.entitlements import selectors
+from safetynet.entitlements import selectors, services
+from safetynet.entitlements.models import SupportMode
 
 router = Router(tags=["entitlements"])
 
@@ -24,6 +26,9 @@ class EntitlementMemberOut(Schema):
     name: str = Field(..., description="姓名（脱敏）")
     category: str
     care_tier: str
+    support_mode: str = Field(
+        ..., description="特困供养方式：centralised 集中供养 / dispersed 分散供养 / 空 未登记或非特困"
+    )
     benefit_monthly: str
 
 
@@ -56,6 +61,7 @@ def _members(e) -> list[dict]:
             "name": mask_name(m.person.name),
             "category": m.category,
             "care_tier": m.care_tier,
+            "support_mode": m.support_mode,
             "benefit_monthly": str(m.benefit_monthly),
         }
         for m in e.members.all()
@@ -100,3 +106,28 @@ def entitled(
         for e in qs[offset : offset + limit]
     ]
     return {"on": day, "count": qs.count(), "items": items}
+
+
+class SupportModeIn(Schema):
+    person_id: int = Field(..., description="特困人员的人员编号")
+    support_mode: SupportMode = Field(..., description="centralised 集中供养 / dispersed 分散供养")
+    on: dt.date = Field(..., description="自何日起")
+    reason: str = Field(..., min_length=1, max_length=200, description="理由，如入住供养服务机构")
+
+
+@router.post(
+    "/households/{int:household_id}/entitlements/support-mode",
+    response={200: TimelineOut, **ERRORS},
+    summary="登记特困人员供养方式（集中供养 / 分散供养）",
+)
+def record_support_mode(request, household_id: int, payload: SupportModeIn):
+    services.record_support_mode(
+        user=request.auth,
+        household=household_id,
+        person_id=payload.person_id,
+        mode=payload.support_mode,
+        on=payload.on,
+        reason=payload.reason,
+        client=client_of(request),
+    )
+    return household_timeline(request, household_id)

@@ -35,6 +35,10 @@ class AreaOut(Schema):
 class FiguresOut(Schema):
     cells: list[CellOut]
     tekun_care: dict[str, int] = Field(..., description="特困人员按照料护理等级的人数")
+    tekun_support: dict[str, int] = Field(
+        default_factory=dict,
+        description="特困人员按供养方式的人数：centralised 集中供养 / dispersed 分散供养 / unrecorded 未登记",
+    )
     individual_dibao_people: int
 
 

@@ -272,6 +272,8 @@ HUKOU_STANDARD_LABELS = {"rural": "农村", "urban": "城市"}
 HUKOU_RESIDENT_LABELS = {"rural": "农村居民", "urban": "城镇居民"}
 # The care tiers of 特困供养 (the parameters tekun.care_monthly.*).
 CARE_TIER_LABELS = {"self_care": "全自理", "partial": "半护理", "total": "全护理"}
+# 特困供养方式 (entitlements.models.SupportMode), with the statistics' "not recorded".
+SUPPORT_MODE_LABELS = {"centralised": "集中供养", "dispersed": "分散供养", "unrecorded": "供养方式未登记"}
 # The groups of 分类施保 (the parameters dibao.classified_increment.*).
 INCREMENT_GROUP_LABELS = {
     "old": "老年人",
@@ -414,6 +416,7 @@ KINDS = {
     "payroll_flag": PAYROLL_FLAG_LABELS,
     "receivable_status": RECEIVABLE_STATUS_LABELS,
     "care_tier": CARE_TIER_LABELS,
+    "support_mode": SUPPORT_MODE_LABELS,
 }
 
 

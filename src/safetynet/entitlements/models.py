@@ -34,6 +34,14 @@ class Basis(models.TextChoices):
     MIGRATED = "migrated", "存量建档迁移"
 
 
+class SupportMode(models.TextChoices):
+    """How a 特困 person is supported: 在家分散供养 or 在当地的供养服务机构集中供养, at the person's
+    choice (国发〔2016〕14号《国务院关于进一步健全特困人员救助供养制度的意见》, 救助供养形式)."""
+
+    CENTRALISED = "centralised", "集中供养"
+    DISPERSED = "dispersed", "分散供养"
+
+
 class Entitlement(models.Model):
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="entitlements")
     valid_from = models.DateField("起始日期")
@@ -90,6 +98,7 @@ class EntitlementMember(models.Model):
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="entitlements")
     category = models.CharField("成员类别", max_length=20, blank=True)
     care_tier = models.CharField("特困照料护理等级", max_length=12, blank=True)
+    support_mode = models.CharField("特困供养方式", max_length=12, choices=SupportMode.choices, blank=True)
     benefit_monthly = models.DecimalField("成员月救助金额（元）", max_digits=12, decimal_places=2, default=0)
 
     class Meta:

@@ -15,12 +15,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from safetynet.accounts.roles import Perm
 from safetynet.assessments.services import parameter_set
 from safetynet.audit.services import Actor, record_audit
-from safetynet.core.errors import ValidationFailed
-from safetynet.entitlements.models import Basis, Entitlement, EntitlementMember
+from safetynet.core.errors import PermissionDenied, ValidationFailed
+from safetynet.entitlements.models import Basis, Entitlement, EntitlementMember, SupportMode
 from safetynet.entitlements.schedule import MemberFacts, schedule_for
 from safetynet.registry.models import Household, Membership
+from safetynet.registry.selectors import get_household
 
 ZERO = Decimal("0.00")
 
@@ -31,6 +33,7 @@ class MemberPart:
     category: str = ""
     care_tier: str = ""
     benefit_monthly: Decimal = ZERO
+    support_mode: str = ""  # 特困 only: SupportMode; empty carries the person's mode from the row before
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,12 @@ def _member_parts(household: Household, terms: Terms) -> list[MemberPart]:
     return parts + list(own.values())  # individually recognised members no longer counted stay listed
 
 
+def _support_modes(row: Entitlement | None) -> dict[int, str]:
+    if row is None:
+        return {}
+    return dict(row.members.exclude(support_mode="").values_list("person_id", "support_mode"))
+
+
 def _check_start(latest: Entitlement | None, valid_from: dt.date) -> None:
     if latest is not None and valid_from <= latest.valid_from:
         raise ValidationFailed(
@@ -120,11 +129,14 @@ def open_row(
     decision=None,
     reason: str = "",
     valid_until: dt.date | None = None,
+    keep_schedule: bool = False,
 ) -> Entitlement:
     """Close the household's current row at `valid_from` and open the next with `terms`.
 
     The review due date (or, for 刚性, the end) follows from the parameters in force on
-    `valid_from` (`schedule.schedule_for`); an explicit `valid_until` (渐退) overrides the end."""
+    `valid_from` (`schedule.schedule_for`); an explicit `valid_until` (渐退) overrides the end, and
+    `keep_schedule` keeps the current row's review date and end (a change that is no review).
+    A 特困 member's support mode is the part's, else the one the person had in the row before."""
     if basis not in Basis.values:
         raise ValidationFailed("待遇变动依据无效。", field="basis")
     if valid_until is not None and valid_until <= valid_from:
@@ -135,12 +147,18 @@ def open_row(
         _check_start(latest, valid_from)
         params = parameter_set(hh.village.code).on(valid_from)
         plan = schedule_for(terms.category, valid_from, _counted_facts(hh, valid_from), params)
+        modes = _support_modes(latest)
+        if keep_schedule and latest is not None:
+            until, review_due = latest.valid_until, latest.review_due
+        else:
+            until = valid_until or plan.valid_until
+            review_due = None if valid_until else plan.review_due
         if latest is not None:
             _close(latest, valid_from, basis, actor, reason)
         row = Entitlement.objects.create(
             household=hh,
             valid_from=valid_from,
-            valid_until=valid_until or plan.valid_until,
+            valid_until=until,
             category=terms.category,
             monitoring_marked=terms.monitoring_marked,
             monitoring_type=terms.monitoring_type or "",
@@ -150,7 +168,7 @@ def open_row(
             decision=decision,
             decided_on=decided_on,
             parameters_version=params.version,
-            review_due=None if valid_until else plan.review_due,
+            review_due=review_due,
             reason=(reason or "").strip(),
             previous=latest if latest is not None and latest.valid_until == valid_from else None,
             created_by=user,
@@ -161,6 +179,7 @@ def open_row(
                 person_id=m.person_id,
                 category=m.category,
                 care_tier=m.care_tier,
+                support_mode=(m.support_mode or modes.get(m.person_id, "")) if m.category == "tekun" else "",
                 benefit_monthly=Decimal(m.benefit_monthly).quantize(Decimal("0.01")),
             )
             for m in _member_parts(hh, terms)
@@ -199,3 +218,76 @@ def close_current(*, household, on: dt.date, basis: str, actor: Actor, reason: s
         _check_start(latest, on)
         _close(latest, on, basis, actor, reason.strip())
     return latest
+
+
+def set_support_mode(
+    *, household, person_id: int, mode: str, on: dt.date, actor: Actor, user=None, reason: str
+) -> Entitlement:
+    """Record a 特困 member's support mode (集中供养 / 分散供养) from `on`: the next row, same terms,
+    same review date. Recording the mode the member already has changes nothing."""
+    if mode not in SupportMode.values:
+        raise ValidationFailed(
+            "供养方式应为集中供养或分散供养。", code="bad_support_mode", field="support_mode"
+        )
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "请填写变更供养方式的理由（如入住供养服务机构）。", code="reason_required", field="reason"
+        )
+    with transaction.atomic():
+        hh = _locked_household(household)
+        latest = _latest(hh.pk)
+        if latest is None or not latest.covers(on):
+            raise ValidationFailed("该户在该日期没有享受中的待遇。", code="no_current_row", field="on")
+        member = latest.members.filter(person_id=person_id, category="tekun").first()
+        if member is None:
+            raise ValidationFailed("该成员不是特困人员，无供养方式。", code="not_tekun", field="person_id")
+        if member.support_mode == mode:
+            return latest
+        counted = set(
+            Membership.objects.filter(household=hh, left_on__isnull=True, counted=True).values_list(
+                "person_id", flat=True
+            )
+        )
+        parts = tuple(
+            MemberPart(
+                m.person_id,
+                m.category,
+                m.care_tier,
+                m.benefit_monthly,
+                mode if m.person_id == person_id else m.support_mode,
+            )
+            for m in latest.members.all()
+            if m.person_id in counted or m.category != latest.category
+        )
+        terms = Terms(
+            latest.category, latest.monitoring_marked, latest.monitoring_type, latest.benefit_monthly, parts
+        )
+        return open_row(
+            household=hh,
+            valid_from=on,
+            terms=terms,
+            basis=Basis.CHANGE,
+            decided_on=on,
+            actor=actor,
+            user=user,
+            reason=f"特困人员供养方式变更为{SupportMode(mode).label}：{reason.strip()}",
+            keep_schedule=True,
+        )
+
+
+def record_support_mode(
+    *, user, household, person_id: int, mode: str, on: dt.date, reason: str, client: str = ""
+):
+    """`set_support_mode` for a user: the township window or county civil affairs, in their reach."""
+    if not user.can(Perm.RECORD_SUPPORT_MODE):
+        raise PermissionDenied("您的角色无权登记特困人员供养方式。")
+    hh = get_household(user, getattr(household, "pk", household))
+    return set_support_mode(
+        household=hh,
+        person_id=person_id,
+        mode=mode,
+        on=on,
+        actor=Actor.of(user, client),
+        user=user,
+        reason=reason,
+    )

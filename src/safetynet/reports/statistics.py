@@ -1,5 +1,6 @@
 """The monthly statistics of a township (民政统计月报口径): households, people and amounts of the
-roll at the month's end by category and 城乡 (the household's 户籍), the 特困 by care tier, the
+roll at the month's end by category and 城乡 (the household's 户籍), the 特困 by care tier and by
+support mode (集中供养 / 分散供养, as recorded on the timeline), the
 单人保 people, and the money paid for the month — computed from the entitlement timeline as known
 at a cutoff and from the payroll lines paid by then (docs/statistics.md).
 
@@ -35,6 +36,7 @@ from safetynet.reports.timeline import head_seq, rows_at
 CATEGORIES = ("tekun", "dibao", "dibao_edge", "rigid_hardship", "other_low_income")
 HUKOU = (Hukou.URBAN.value, Hukou.RURAL.value)
 CARE_TIERS = ("self_care", "partial", "total")
+SUPPORT_MODES = ("centralised", "dispersed", "unrecorded")  # 集中供养, 分散供养, 未登记
 ZERO = Decimal("0.00")
 
 
@@ -89,6 +91,13 @@ def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> d
         .annotate(n=Count("pk"))
     ):
         care[tier] = care.get(tier, 0) + n
+    support = dict.fromkeys(SUPPORT_MODES, 0)
+    for mode, n in (
+        EntitlementMember.objects.filter(entitlement_id__in=[r.id for r in rows], category="tekun")
+        .values_list("support_mode")
+        .annotate(n=Count("pk"))
+    ):
+        support[mode or "unrecorded"] += n
     return {
         "township": {"code": township.code, "name": township.name},
         "month": str(month),
@@ -102,6 +111,7 @@ def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> d
             for (c, h), cell in sorted(cells.items())
         ],
         "tekun_care": care,
+        "tekun_support": support,
         "individual_dibao_people": individual,
     }
 
@@ -152,6 +162,7 @@ def total(figures: list[dict]) -> dict:
     """The sum of several townships' figures (the county)."""
     cells: dict[tuple[str, str], dict] = {}
     care = dict.fromkeys(CARE_TIERS, 0)
+    support = dict.fromkeys(SUPPORT_MODES, 0)
     individual = 0
     for f in figures:
         for c in f["cells"]:
@@ -162,6 +173,8 @@ def total(figures: list[dict]) -> dict:
                 cell[k] += Decimal(c[k])
         for tier, n in f["tekun_care"].items():
             care[tier] = care.get(tier, 0) + n
+        for mode, n in f.get("tekun_support", {}).items():  # months stored before it was counted lack it
+            support[mode] = support.get(mode, 0) + n
         individual += f["individual_dibao_people"]
     return {
         "cells": [
@@ -173,6 +186,7 @@ def total(figures: list[dict]) -> dict:
             for (c, h), cell in sorted(cells.items())
         ],
         "tekun_care": care,
+        "tekun_support": support,
         "individual_dibao_people": individual,
     }
 

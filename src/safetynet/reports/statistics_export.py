@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from safetynet.core.glossary import CARE_TIER_LABELS, CATEGORY_LABELS
+from safetynet.core.glossary import CARE_TIER_LABELS, CATEGORY_LABELS, SUPPORT_MODE_LABELS
 from safetynet.registry.models import Hukou
 from safetynet.reports.statistics import category_totals
 
@@ -48,6 +48,10 @@ def _block(ws, scope: str, figures: dict) -> None:
         f"{CARE_TIER_LABELS[k]} {n} 人" for k, n in figures["tekun_care"].items() if k in CARE_TIER_LABELS
     )
     ws.append([scope, "特困人员照料护理等级", care])
+    support = "，".join(
+        f"{SUPPORT_MODE_LABELS[k]} {n} 人" for k, n in figures.get("tekun_support", {}).items()
+    )
+    ws.append([scope, "特困人员供养方式", support])
     ws.append([scope, "单人保（低保）人数", figures["individual_dibao_people"]])
 
 

@@ -1,18 +1,20 @@
 """Reads of the visits: a household's visits, one visit, and the list of visits due — every
 recipient or monitored household in the user's reach with its last visit and the day the next one
-is due (`visit.interval_days.*`, by the row in force: 特困, 低保, monitored, other)."""
+is due (`visit.interval_days.*`, by the row in force: 特困 at home or of unrecorded support mode,
+特困 all in a care institution (集中供养), 低保, monitored, other)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 
 from safetynet.assessments import services as assessments
 from safetynet.core import clock
 from safetynet.core.errors import NotFound
 from safetynet.entitlements import selectors as entitlements
+from safetynet.entitlements.models import EntitlementMember, SupportMode
 from safetynet.registry import selectors as registry
 from safetynet.visits.models import Visit, VisitPhoto
 
@@ -40,8 +42,11 @@ def get_photo(user, visit_pk, photo_pk) -> VisitPhoto:
 
 
 def interval_key(row) -> str:
+    """`row` is annotated with `tekun_at_home`: a 特困 member not recorded as 集中供养."""
+    if row.tekun_at_home:
+        return "tekun_dispersed"
     if row.category == "tekun":
-        return "tekun"
+        return "tekun_centralised"
     if row.category in ("dibao", "individual_dibao"):
         return "dibao"
     if row.monitoring_marked:
@@ -77,7 +82,14 @@ def due_list(user, *, village: str = "") -> list[Due]:
     last = Visit.objects.filter(household=OuterRef("household")).order_by().values("household")
     rows = (
         entitlements.entitled_on(user, today, village)
-        .annotate(last_visit=Subquery(last.annotate(d=Max("visited_on")).values("d")[:1]))
+        .annotate(
+            last_visit=Subquery(last.annotate(d=Max("visited_on")).values("d")[:1]),
+            tekun_at_home=Exists(
+                EntitlementMember.objects.filter(entitlement=OuterRef("pk"), category="tekun").exclude(
+                    support_mode=SupportMode.CENTRALISED
+                )
+            ),
+        )
         .select_related("household__village__parent", "household__head")
     )
     params: dict[str, object] = {}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safetynet.web.views import account, audit, democlock, family_changes, households
+from safetynet.web.views import account, audit, democlock, family_changes, households, support_mode
 
 app_name = "web"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("households/<int:pk>/changes/leave/<int:mid>/", family_changes.leave, name="change_leave"),
     path("households/<int:pk>/changes/split/", family_changes.split, name="change_split"),
     path("households/<int:pk>/changes/merge/", family_changes.merge, name="change_merge"),
+    path("households/<int:pk>/support-mode/", support_mode.support_mode, name="support_mode"),
     path("audit/", audit.audit_list, name="audit"),
     path("demo/clock/", democlock.demo_clock, name="demo_clock"),
 ]

@@ -157,6 +157,13 @@ def detail(request, pk):
     context["timeline"] = entitlement_selectors.timeline(request.user, household)
     context["current"] = entitlement_selectors.current_row(household, clock.today())
     context["can_accept"] = request.user.can(Perm.ACCEPT_CASE)
+    context["can_set_support"] = request.user.can(Perm.RECORD_SUPPORT_MODE)
+    context["has_tekun_member"] = context["current"] is not None and any(
+        m.category == "tekun"
+        for e in context["timeline"]
+        if e.pk == context["current"].pk
+        for m in e.members.all()
+    )
     context["payment_history"] = payment_selectors.payment_history(request.user, household)
     return render(request, "web/household_detail.html", context)
 
