@@ -32,6 +32,22 @@ class AreaOut(Schema):
     name: str
 
 
+class MonitoredCellOut(Schema):
+    households: int = Field(..., description="月末监测户数")
+    people: int = Field(..., description="月末监测人数")
+    with_dibao_or_tekun: int = Field(..., description="其中同时纳入低保或特困的户数")
+    new: int = Field(..., description="本月新识别（标注）的户数")
+    exits: int = Field(..., description="本月退出监测的户数")
+    risk_closed: int = Field(..., description="其中因风险消除退出的户数")
+
+
+class MonitoredOut(Schema):
+    types: dict[str, MonitoredCellOut] = Field(
+        ..., description="按监测类型：unstable_alleviated / edge_prone / sudden_hardship / unknown（未登记）"
+    )
+    households_with_measures: int = Field(..., description="月末已转介帮扶措施的监测户数")
+
+
 class FiguresOut(Schema):
     cells: list[CellOut]
     tekun_care: dict[str, int] = Field(..., description="特困人员按照料护理等级的人数")
@@ -40,6 +56,9 @@ class FiguresOut(Schema):
         description="特困人员按供养方式的人数：centralised 集中供养 / dispersed 分散供养 / unrecorded 未登记",
     )
     individual_dibao_people: int
+    monitored: MonitoredOut | None = Field(
+        None, description="防返贫监测对象汇总（该月统计冻结时尚无此汇总则为空）"
+    )
 
 
 class TownshipFiguresOut(FiguresOut):
@@ -73,4 +92,18 @@ def export(request, month: str = Query(..., description="YYYY-MM"), township: st
     area = request.auth.area.name if request.auth.area_id else ""
     response = HttpResponse(statistics_export.workbook(stats, area), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="statistics-{stats["month"]}.xlsx"'
+    return response
+
+
+@router.get(
+    "/statistics/monitored.xlsx",
+    response={200: bytes, **ERRORS},
+    summary="防返贫监测对象汇总Excel（版式见 docs/statistics.md）",
+    openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
+)
+def export_monitored(request, month: str = Query(..., description="YYYY-MM"), township: str = ""):
+    stats = statistics.read(request.auth, month, township)
+    area = request.auth.area.name if request.auth.area_id else ""
+    response = HttpResponse(statistics_export.monitored_workbook(stats, area), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="monitored-{stats["month"]}.xlsx"'
     return response

@@ -28,6 +28,7 @@ from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
 from safetynet.entitlements.models import EntitlementMember
 from safetynet.payments.models import LineStatus, PayrollLine
 from safetynet.registry.models import Area, Household, Hukou
+from safetynet.reports import monitored
 from safetynet.reports.models import StatisticsSnapshot
 from safetynet.reports.rules import Month
 from safetynet.reports.selectors import parse_month
@@ -53,9 +54,10 @@ def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> d
     """The figures of `township` for `month`, from the timeline known at audit sequence `seq` and
     the payments with a result by `moment`."""
     day = min(month.end - dt.timedelta(days=1), clock.today())
+    by_household = rows_at(township=township.code, seq=seq, months=(month.prev(), month))
     rows = [
         r
-        for household_rows in rows_at(township=township.code, seq=seq, months=(month, month)).values()
+        for household_rows in by_household.values()
         for r in household_rows
         if r.valid_from <= day and (r.valid_until is None or r.valid_until > day)
     ]
@@ -113,6 +115,7 @@ def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> d
         "tekun_care": care,
         "tekun_support": support,
         "individual_dibao_people": individual,
+        "monitored": monitored.figures(by_household, month.first, day),
     }
 
 
@@ -188,6 +191,7 @@ def total(figures: list[dict]) -> dict:
         "tekun_care": care,
         "tekun_support": support,
         "individual_dibao_people": individual,
+        "monitored": monitored.total(f.get("monitored") for f in figures),
     }
 
 

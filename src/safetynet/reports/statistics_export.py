@@ -1,6 +1,7 @@
 """The monthly statistics as an Excel file (layout in docs/statistics.md): one sheet, a title with
 the month and the data's time, then a block per township and the total, each with a row per
-category and 户籍 and the category's subtotal, then the 特困 care tiers and the 单人保 people."""
+category and 户籍 and the category's subtotal, then the 特困 care tiers and the 单人保 people.
+The monitored-household summary likewise, a row per township and monitoring type."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from safetynet.core.glossary import CARE_TIER_LABELS, CATEGORY_LABELS, SUPPORT_MODE_LABELS
+from safetynet.core.glossary import CARE_TIER_LABELS, CATEGORY_LABELS, MONITORING_TYPES, SUPPORT_MODE_LABELS
 from safetynet.registry.models import Hukou
 from safetynet.reports.statistics import category_totals
 
@@ -67,6 +68,60 @@ def workbook(stats: dict, county_name: str) -> bytes:
         _block(ws, t["township"]["name"], t)
     if len(stats["townships"]) > 1:
         _block(ws, f"{county_name}合计", stats["total"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+MONITORED_HEADERS = [
+    "范围",
+    "监测类型",
+    "监测户数",
+    "监测人数",
+    "其中纳入低保或特困户数",
+    "本月新识别户数",
+    "本月退出监测户数",
+    "其中风险消除户数",
+]
+
+
+def monitored_rows(scope: str, summary: dict) -> list[list]:
+    rows = []
+    for t, cell in (summary or {}).get("types", {}).items():
+        label = MONITORING_TYPES.get(t, "类型未登记")
+        rows.append([scope, label, *(cell[k] for k in MONITORED_KEYS)])
+    return rows
+
+
+MONITORED_KEYS = ("households", "people", "with_dibao_or_tekun", "new", "exits", "risk_closed")
+
+
+def monitored_workbook(stats: dict, county_name: str) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("防返贫监测对象汇总")
+    state = "（临时数据）" if stats["provisional"] else ""
+    ws.append(
+        [f"防返贫监测对象汇总 {stats['month_label']}{state}", f"数据截止 {stats['as_of']:%Y-%m-%d %H:%M}"]
+    )
+    ws.append([*MONITORED_HEADERS, "已落实帮扶措施户数"])
+    blocks = [(t["township"]["name"], t) for t in stats["townships"]]
+    if len(stats["townships"]) > 1:
+        blocks.append((f"{county_name}合计", stats["total"]))
+    for scope, figures in blocks:
+        summary = figures.get("monitored")
+        if summary is None:
+            ws.append([scope, "该月统计冻结时尚无此汇总"])
+            continue
+        for row in monitored_rows(scope, summary):
+            ws.append(row)
+        ws.append(
+            [
+                scope,
+                "合计",
+                *(sum(c[k] for c in summary["types"].values()) for k in MONITORED_KEYS),
+                summary["households_with_measures"],
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

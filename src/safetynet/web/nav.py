@@ -90,7 +90,7 @@ ENTRIES = (
         _all(P.VIEW_PAYROLL),
     ),
     (
-        Entry("statistics", "统计月报", "reports:statistics", ("reports:statistics",)),
+        Entry("statistics", "统计月报", "reports:statistics", ("reports:statistics", "reports:monitored")),
         _all(P.VIEW_STATISTICS),
     ),
     (

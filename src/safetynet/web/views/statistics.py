@@ -1,6 +1,6 @@
 """统计月报 pages: a month's statistics for the townships in the viewer's area and their total,
 or for one township; the Excel file. Parse, call `reports.statistics`, render
-(docs/statistics.md)."""
+(docs/statistics.md). The monitored-household summary for agriculture reads the same figures."""
 
 from __future__ import annotations
 
@@ -41,10 +41,7 @@ def statistics_page(request):
         "errors": errors,
         "values": {"month": month, "township": request.GET.get("township", "")},
         "townships": statistics.townships_in_scope(request.user),
-        "blocks": []
-        if stats is None
-        else [(t["township"]["name"], t) for t in stats["townships"]]
-        + ([("合计", stats["total"])] if len(stats["townships"]) > 1 else []),
+        "blocks": _blocks(stats),
     }
     for _, figures in context["blocks"]:
         figures["subtotals"] = statistics.category_totals(figures)
@@ -60,4 +57,46 @@ def statistics_export(request):
     area = request.user.area.name if request.user.area_id else ""
     response = HttpResponse(sheet.workbook(stats, area), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="statistics-{stats["month"]}.xlsx"'
+    return response
+
+
+def _blocks(stats) -> list[tuple[str, dict]]:
+    if stats is None:
+        return []
+    blocks = [(t["township"]["name"], t) for t in stats["townships"]]
+    return blocks + ([("合计", stats["total"])] if len(stats["townships"]) > 1 else [])
+
+
+@require_GET
+@login_required
+def monitored_page(request):
+    stats, errors, month = _read(request)
+    blocks = []
+    for scope, figures in _blocks(stats):
+        summary = figures.get("monitored")
+        if summary is not None:
+            summary = {
+                **summary,
+                "sum": {k: sum(c[k] for c in summary["types"].values()) for k in sheet.MONITORED_KEYS},
+            }
+        blocks.append((scope, summary))
+    context = {
+        "stats": stats,
+        "errors": errors,
+        "values": {"month": month, "township": request.GET.get("township", "")},
+        "townships": statistics.townships_in_scope(request.user),
+        "blocks": blocks,
+    }
+    return render(request, "reports/monitored.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@login_required
+def monitored_export(request):
+    stats, errors, _ = _read(request)
+    if stats is None:
+        return monitored_page(request)
+    area = request.user.area.name if request.user.area_id else ""
+    response = HttpResponse(sheet.monitored_workbook(stats, area), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="monitored-{stats["month"]}.xlsx"'
     return response
