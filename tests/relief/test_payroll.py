@@ -69,3 +69,36 @@ def test_cash_or_refused_relief_is_not_in_the_payroll(people, make_household, ma
     relief.decide_relief(user=people.clerk, application=app, approve=True, amount="800", pay_method="cash")
     p = chain.generate(D(2026, 6, 1))
     assert not PayrollLine.objects.filter(payroll=p, benefit_key__startswith="r").exists()
+
+
+def test_the_bank_confirming_the_line_marks_the_relief_paid_and_a_failure_does_not(
+    people, make_household, make_user, today
+):
+    from safetynet.audit.models import AuditRecord  # noqa: PLC0415
+    from safetynet.payments import bank  # noqa: PLC0415
+    from safetynet.relief.models import ReliefStatus  # noqa: PLC0415
+    from tests.conftest import VILLAGE_B  # noqa: PLC0415
+    from tests.payments.test_bank import result_file  # noqa: PLC0415
+
+    chain = Chain(make_user)
+    ok_h, failed_h = make_household(VILLAGE_A), make_household(VILLAGE_B)
+    chain.account(ok_h.head)
+    chain.account(failed_h.head)
+    ok, failed = _granted(people, ok_h, "700"), _granted(people, failed_h, "300")
+    p = chain.approve(D(2026, 6, 1))
+    pay.release_payroll(user=chain.county, payroll=p)
+    lines = {
+        lk: (lid, a)
+        for lid, lk, a in PayrollLine.objects.filter(payroll=p).values_list("id", "benefit_key", "amount")
+    }
+    (ok_id, ok_amount), (bad_id, bad_amount) = lines[f"r{ok.pk}"], lines[f"r{failed.pk}"]
+    data = result_file([(ok_id, ok_amount, True, ""), (bad_id, bad_amount, False, "账户冻结")])
+    bank.import_bank_result(user=chain.county, payroll=p, data=data)
+    bank.import_bank_result(user=chain.county, payroll=p, data=data)  # the same file again: nothing more
+    ok.refresh_from_db()
+    failed.refresh_from_db()
+    assert (ok.status, ok.paid_on) == (ReliefStatus.PAID, today)
+    assert (failed.status, failed.paid_on) == (ReliefStatus.APPROVED, None)
+    assert list(AuditRecord.objects.filter(action="relief.paid").values_list("object_id", flat=True)) == [
+        str(ok.pk)
+    ]

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
 from safetynet.audit.services import Actor, record_audit
+from safetynet.core import clock
 from safetynet.core.errors import Conflict, PermissionDenied, ValidationFailed
 from safetynet.core.glossary import label
-from safetynet.payments import bankformat
+from safetynet.payments import bankformat, relief_lines
 from safetynet.payments.models import BankFile, BankResultImport, LineStatus, Payroll, PayrollLine
 from safetynet.payments.selectors import get_payroll
 from safetynet.payments.services import mark_reconciled_if_complete
@@ -180,5 +181,6 @@ def import_bank_result(*, user, payroll, data: bytes, client: str = "") -> BankR
                 "total": str(sum((r.amount for r in parsed.rows), Decimal("0.00"))),
             },
         )
+        relief_lines.mark_relief_paid(payroll_id=p.pk, on=clock.today(), actor=actor)
         mark_reconciled_if_complete(p, actor)
     return imp
