@@ -63,10 +63,10 @@ def test_the_liaison_is_offered_no_household_file_and_no_lead_form(make_user):
     assert 'href="/cases/leads/"' not in html
 
 
-def test_the_village_officer_gets_a_compact_phone_menu_of_three(make_user):
+def test_the_village_officer_gets_a_compact_phone_menu_of_four(make_user):
     html = _home(make_user(Role.VILLAGE_OFFICER))
     compact = re.search(r'<ul[^>]*id="nav-compact".*?</ul>', html, re.S).group(0)
-    assert re.findall(r'data-nav="([a-z_]+)"', compact) == ["leads", "investigations", "tasks"]
+    assert re.findall(r'data-nav="([a-z_]+)"', compact) == ["leads", "investigations", "tasks", "visits"]
     clerk = _home(make_user(Role.TOWNSHIP_CLERK))
     assert 'id="nav-compact"' not in clerk
 

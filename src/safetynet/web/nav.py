@@ -17,6 +17,7 @@ class Entry:
     url_name: str
     active: tuple[str, ...]  # url names (namespace:name or name) that light this entry
     query: str = ""
+    short: str = ""  # the label on the phone's one-line menu, where it differs
 
     @property
     def url(self) -> str:
@@ -60,7 +61,9 @@ ENTRIES = (
         lambda u: u.can(P.OPEN_REVIEW_CAMPAIGN) or (u.can(P.VIEW_HOUSEHOLD) and u.role in TOWNSHIP_ROLES),
     ),
     (
-        Entry("visits", "巡访探视", "visits:due", ("visits:due", "visits:record", "visits:detail")),
+        Entry(
+            "visits", "巡访探视", "visits:due", ("visits:due", "visits:record", "visits:detail"), short="巡访"
+        ),
         _all(P.RECORD_VISIT),
     ),
     (Entry("households", "户档案", "web:search", ("web:search", "web:household")), _all(P.VIEW_HOUSEHOLD)),
@@ -117,9 +120,9 @@ ENTRIES = (
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
 )
 
-# The village officer works from a phone: leads, 入户调查 and 待办 stay on one line at 375 px
+# The village officer works from a phone: leads, 入户调查, 巡访探视 and 待办 stay on one line at 375 px
 # (tests/browser/test_layout.py measures it), the rest fold away behind the toggler.
-PHONE_FIRST = {Role.VILLAGE_OFFICER: ("leads", "investigations", "tasks")}
+PHONE_FIRST = {Role.VILLAGE_OFFICER: ("leads", "investigations", "visits", "tasks")}
 
 
 def entries_for(user) -> list[Entry]:
