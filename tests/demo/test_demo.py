@@ -140,3 +140,41 @@ def test_demo_department_samples_are_loaded_and_compared(capsys):
     load_exchange_samples(None, population=3000)
     assert Upload.objects.filter(status="accepted").values("source").distinct().count() >= 6
     assert Lead.objects.filter(channel__in=["data_comparison", "department_warning"]).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_after_admission_has_a_roll_with_history_visits_plans_and_relief():
+    import datetime as dt  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from safetynet.assessments.models import Assessment  # noqa: PLC0415
+    from safetynet.assessments.services import assess_register  # noqa: PLC0415
+    from safetynet.assistance.models import Measure  # noqa: PLC0415
+    from safetynet.demo.roll import ON_ROLL, RESERVE, after_admission  # noqa: PLC0415
+    from safetynet.entitlements.models import Entitlement, EntitlementMember  # noqa: PLC0415
+    from safetynet.relief.models import ReliefApplication, ReserveFund  # noqa: PLC0415
+    from safetynet.visits.models import Visit  # noqa: PLC0415
+
+    load_demo(generate(households=120, seed=3))
+    assess_register(on=timezone.localdate())
+    summary = after_admission(county="141029", seed=3)
+    entitled = Assessment.objects.filter(category__in=ON_ROLL).values("household_id").distinct().count()
+    marked_only = Assessment.objects.exclude(category__in=ON_ROLL).exclude(monitoring_type="").count()
+    assert (
+        summary["rows"]
+        == entitled + marked_only
+        == Entitlement.objects.values("household").distinct().count()
+    )
+    start = Entitlement.objects.order_by("valid_from").first().valid_from
+    assert start.day == 1 and (timezone.localdate() - start) > dt.timedelta(days=300)  # a year of history
+    assert Entitlement.objects.filter(end_basis="stop").count() == summary["stopped"]
+    tekun = EntitlementMember.objects.filter(category="tekun")
+    assert not tekun.filter(support_mode="").exists()
+    assert summary["visits"] == Visit.objects.count() > 0
+    assert summary["measures"] == Measure.objects.count() > 0
+    funds = ReserveFund.objects.count()
+    assert (
+        funds == 10 and ReliefApplication.objects.filter(status="paid_first").count() * 2 == summary["relief"]
+    )
+    assert all(f.balance <= RESERVE for f in ReserveFund.objects.all())

@@ -11,12 +11,15 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from safetynet.accounts.models import User
+from safetynet.assessments.services import assess_register
 from safetynet.cases import services
 from safetynet.core.resident_id import make_resident_id
 from safetynet.demo.generate import generate
 from safetynet.demo.load import demo_accounts, load_demo, load_exchange_samples
+from safetynet.demo.roll import after_admission
 from safetynet.registry.models import Household
 
 SKIP = re.compile(r"(/logout/|\.xlsx$|\.pdf$|\.csv$|/attachments/|/reveal/|^/static/|^/media/|^/api/)")
@@ -65,6 +68,8 @@ def _shape(url: str) -> str:
 def demo_county(db, settings, tmp_path):
     settings.DATA_DIR = tmp_path  # the department files of this demo live apart
     load_demo(generate(households=40, seed=7))
+    assess_register(on=timezone.localdate())
+    after_admission(county="141029", seed=7)  # the roll, visits, plans and relief to crawl too
     load_exchange_samples(None, population=1500)  # uploads, a comparison run and its audit records
     officers = User.objects.filter(username__startswith="village_").select_related("area")
     household = Household.objects.filter(village__in=[o.area for o in officers]).first()

@@ -96,6 +96,7 @@ def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
     load_villages(county.villages)
     villages = {a.code: a for a in Area.objects.filter(level=Area.Level.VILLAGE)}
     today = timezone.localdate()
+    registered = today.replace(year=today.year - 2, day=1)  # the families were on the register before
 
     households = Household.objects.bulk_create(
         [
@@ -156,7 +157,7 @@ def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
                     co_resident=m.co_resident,
                     not_counted_reason=m.not_counted_reason,
                     counted=not m.not_counted_reason,
-                    joined_on=today,
+                    joined_on=registered,
                 )
             )
             if m.relation == "head":

@@ -15,8 +15,10 @@ from django.db import connections
 from django.utils import timezone
 
 from safetynet.assessments.services import assess_register
+from safetynet.core.areas import configured_county
 from safetynet.demo.generate import generate
 from safetynet.demo.load import DEMO_PASSWORD, account_table, load_demo, load_exchange_samples
+from safetynet.demo.roll import after_admission
 
 
 class Command(BaseCommand):
@@ -57,6 +59,11 @@ class Command(BaseCommand):
             run = assess_register(on=timezone.localdate())
             self.stdout.write(
                 f"已按现行参数测算全部{run.households}户（参数版本 {run.parameters_version}）。"
+            )
+            after = after_admission(county=configured_county(), seed=opts["seed"])
+            self.stdout.write(
+                f"已建立待遇时间轴：{after['rows']}户（年内停发{after['stopped']}户），"
+                f"巡访探视{after['visits']}次，帮扶措施建议{after['measures']}条，临时救助申请{after['relief']}件。"
             )
         else:
             self.stdout.write("数据库已有数据，直接使用（--reset 可重建）。")
