@@ -54,3 +54,20 @@ def test_the_fund_statement_page_and_the_notice(people, funded, emergency, today
     assert r.status_code == 200 and "900.00" in r.content.decode()
     assert _as(people.clerk_gh).get(f"/relief/fund/{CHANGNING}/").status_code == 404
     assert _as(people.clerk).get(f"/relief/notice/{CHANGNING}/?month=2026-06").status_code == 200
+
+
+def test_the_list_filters_searches_pages_and_stays_in_reach(people, funded, emergency, today):
+    first, second = emergency(), emergency("800")
+    clerk = _as(people.clerk)
+    page = clerk.get("/relief/").content.decode()
+    assert first.reference in page and second.reference in page
+    assert first.applicant_name not in page  # masked, as in every list
+    only = clerk.get("/relief/", {"q": second.reference}).content.decode()
+    assert second.reference in only and first.reference not in only
+    assert first.reference not in clerk.get("/relief/", {"status": "paid_first"}).content.decode()
+    bad = clerk.get("/relief/", {"created_from": "2026-06-02", "created_to": "2026-06-01"})
+    assert bad.status_code == 400 and "起始日期不能晚于截止日期" in bad.content.decode()
+    assert clerk.get("/relief/", {"status": "lost"}).status_code == 400
+    assert first.reference not in _as(people.clerk_gh).get("/relief/").content.decode()
+    by_amount = clerk.get("/relief/", {"sort": "-amount_asked"}).content.decode()
+    assert by_amount.index(first.reference) < by_amount.index(second.reference)

@@ -17,6 +17,8 @@ from safetynet.core import clock
 from safetynet.core.errors import SafetynetError
 from safetynet.relief import selectors, services
 from safetynet.relief.models import ReliefKind
+from safetynet.web import lists
+from safetynet.web.lists.relief import ReliefFilter, ReliefTable
 from safetynet.web.shell import client_of, login_required, render_form_error
 
 APPLY_FIELDS = (
@@ -41,20 +43,18 @@ def _month(request) -> dt.date:
 @login_required
 def relief_list(request):
     user = request.user
-    qs = selectors.applications_visible_to(user)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
+    base = selectors.applications_visible_to(user).select_related("township").order_by("-id")
+    listing = lists.show(request, ReliefFilter, base, ReliefTable)
     return render(
         request,
         "relief/list.html",
         {
-            "applications": list(qs[:200]),
+            **listing.context(),
             "overdue": list(selectors.paperwork_overdue(user)[:50]),
-            "status": status,
             "can_apply": user.can(Perm.APPLY_RELIEF),
             "townships": list(selectors.townships_visible_to(user)[:50]),
         },
+        status=listing.status,
     )
 
 
