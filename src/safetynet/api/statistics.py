@@ -88,11 +88,7 @@ def read(request, month: str = Query(..., description="YYYY-MM"), township: str 
     openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
 )
 def export(request, month: str = Query(..., description="YYYY-MM"), township: str = ""):
-    stats = statistics.read(request.auth, month, township)
-    area = request.auth.area.name if request.auth.area_id else ""
-    response = HttpResponse(statistics_export.workbook(stats, area), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="statistics-{stats["month"]}.xlsx"'
-    return response
+    return _xlsx(request, "statistics", month, township)
 
 
 @router.get(
@@ -102,8 +98,13 @@ def export(request, month: str = Query(..., description="YYYY-MM"), township: st
     openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
 )
 def export_monitored(request, month: str = Query(..., description="YYYY-MM"), township: str = ""):
-    stats = statistics.read(request.auth, month, township)
-    area = request.auth.area.name if request.auth.area_id else ""
-    response = HttpResponse(statistics_export.monitored_workbook(stats, area), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="monitored-{stats["month"]}.xlsx"'
+    return _xlsx(request, "monitored", month, township)
+
+
+def _xlsx(request, kind: str, month: str, township: str) -> HttpResponse:
+    name, data = statistics_export.export_file(
+        kind, statistics.read(request.auth, month, township), request.auth
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -86,6 +86,14 @@ def _with_measures(households: Iterable[int], day: dt.date) -> int:
     )
 
 
+KEYS = ("households", "people", "with_dibao_or_tekun", "new", "exits", "risk_closed")
+
+
+def sums(summary: dict) -> dict:
+    """Every type together (the 合计 row)."""
+    return {k: sum(c[k] for c in summary["types"].values()) for k in KEYS}
+
+
 def total(parts: Iterable[dict]) -> dict:
     """The sum of several townships' summaries; a month stored before the summary existed adds nothing."""
     types = {t: _empty() for t in TYPES}

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from safetynet.core.glossary import CARE_TIER_LABELS, CATEGORY_LABELS, MONITORING_TYPES, SUPPORT_MODE_LABELS
 from safetynet.registry.models import Hukou
+from safetynet.reports import monitored
 from safetynet.reports.statistics import category_totals
 
 HEADERS = ["范围", "类别", "城乡", "户数", "人数", "月应发金额（元）", "已发放户数", "已发放金额（元）"]
@@ -89,11 +90,8 @@ def monitored_rows(scope: str, summary: dict) -> list[list]:
     rows = []
     for t, cell in (summary or {}).get("types", {}).items():
         label = MONITORING_TYPES.get(t, "类型未登记")
-        rows.append([scope, label, *(cell[k] for k in MONITORED_KEYS)])
+        rows.append([scope, label, *(cell[k] for k in monitored.KEYS)])
     return rows
-
-
-MONITORED_KEYS = ("households", "people", "with_dibao_or_tekun", "new", "exits", "risk_closed")
 
 
 def monitored_workbook(stats: dict, county_name: str) -> bytes:
@@ -114,14 +112,16 @@ def monitored_workbook(stats: dict, county_name: str) -> bytes:
             continue
         for row in monitored_rows(scope, summary):
             ws.append(row)
-        ws.append(
-            [
-                scope,
-                "合计",
-                *(sum(c[k] for c in summary["types"].values()) for k in MONITORED_KEYS),
-                summary["households_with_measures"],
-            ]
-        )
+        ws.append([scope, "合计", *monitored.sums(summary).values(), summary["households_with_measures"]])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+WORKBOOKS = {"statistics": workbook, "monitored": monitored_workbook}
+
+
+def export_file(kind: str, stats: dict, user) -> tuple[str, bytes]:
+    """(file name, Excel bytes) of `stats` as the statistics or the monitored summary."""
+    area = user.area.name if user.area_id else ""
+    return f"{kind}-{stats['month']}.xlsx", WORKBOOKS[kind](stats, area)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from safetynet.core import clock
 from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
-from safetynet.reports import statistics
+from safetynet.reports import monitored, statistics
 from safetynet.reports import statistics_export as sheet
 from safetynet.reports.rules import Month
 from safetynet.web.shell import login_required
@@ -36,13 +36,7 @@ def _read(request):
 @login_required
 def statistics_page(request):
     stats, errors, month = _read(request)
-    context = {
-        "stats": stats,
-        "errors": errors,
-        "values": {"month": month, "township": request.GET.get("township", "")},
-        "townships": statistics.townships_in_scope(request.user),
-        "blocks": _blocks(stats),
-    }
+    context = {**_context(request, stats, errors, month), "blocks": _blocks(stats)}
     for _, figures in context["blocks"]:
         figures["subtotals"] = statistics.category_totals(figures)
     return render(request, "reports/statistics.html", context, status=400 if errors else 200)
@@ -51,13 +45,16 @@ def statistics_page(request):
 @require_GET
 @login_required
 def statistics_export(request):
-    stats, errors, _ = _read(request)
-    if stats is None:
-        return statistics_page(request)
-    area = request.user.area.name if request.user.area_id else ""
-    response = HttpResponse(sheet.workbook(stats, area), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="statistics-{stats["month"]}.xlsx"'
-    return response
+    return _xlsx(request, "statistics", statistics_page)
+
+
+def _context(request, stats, errors, month) -> dict:
+    return {
+        "stats": stats,
+        "errors": errors,
+        "values": {"month": month, "township": request.GET.get("township", "")},
+        "townships": statistics.townships_in_scope(request.user),
+    }
 
 
 def _blocks(stats) -> list[tuple[str, dict]]:
@@ -75,28 +72,23 @@ def monitored_page(request):
     for scope, figures in _blocks(stats):
         summary = figures.get("monitored")
         if summary is not None:
-            summary = {
-                **summary,
-                "sum": {k: sum(c[k] for c in summary["types"].values()) for k in sheet.MONITORED_KEYS},
-            }
+            summary = {**summary, "sum": monitored.sums(summary)}
         blocks.append((scope, summary))
-    context = {
-        "stats": stats,
-        "errors": errors,
-        "values": {"month": month, "township": request.GET.get("township", "")},
-        "townships": statistics.townships_in_scope(request.user),
-        "blocks": blocks,
-    }
+    context = {**_context(request, stats, errors, month), "blocks": blocks}
     return render(request, "reports/monitored.html", context, status=400 if errors else 200)
 
 
 @require_GET
 @login_required
 def monitored_export(request):
-    stats, errors, _ = _read(request)
+    return _xlsx(request, "monitored", monitored_page)
+
+
+def _xlsx(request, kind: str, page):
+    stats, _, _ = _read(request)
     if stats is None:
-        return monitored_page(request)
-    area = request.user.area.name if request.user.area_id else ""
-    response = HttpResponse(sheet.monitored_workbook(stats, area), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="monitored-{stats["month"]}.xlsx"'
+        return page(request)  # the page, with the error beside the month
+    name, data = sheet.export_file(kind, stats, request.user)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
