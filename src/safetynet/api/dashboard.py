@@ -10,7 +10,7 @@ import datetime as dt
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from safetynet.api.schemas import ERRORS
+from safetynet.api.schemas import ERRORS, MAX_OFFSET
 from safetynet.dashboard import figures, lists, query
 
 router = Router(tags=["dashboard"])
@@ -54,13 +54,13 @@ def read(
 @router.get("/dashboard/list", response={200: DrillOut, **ERRORS}, summary="驾驶舱某个数字背后的明细（id）")
 def drill(
     request,
-    kind: str = Query(..., description="、".join(lists.KINDS)),
+    kind: str = Query("", description="、".join(lists.KINDS)),
     month: str = "",
     township: str = "",
     category: str = "",
     period: str = Query("", description="月度序列的月份 YYYY-MM（默认所看月份）"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     params = {"month": month, "township": township, "category": category, "kind": kind, "period": period}
     q = query.parse(request.auth, params)
