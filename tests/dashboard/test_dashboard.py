@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -108,10 +109,11 @@ def test_cases_open_due_soon_and_overdue_on_a_past_day(roster, make_user):
     assert clerk["cases"]["total"]["open"] == 1
 
 
-def _links(html: str) -> list[tuple[str, int]]:
+def _links(html: str) -> list[tuple[str, int | Decimal]]:
+    """(href, the number shown): counts as int, amounts (yuan) as Decimal."""
     return [
-        (href.replace("&amp;", "&"), int(n))
-        for href, n in re.findall(r'<a href="([^"]+)" class="drill">(\d+)</a>', html)
+        (href.replace("&amp;", "&"), Decimal(n) if "." in n else int(n))
+        for href, n in re.findall(r'<a href="([^"]+)" class="drill">([\d.]+)</a>', html)
     ]
 
 
@@ -131,6 +133,8 @@ def test_every_linked_number_is_the_count_of_the_list_it_opens(roster, make_hous
         if href.startswith(reverse("rosters:roster")):
             totals = page.context["totals"]
             assert n in (totals["households"], totals["people"]), href
+        elif isinstance(n, Decimal):  # money: the sum of the lines listed
+            assert page.context["amount"] == n, href
         else:
             assert page.context["page"].paginator.count == n, href
         followed += 1

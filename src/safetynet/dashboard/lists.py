@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from safetynet.accounts.roles import Perm
 from safetynet.cases.models import Case, Lead
@@ -42,6 +43,12 @@ class Drill:
     model: str
     period: str  # the series' month, or "" for a point in time
     rows: QuerySet
+
+    def amount(self) -> Decimal | None:
+        """The sum of the listed payroll lines (what a money figure shows), else None."""
+        if self.model != "line":
+            return None
+        return Decimal(self.rows.aggregate(total=Sum("amount"))["total"] or 0).quantize(Decimal("0.01"))
 
 
 def _period(q: DashboardQuery, text: str):

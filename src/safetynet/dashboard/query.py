@@ -105,7 +105,12 @@ def parse(user, params: Mapping[str, str]) -> DashboardQuery:
             code="invalid_choice",
             field="category",
         )
-    day = min(month.end - dt.timedelta(days=1), today)
+    return for_month(month, township=township, category=category)
+
+
+def for_month(month: Month, *, township: Area | None = None, category: str = "") -> DashboardQuery:
+    """The query of a month up to today: its last day, or today for the current month."""
+    day = min(month.end - dt.timedelta(days=1), clock.today())
     return DashboardQuery(
         month=month,
         day=day,

@@ -121,6 +121,7 @@ def dashboard_list(request):
     context = {
         "drill": drill,
         "page": page,
+        "amount": drill.amount() if drill else None,
         "q": q,
         "errors": errors,
         "back": _url("reports:dashboard", **(q.echo() if q else {})),
