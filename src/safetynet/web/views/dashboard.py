@@ -28,8 +28,12 @@ PAGE_SIZE = 50
 
 
 def _url(name: str, **params) -> str:
+    return _with_query(reverse(name), params)
+
+
+def _with_query(path: str, params: dict) -> str:
     kept = {k: v for k, v in params.items() if v not in ("", None)}
-    return reverse(name) + ("?" + urlencode(kept) if kept else "")
+    return path + ("?" + urlencode(kept) if kept else "")
 
 
 def _parse(request):
@@ -46,18 +50,23 @@ def _parse(request):
 def attach_links(data: dict, q: query.DashboardQuery) -> None:
     """Every number's drill-down URL, beside it (`…_url`)."""
     day, category = q.day.isoformat(), q.category
+    roster_path, list_path = reverse("rosters:roster"), reverse("reports:dashboard_list")
 
     def roster(township: str, cat: str = "", marked: str = "") -> str:
-        return _url("rosters:roster", on=day, township=township, category=cat or category, marked=marked)
+        return _with_query(
+            roster_path, {"on": day, "township": township, "category": cat or category, "marked": marked}
+        )
 
     def listing(kind: str, period: str = "", township: str = "") -> str:
-        return _url(
-            "reports:dashboard_list",
-            kind=kind,
-            month=str(q.month),
-            township=township or (q.township.code if q.township else ""),
-            category=category,
-            period=period,
+        return _with_query(
+            list_path,
+            {
+                "kind": kind,
+                "month": str(q.month),
+                "township": township or (q.township.code if q.township else ""),
+                "category": category,
+                "period": period,
+            },
         )
 
     stock = data["stock"]
