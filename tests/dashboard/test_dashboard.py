@@ -173,6 +173,7 @@ def test_the_api_answers_the_same_and_refuses_the_same(roster, make_user, today)
     office = make_user(Role.LEADING_OFFICE, "141029")
     r = api(office, "/dashboard", month="2026-05")
     assert r.status_code == 200 and r.json()["stock"]["total"]["households"] == 3
+    assert r.json()["from_summary"] is False and r.json()["as_of"] is None
     assert api(office, "/dashboard", month="2026-07").json()["field"] == "month"
     assert api(office, "/dashboard", category="rich").json()["field"] == "category"
     clerk = make_user(Role.TOWNSHIP_CLERK, CHANGNING)

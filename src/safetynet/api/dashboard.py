@@ -22,6 +22,8 @@ class DashboardOut(Schema):
     day: str = Field(..., description="在册口径日期：月末，当月为今天")
     cutoff: dt.datetime = Field(..., description="事件（发放、线索处理）统计至此时刻之前")
     current: bool
+    from_summary: bool = Field(..., description="读自刷新任务保存的汇总（否则为实时计算）")
+    as_of: dt.datetime | None = Field(None, description="汇总的计算时间（实时计算时为空）")
     stock: dict = Field(
         ..., description="各乡镇及合计：在册户数、人数，按类别、监测标识，在册人口，覆盖率（%）"
     )
