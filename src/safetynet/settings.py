@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safetynet.verification",
     "safetynet.web",
     "safetynet.demo",
+    "safetynet.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -16,17 +16,17 @@ from tests.conftest import PASSWORD
 # Exactly what each role is offered (derived from accounts.roles permissions).
 MENUS = {
     Role.VILLAGE_OFFICER: {"relief", "assistance", "leads", "cases", "investigations", "tasks", "visits", "inbox", "dashboard", "households", "rosters", "household_new", "parameters"},
-    Role.TOWNSHIP_CLERK: {"relief", "assistance", "campaigns", "cases", "dashboard", "household_new", "households", "rosters", "inbox", "investigations", "leads", "parameters", "payrolls", "reports", "statistics", "tasks", "visits"},
+    Role.TOWNSHIP_CLERK: {"relief", "assistance", "campaigns", "cases", "dashboard", "household_new", "households", "rosters", "inbox", "investigations", "leads", "parameters", "payrolls", "reports", "statistics", "tasks", "visits", "leading_dashboard"},
     Role.REVIEW_MEMBER: {"assistance", "campaigns", "cases", "dashboard", "households", "rosters", "inbox", "parameters", "reports", "statistics", "sittings", "tasks"},
-    Role.REVIEW_LEADER: {"assistance", "campaigns", "cases", "dashboard", "households", "rosters", "inbox", "parameters", "reports", "statistics", "sittings", "tasks"},
-    Role.COUNTY_CIVIL: {"relief", "assistance", "campaigns", "cases", "dashboard", "household_new", "households", "rosters", "inbox", "leads", "parameters", "payrolls", "reports", "statistics", "simulate", "standards", "tasks"},
-    Role.COUNTY_AGRI: {"assistance", "cases", "dashboard", "households", "rosters", "inbox", "leads", "parameters", "reports", "statistics", "simulate", "tasks"},
-    Role.LEADING_OFFICE: {"assistance", "cases", "dashboard", "households", "rosters", "inbox", "parameters", "reports", "statistics", "simulate", "tasks"},
+    Role.REVIEW_LEADER: {"assistance", "campaigns", "cases", "dashboard", "households", "rosters", "inbox", "parameters", "reports", "statistics", "sittings", "tasks", "leading_dashboard"},
+    Role.COUNTY_CIVIL: {"relief", "assistance", "campaigns", "cases", "dashboard", "household_new", "households", "rosters", "inbox", "leads", "parameters", "payrolls", "reports", "statistics", "simulate", "standards", "tasks", "leading_dashboard"},
+    Role.COUNTY_AGRI: {"assistance", "cases", "dashboard", "households", "rosters", "inbox", "leads", "parameters", "reports", "statistics", "simulate", "tasks", "leading_dashboard"},
+    Role.LEADING_OFFICE: {"assistance", "cases", "dashboard", "households", "rosters", "inbox", "parameters", "reports", "statistics", "simulate", "tasks", "leading_dashboard"},
     Role.DEPT_LIAISON: {"assistance", "exchange"},
     Role.AUDITOR: {"assistance", "audit", "cases", "dashboard", "households", "rosters", "inbox", "parameters", "payrolls", "reports", "statistics", "tasks"},
-    Role.FINANCE: {"payrolls", "statistics"},
+    Role.FINANCE: {"payrolls", "statistics", "leading_dashboard"},
     Role.ADMIN: {
-        "assistance", "audit", "campaigns", "cases", "dashboard", "exchange", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "relief", "reports", "statistics", "rosters", "simulate", "sittings", "standards", "tasks", "visits",
+        "assistance", "audit", "campaigns", "cases", "dashboard", "exchange", "household_new", "households", "inbox", "investigations", "leads", "parameters", "payrolls", "relief", "reports", "statistics", "rosters", "simulate", "sittings", "standards", "tasks", "visits", "leading_dashboard",
     },
 }  # fmt: skip
 

@@ -102,6 +102,9 @@ class Perm(StrEnum):
     ALLOCATE_RESERVE = "allocate_reserve"
     # 特困供养方式 (entitlements.services.set_support_mode): the township window and county civil affairs.
     RECORD_SUPPORT_MODE = "record_support_mode"
+    # 领导小组驾驶舱 (dashboard/): the county's figures for the leading-group office and the county
+    # bureaus, a township's own for its clerk and review-group leader.
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 # Which area level a role's own area must be, and so how far it reaches.
@@ -263,6 +266,17 @@ for _role in (Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK):
 
 for _role in (Role.TOWNSHIP_CLERK, Role.COUNTY_CIVIL):
     PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.RECORD_SUPPORT_MODE}
+
+DASHBOARD_ROLES = (
+    Role.LEADING_OFFICE,
+    Role.COUNTY_CIVIL,
+    Role.COUNTY_AGRI,
+    Role.FINANCE,
+    Role.TOWNSHIP_CLERK,
+    Role.REVIEW_LEADER,
+)
+for _role in DASHBOARD_ROLES:
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {_P.VIEW_DASHBOARD}
 
 # Roles whose reach includes households (a department liaison exchanges data and sees none).
 HOUSEHOLD_ROLES = frozenset(r for r, perms in PERMISSIONS.items() if Perm.VIEW_HOUSEHOLD in perms)

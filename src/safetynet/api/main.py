@@ -17,6 +17,7 @@ from safetynet.api import (
     auth,
     campaigns,
     cases,
+    dashboard,
     docs,
     entitlements,
     errors,
@@ -88,6 +89,7 @@ api.add_router("", visits.router)
 api.add_router("", assistance.router)
 api.add_router("", relief.router)
 api.add_router("", docs.router)
+api.add_router("", dashboard.router)
 
 # Last: any other path under /api/v1/ answers the same JSON 404, not Django's HTML page.
 fallback = Router()

@@ -38,6 +38,16 @@ def in_reach(qs: QuerySet, user, area_code: str) -> QuerySet:
     return qs.filter(**{f"{area_code}__startswith": prefix})
 
 
+def in_own_area(qs: QuerySet, user, area_code: str) -> QuerySet:
+    """Any queryset cut to the user's own area, for reads of figures (counts and sums, never
+    rows) by roles that read totals without seeing households, like county finance on the
+    dashboard: the same code-prefix rule as `in_reach`, on the user's own area. The caller
+    checks the permission to read the figures."""
+    if not user or not user.is_authenticated or not user.area_id:
+        return qs.none()
+    return qs.filter(**{f"{area_code}__startswith": user.area.code})
+
+
 def users_reaching(village_code: str, roles) -> QuerySet:
     """Active users of the given roles whose area contains the village (the same rule read the
     other way: the village's code starts with theirs)."""

@@ -118,6 +118,15 @@ ENTRIES = (
         _any(P.APPLY_RELIEF, P.DECIDE_RELIEF, P.APPROVE_RELIEF),
     ),
     (Entry("audit", "审计日志", "web:audit", ("web:audit",)), _all(P.VIEW_AUDIT)),
+    (
+        Entry(
+            "leading_dashboard",
+            "驾驶舱",
+            "reports:dashboard",
+            ("reports:dashboard", "reports:dashboard_list"),
+        ),
+        _all(P.VIEW_DASHBOARD),
+    ),
 )
 
 # The village officer works from a phone: leads, 入户调查, 巡访探视 and 待办 stay on one line at 375 px

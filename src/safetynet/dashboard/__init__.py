@@ -1,0 +1,1 @@
+"""领导小组驾驶舱: the leading group's dashboard (docs/dashboard.md)."""
