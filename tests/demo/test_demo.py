@@ -110,7 +110,8 @@ def test_demo_serves_pages_api_and_static_files_with_a_production_server(tmp_pat
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 180  # migrate, load, assess and the county after admission, on a busy machine
+        # migrate, load, assess and build the county after admission, on a busy machine
+        deadline = time.time() + 180
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2) as r:
