@@ -3,8 +3,9 @@ households and people marked for monitoring at the month's end by monitoring typ
 them also hold 低保 or 特困, how many were marked during the month and how many left monitoring
 (of which through 风险消除), and how many have an assistance measure referred by the month's end.
 
-Computed with the monthly statistics from the same timeline known at the same cutoff, and stored
-with them (`statistics.compute`), so a past month reads the same every time (docs/statistics.md).
+A handful of SQL aggregates grouped by township and type, whatever the number of rows. Computed
+with the monthly statistics and stored with them (`statistics`), so a past month reads the same
+every time (docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -12,81 +13,69 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import Count, Exists, OuterRef, Q
+
 from safetynet.assistance.models import Measure, MeasureStatus
-from safetynet.entitlements.models import Basis, Entitlement
-from safetynet.reports.rules import Row
+from safetynet.entitlements.models import Basis, Entitlement, EntitlementMember
 
 TYPES = ("unstable_alleviated", "edge_prone", "sudden_hardship", "unknown")
-PAID_CATEGORIES = ("dibao", "tekun")
+KEYS = ("households", "people", "with_dibao_or_tekun", "new", "exits", "risk_closed")
+TOWNSHIP = "household__village__parent"
 
 
 def _empty() -> dict:
-    return {"households": 0, "people": 0, "with_dibao_or_tekun": 0, "new": 0, "exits": 0, "risk_closed": 0}
+    return dict.fromkeys(KEYS, 0)
 
 
-def _at(rows: list[Row], day: dt.date) -> Row | None:
-    return next(
-        (r for r in rows if r.valid_from <= day and (r.valid_until is None or r.valid_until > day)), None
+def _in_force(day: dt.date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gt=day))
+
+
+def _marked_on(day: dt.date):
+    """A subquery: the household (OuterRef) has a marked row in force on `day`."""
+    return Exists(
+        Entitlement.objects.filter(_in_force(day), household=OuterRef("household"), monitoring_marked=True)
     )
 
 
-def figures(by_household: dict[int, list[Row]], first: dt.date, day: dt.date) -> dict:
-    """`by_household`: each household's rows in force on some day from the day before `first` to
-    `day` (the month's last day, or today in the current month)."""
+def figures_many(townships: Iterable, first: dt.date, day: dt.date) -> dict[int, dict]:
+    """{township id: its summary} for the month starting `first`, counted on `day` (its last day,
+    or today in the current month) against the day before `first`."""
+    ids = [t.pk for t in townships]
+    out = {pk: {"types": {t: _empty() for t in TYPES}, "households_with_measures": 0} for pk in ids}
     before = first - dt.timedelta(days=1)
-    types = {t: _empty() for t in TYPES}
-    marked_now: list[int] = []
-    left: list[tuple[Row, Row | None]] = []  # (the marked row before, the row at the end or none)
-    for household, rows in by_household.items():
-        now, then = _at(rows, day), _at(rows, before)
-        was = then is not None and then.monitoring_marked
-        if now is not None and now.monitoring_marked:
-            cell = types[now.monitoring_type if now.monitoring_type in TYPES else "unknown"]
-            cell["households"] += 1
-            cell["people"] += len(now.members)
-            cell["with_dibao_or_tekun"] += now.category in PAID_CATEGORIES
-            cell["new"] += not was
-            marked_now.append(household)
-        elif was:
-            left.append((then, now))
-    closed = _risk_closed(left)
-    for then, _ in left:
-        cell = types[then.monitoring_type if then.monitoring_type in TYPES else "unknown"]
-        cell["exits"] += 1
-        cell["risk_closed"] += then.id in closed
-    return {"types": types, "households_with_measures": _with_measures(marked_now, day)}
-
-
-def _risk_closed(left: list[tuple[Row, Row | None]]) -> set[int]:
-    """The marked rows (of `left`) whose mark ended by 风险消除: the next row opened for it, or the
-    row itself ended for it."""
-    if not left:
-        return set()
-    ids = {r.id for pair in left for r in pair if r is not None}
-    basis = {
-        pk: (b, e)
-        for pk, b, e in Entitlement.objects.filter(pk__in=ids).values_list("pk", "basis", "end_basis")
-    }
-    out = set()
-    for then, now in left:
-        via_next = now is not None and basis.get(now.id, ("", ""))[0] == Basis.RISK_CLOSURE
-        via_end = now is None and basis.get(then.id, ("", ""))[1] == Basis.RISK_CLOSURE
-        if via_next or via_end:
-            out.add(then.id)
+    rows = Entitlement.objects.filter(household__village__parent__in=ids, monitoring_marked=True)
+    stock = rows.filter(_in_force(day))
+    measured = Measure.objects.filter(household=OuterRef("household"), referred_on__lte=day).exclude(
+        status=MeasureStatus.DECLINED
+    )
+    for r in stock.values(TOWNSHIP, "monitoring_type").annotate(
+        households=Count("pk"),
+        with_dibao_or_tekun=Count("pk", filter=Q(category__in=("dibao", "tekun"))),
+        new=Count("pk", filter=~Q(_marked_on(before))),
+        with_measures=Count("pk", filter=Q(Exists(measured))),
+    ):
+        cell = _cell(out, r[TOWNSHIP], r["monitoring_type"])
+        for k in ("households", "with_dibao_or_tekun", "new"):
+            cell[k] += r[k]
+        out[r[TOWNSHIP]]["households_with_measures"] += r["with_measures"]
+    people = EntitlementMember.objects.filter(entitlement__in=stock.values("pk"))
+    for r in people.values(f"entitlement__{TOWNSHIP}", "entitlement__monitoring_type").annotate(
+        n=Count("pk")
+    ):
+        _cell(out, r[f"entitlement__{TOWNSHIP}"], r["entitlement__monitoring_type"])["people"] += r["n"]
+    exits = rows.filter(_in_force(before)).exclude(_marked_on(day))
+    for r in exits.values(TOWNSHIP, "monitoring_type").annotate(
+        exits=Count("pk"), risk_closed=Count("pk", filter=Q(end_basis=Basis.RISK_CLOSURE))
+    ):
+        cell = _cell(out, r[TOWNSHIP], r["monitoring_type"])
+        cell["exits"] += r["exits"]
+        cell["risk_closed"] += r["risk_closed"]
     return out
 
 
-def _with_measures(households: Iterable[int], day: dt.date) -> int:
-    return (
-        Measure.objects.filter(household_id__in=list(households), referred_on__lte=day)
-        .exclude(status=MeasureStatus.DECLINED)
-        .values("household_id")
-        .distinct()
-        .count()
-    )
-
-
-KEYS = ("households", "people", "with_dibao_or_tekun", "new", "exits", "risk_closed")
+def _cell(out: dict, township: int, mtype: str) -> dict:
+    return out[township]["types"][mtype if mtype in TYPES else "unknown"]
 
 
 def sums(summary: dict) -> dict:

@@ -54,10 +54,9 @@ def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> d
     """The figures of `township` for `month`, from the timeline known at audit sequence `seq` and
     the payments with a result by `moment`."""
     day = min(month.end - dt.timedelta(days=1), clock.today())
-    by_household = rows_at(township=township.code, seq=seq, months=(month.prev(), month))
     rows = [
         r
-        for household_rows in by_household.values()
+        for household_rows in rows_at(township=township.code, seq=seq, months=(month, month)).values()
         for r in household_rows
         if r.valid_from <= day and (r.valid_until is None or r.valid_until > day)
     ]
@@ -115,7 +114,7 @@ def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> d
         "tekun_care": care,
         "tekun_support": support,
         "individual_dibao_people": individual,
-        "monitored": monitored.figures(by_household, month.first, day),
+        "monitored": monitored.figures_many([township], month.first, day)[township.pk],
     }
 
 
