@@ -11,9 +11,10 @@ a name and an ID number to search for), signs each role in once with the demo pa
 for every page of `PAGES` runs `--connections` clients for `--seconds` against it, each client
 sending its next request when the last one is answered. A response other than 200, or a
 redirect to the sign-in page, counts as an error. It prints one JSON line per page with
-requests/s, `p50_ms`, `p95_ms`, `errors` and the server's `peak_rss_mb` (sum over the server's
-processes, sampled every 0.2 s from /proc), and a last JSON line with all pages and the load
-average of the machine before and after.
+requests/s, `p50_ms`, `p95_ms`, `errors` and the server's `peak_rss_mb` (resident memory summed
+over the server's processes, sampled every 0.2 s from /proc; pages a forked worker shares with the
+master count once per process) and `peak_pss_mb` (each shared page split between its sharers), and
+a last JSON line with all pages and the load average of the machine before and after.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ class RssSampler(threading.Thread):
 
     def __init__(self, pid: int | None):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0.0, True
+        self.pid, self.peak, self.peak_pss, self.running = pid, 0.0, 0.0, True
 
     def _tree(self) -> list[int]:
         pids, todo = [], [self.pid]
@@ -179,24 +180,32 @@ class RssSampler(threading.Thread):
                 pass
         return pids
 
-    def sample(self) -> float:
-        total = 0
+    def sample(self) -> tuple[float, float]:
+        """(RSS, PSS) in MB: resident memory summed over the processes (pages the workers share
+        with the master counted in each), and the proportional share (each shared page split)."""
+        rss = pss = 0
         for p in self._tree():
             try:
-                with open(f"/proc/{p}/status") as f:
-                    total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-            except (OSError, StopIteration):
+                with open(f"/proc/{p}/smaps_rollup") as f:
+                    for line in f:
+                        if line.startswith("Rss:"):
+                            rss += int(line.split()[1])
+                        elif line.startswith("Pss:"):
+                            pss += int(line.split()[1])
+            except OSError:
                 pass
-        return total / 1024
+        return rss / 1024, pss / 1024
 
     def run(self):
         while self.running and self.pid:
-            self.peak = max(self.peak, self.sample())
+            rss, pss = self.sample()
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             time.sleep(0.2)
 
-    def reset(self) -> float:
-        peak, self.peak = self.peak, 0.0
-        return round(peak, 1)
+    def reset(self) -> tuple[float, float]:
+        out = (round(self.peak, 1), round(self.peak_pss, 1))
+        self.peak = self.peak_pss = 0.0
+        return out
 
 
 def start_server(kind: str, port: int, workers: int, threads: int) -> subprocess.Popen:
@@ -255,9 +264,9 @@ def main() -> None:
     ap.add_argument("--password", default=None)
     args = ap.parse_args()
 
+    fx = fixtures()
     from safetynet.demo.load import DEMO_PASSWORD
 
-    fx = fixtures()
     log(f"fixtures: {fx}")
     pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
     server = None
@@ -283,12 +292,14 @@ def main() -> None:
                 run_page(sessions[role], path, args.connections, args.warmup)
             sampler.reset()
             figures = run_page(sessions[role], path, args.connections, args.seconds)
+            rss, pss = sampler.reset() if pid else (None, None)
             line = {
                 "page": name,
                 "url": path,
                 "role": role,
                 **figures,
-                "peak_rss_mb": sampler.reset() if pid else None,
+                "peak_rss_mb": rss,
+                "peak_pss_mb": pss,
                 "connections": args.connections,
                 "seconds": args.seconds,
                 "server": "external"

@@ -232,3 +232,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFETYNET_LOG_LEVEL", "WARNING")},
 }
+
+# How often the job recomputes the provisional monthly statistics (reports/statistics.py); a
+# reading accepts figures up to twice this old, and shows their time.
+SAFETYNET_STATISTICS_REFRESH_MINUTES = int(os.environ.get("SAFETYNET_STATISTICS_REFRESH_MINUTES", "10"))

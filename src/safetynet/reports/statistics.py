@@ -6,7 +6,8 @@ at a cutoff and from the payroll lines paid by then (docs/statistics.md).
 Reproducible: once a month's cutoff (the end of the month after it, as for the change report) has
 passed, its figures are computed once — by the nightly job on the day after the cutoff, or by the
 first reading after it — and stored (`StatisticsSnapshot`), then always read from the store; a
-month before its cutoff is computed live and labelled provisional with its time.
+month before its cutoff is provisional: recomputed every few minutes by a job into a summary
+(`ProvisionalStatistics`) and shown labelled with the time it was computed.
 The county's figures are the sum of its townships'. A live month is a few SQL aggregates grouped
 by township, whatever the number of townships and rows (fast at province scale, docs/scale.md).
 """
@@ -18,6 +19,7 @@ import hashlib
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -28,7 +30,7 @@ from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
 from safetynet.entitlements.models import Entitlement, EntitlementMember
 from safetynet.payments.models import LineStatus, PayrollLine
 from safetynet.registry.models import Area, Hukou
-from safetynet.reports.models import StatisticsSnapshot
+from safetynet.reports.models import ProvisionalStatistics, StatisticsSnapshot
 from safetynet.reports.rules import Month
 from safetynet.reports.selectors import parse_month
 
@@ -163,24 +165,72 @@ def township_figures(township: Area, month: Month) -> tuple[dict, dt.datetime, b
     return figures, moment, False
 
 
+def refresh_minutes() -> int:
+    """How often the job recomputes the provisional figures (`SAFETYNET_STATISTICS_REFRESH_MINUTES`)."""
+    return settings.SAFETYNET_STATISTICS_REFRESH_MINUTES
+
+
+def _store_provisional(month: Month, figures: dict[str, dict], townships, moment: dt.datetime) -> None:
+    ProvisionalStatistics.objects.bulk_create(
+        [
+            ProvisionalStatistics(township=t, month=month.first, computed_at=moment, figures=figures[t.code])
+            for t in townships
+        ],
+        update_conflicts=True,
+        unique_fields=["township", "month"],
+        update_fields=["computed_at", "figures"],
+    )
+
+
 def figures_of(townships: list[Area], month: Month) -> list[tuple[dict, dt.datetime, bool]]:
-    """`township_figures` of several townships in a bounded number of queries: a live month in
-    one pass of aggregates, a closed month from the store (a township not yet stored is computed
-    and stored as by `township_figures`)."""
+    """`(figures, as of, provisional)` of several townships in a bounded number of queries.
+
+    A month before its cutoff reads the provisional summary (`ProvisionalStatistics`), labelled
+    with the time it was computed; the job recomputes it every `refresh_minutes()`, and a reading
+    that finds a township's summary missing or older than twice that (the job not running)
+    computes it in one pass of aggregates and stores it. A closed month reads the frozen figures
+    (a township not yet frozen is computed and stored as by `township_figures`)."""
     check_month(month)
+    now = timezone.now()
     if month.next().end > clock.today():
-        now = timezone.now()
-        live = compute_many(townships, month, moment=now)
-        return [(live[t.code], now, True) for t in townships]
-    stored = {
+        fresh_after = now - dt.timedelta(minutes=2 * refresh_minutes())
+        stored = {
+            p.township_id: p
+            for p in ProvisionalStatistics.objects.filter(
+                township__in=townships, month=month.first, computed_at__gte=fresh_after
+            )
+        }
+        missing = [t for t in townships if t.pk not in stored]
+        computed = compute_many(missing, month, moment=now) if missing else {}
+        if missing:
+            _store_provisional(month, computed, missing, now)
+        return [
+            (stored[t.pk].figures, stored[t.pk].computed_at, True)
+            if t.pk in stored
+            else (computed[t.code], now, True)
+            for t in townships
+        ]
+    frozen = {
         s.township_id: s for s in StatisticsSnapshot.objects.filter(township__in=townships, month=month.first)
     }
     return [
-        (stored[t.pk].figures, stored[t.pk].cutoff_at, False)
-        if t.pk in stored
+        (frozen[t.pk].figures, frozen[t.pk].cutoff_at, False)
+        if t.pk in frozen
         else township_figures(t, month)
         for t in townships
     ]
+
+
+def refresh_provisional() -> int:
+    """The job every few minutes: recompute every township's figures of the months whose cutoff
+    is still ahead (this month and the last) and store them; returns how many townships."""
+    townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP).order_by("code"))
+    this = Month.of(clock.today())
+    for month in (this.prev(), this):
+        if month.next().end > clock.today():
+            now = timezone.now()
+            _store_provisional(month, compute_many(townships, month, moment=now), townships, now)
+    return len(townships)
 
 
 def freeze_closed_months() -> int:
