@@ -23,15 +23,15 @@ _spec.loader.exec_module(bench_web)
 
 # The most queries each page may take, whatever the data size (the same on both sizes below).
 BOUNDS = {
-    "search_name": 12,
-    "search_id": 12,
-    "search_pinyin": 12,
-    "household": 40,
-    "leads": 20,
-    "cases": 20,
-    "case": 60,
-    "roster": 20,
-    "statistics": 20,
+    "search_name": 9,
+    "search_id": 8,
+    "search_pinyin": 8,
+    "household": 24,
+    "leads": 12,
+    "cases": 12,
+    "case": 30,
+    "roster": 12,
+    "statistics": 8,
 }
 
 

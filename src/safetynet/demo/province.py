@@ -33,7 +33,7 @@ from safetynet.audit.services import SYSTEM, record_audit
 from safetynet.core.areas import county_data
 from safetynet.core.clock import today
 from safetynet.demo.generate import VILLAGE_PREFIX, VILLAGE_STEMS
-from safetynet.demo.province_rows import PER_HOUSEHOLD, Chunk, generate_chunk
+from safetynet.demo.province_rows import ID_PARTS, PER_HOUSEHOLD, Chunk, generate_chunk
 from safetynet.registry.models import Area, Household
 
 PROVINCE_HOUSEHOLDS = 700_000
@@ -209,15 +209,13 @@ def load_province(
     chunks, index = [], 0
     for c, n in zip(specs, per_county, strict=True):
         code = c["county"]["code"]
-        parts = -(-n // chunk_households)
-        if parts > 250:
-            raise ValueError("每县最多250批（身份证号顺序码按批分配）：请增大 chunk_households。")
+        if -(-n // chunk_households) > ID_PARTS:
+            raise ValueError(f"每县最多{ID_PARTS}批（身份证号顺序码按批分配）：请增大每批住户数。")
         for part, start in enumerate(range(0, n, chunk_households)):
             chunks.append(
                 Chunk(
                     index=index,
                     part=part,
-                    parts=parts,
                     size=chunk_households,
                     county=code,
                     households=min(chunk_households, n - start),
@@ -309,26 +307,27 @@ def _short(counts: Counter) -> dict:
 
 def bench_targets() -> dict | None:
     """What the load test's pages open (bench/web.py, and the query-count guards): the configured
-    county's largest township with an open case, that case's household (else the largest
-    township's first household), its head's name, ID number and pinyin initials."""
-    from django.db.models import Count
-
+    county's first open case, its household and township (else the first township's first
+    household), the head's name, ID number and pinyin initials. The same in a small province and
+    in a larger one generated from the same seed, whose first chunk it shares."""
     from safetynet.cases.models import OPEN_STATES, Case
 
-    townships = list(
-        Area.objects.filter(level=Area.Level.TOWNSHIP, parent__code=_configured())
-        .annotate(n=Count("children__households"))
-        .filter(n__gt=0)
-        .order_by("-n", "code")[:20]
+    case = (
+        Case.objects.filter(state__in=OPEN_STATES, household__village__code__startswith=_configured())
+        .select_related("household__village__parent")
+        .order_by("id")
+        .first()
     )
-    if not townships:
-        return None
-    township, case = townships[0], None
-    for t in townships:  # the largest township with an open case
-        case = Case.objects.filter(state__in=OPEN_STATES, household__village__parent=t).order_by("id").first()
-        if case:
-            township = t
-            break
+    if case is not None:
+        township = case.household.village.parent
+    else:
+        township = (
+            Area.objects.filter(level=Area.Level.TOWNSHIP, parent__code=_configured())
+            .order_by("code")
+            .first()
+        )
+        if township is None or not Household.objects.filter(village__parent=township).exists():
+            return None
     household = case.household if case else Household.objects.filter(village__parent=township).first()
     head = household.head
     return {

@@ -35,6 +35,7 @@ from safetynet.registry.inputs import name_initials
 from safetynet.registry.models import Household, Membership, Person
 
 MAX_MEMBERS = 6  # the generator's largest household
+ID_PARTS = 50  # chunks a county may have at most (each draws its own ID sequence numbers)
 # Rows reserved per household in each table's id block (upper bounds of what a household gets).
 PER_HOUSEHOLD = {
     Household: 1,
@@ -67,8 +68,7 @@ APPLICATION_PATH = [
 @dataclass(frozen=True)
 class Chunk:
     index: int  # global chunk number: its id block
-    part: int  # the chunk's number within its county, of `parts`: its share of ID sequence numbers
-    parts: int
+    part: int  # the chunk's number within its county: its share of ID sequence numbers
     size: int  # households per chunk (the block's width), the same for every chunk
     county: str
     households: int  # households in this chunk (≤ size)
@@ -138,16 +138,16 @@ class _FastGen(_Gen):
 
     _cum: dict = {}
 
-    def __init__(self, seed, today, county_code, part: int = 0, parts: int = 1):
+    def __init__(self, seed, today, county_code, part: int = 0):
         super().__init__(seed, today, county_code)
-        self.part, self.parts = part, parts
+        self.part = part
 
     def resident_id(self, birth: dt.date, sex: str) -> str:
-        """Unique in the county across its chunks: a chunk draws the sequence numbers (the 15th–17th
-        digits, 500 a sex and birth date) congruent to its part."""
-        per_part = max(500 // self.parts, 1)
+        """Unique in the county across its chunks: chunk `part` draws the sequence numbers (the
+        15th–17th digits, 500 a sex and birth date) congruent to it modulo `ID_PARTS`, the same
+        whatever the county's size (so a small province is the start of a larger one)."""
         while True:
-            seq = (int(self.rng.integers(0, per_part)) * self.parts + self.part) * 2 + (
+            seq = (int(self.rng.integers(0, 500 // ID_PARTS)) * ID_PARTS + self.part) * 2 + (
                 1 if sex == "M" else 0
             )
             number = make_resident_id(self.county_code, birth, seq)
@@ -175,7 +175,7 @@ def _record(defaults: dict, **values) -> SimpleNamespace:
 def generate_chunk(chunk: Chunk, params_year_ago, params_now) -> dict:
     """Write one chunk in one transaction; return its row counts."""
     now = timezone.now()
-    gen = _FastGen(chunk.seed, chunk.on, chunk.county, chunk.part, chunk.parts)
+    gen = _FastGen(chunk.seed, chunk.on, chunk.county, chunk.part)
     rng, ids = gen.rng, _Ids(chunk)
     t = {m: _Table(m, now) for m in PER_HOUSEHOLD}
     villages = [SimpleNamespace(id=v, code=code, name=name) for v, code, name in chunk.villages]
@@ -342,8 +342,8 @@ def _history(chunk, t, ids, rng, households, members, inputs, before, result) ->
                     t, ids, hh, then_terms, year_ago, change, "migrated", None, None, chunk
                 )
                 _entitlement(t, ids, hh, now_terms, change, None, "standard", None, first_row, chunk)
-        # The first household of a chunk has an open case and the second a lead, so that every
-        # township of a small province has both (the load test's pages open them).
+        # The first household of a chunk has an open case and a new lead, and the second a lead, so
+        # that the township the load test opens has both however small the province.
         if not admitted and (i == 0 or rng.random() < OPEN_CASE_SHARE):
             states = [
                 "accepted",
@@ -354,8 +354,9 @@ def _history(chunk, t, ids, rng, households, members, inputs, before, result) ->
                 "notice",
             ]
             case_id = _case(t, ids, rng, hh, now_members, chunk, state=states[int(rng.integers(len(states)))])
-        if i == 1 or rng.random() < LEAD_SHARE:
-            _lead(t, ids, rng, hh, now_members, chunk, case_id if case_id and not admitted else None)
+        if i <= 1 or rng.random() < LEAD_SHARE:
+            merged = case_id if case_id and not admitted and i > 0 else None
+            _lead(t, ids, rng, hh, now_members, chunk, merged)
 
 
 def _entitlement(t, ids, hh, terms, start, until, basis, case_id, previous, chunk) -> int:
