@@ -109,6 +109,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT compilation: it pays off for long analytic queries only; for a page's queries it
+    # costs 0.1–3 s of compiling a plan that then runs for milliseconds (docs/scale.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -233,3 +237,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFETYNET_LOG_LEVEL", "WARNING")},
 }
+
+# How often the job recomputes the provisional monthly statistics (reports/statistics.py); a
+# reading accepts figures up to twice this old, and shows their time.
+SAFETYNET_STATISTICS_REFRESH_MINUTES = int(os.environ.get("SAFETYNET_STATISTICS_REFRESH_MINUTES", "10"))

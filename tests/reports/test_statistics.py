@@ -4,12 +4,16 @@ stored once and reads the same ever after; bad input refused (docs/statistics.md
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from safetynet.accounts.roles import Role
@@ -18,7 +22,7 @@ from safetynet.payments import bank
 from safetynet.payments import services as pay
 from safetynet.payments.models import PayrollLine
 from safetynet.reports import statistics
-from safetynet.reports.models import StatisticsSnapshot
+from safetynet.reports.models import ProvisionalStatistics, StatisticsSnapshot
 from tests.api.conftest import ApiClient
 from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_A, VILLAGE_C, member
 from tests.payments.conftest import Chain, D, open_row
@@ -194,3 +198,51 @@ def test_the_page_shows_the_figures_and_refuses_a_future_month(roll, make_user, 
     )
     x = c.get(reverse("reports:statistics_export"), {"month": "2026-05"})
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxml")
+
+
+# The provisional statistics of a month still open: a summary recomputed by the job and read with
+# its time, so a page of the whole county costs a few queries however many rows (docs/scale.md).
+
+
+def test_a_reading_stores_the_summary_and_the_next_reads_it_with_its_time(roll, make_user):
+    county = make_user(Role.COUNTY_CIVIL, "141029")
+    first = statistics.read(county, "2026-05", CHANGNING)
+    stored = ProvisionalStatistics.objects.get(township__code=CHANGNING, month=dt.date(2026, 5, 1))
+    assert first["provisional"] is True and first["as_of"] == stored.computed_at
+    stop(roll["b"], dt.date(2026, 5, 1), reason="死亡")
+    again = statistics.read(county, "2026-05", CHANGNING)
+    assert (
+        again["townships"] == first["townships"] and again["as_of"] == first["as_of"]
+    )  # the summary, labelled
+    statistics.refresh_provisional()  # the job
+    after = statistics.read(county, "2026-05", CHANGNING)
+    assert (
+        cell(after["townships"][0], "dibao")["households"]
+        == cell(first["townships"][0], "dibao")["households"] - 1
+    )
+    assert after["as_of"] > first["as_of"]
+
+
+def test_a_summary_older_than_twice_the_refresh_interval_is_recomputed_on_reading(roll, make_user, settings):
+    county = make_user(Role.COUNTY_CIVIL, "141029")
+    first = statistics.read(county, "2026-05", CHANGNING)
+    stop(roll["b"], dt.date(2026, 5, 1), reason="死亡")
+    old = timezone.now() - dt.timedelta(minutes=2 * settings.SAFETYNET_STATISTICS_REFRESH_MINUTES + 1)
+    ProvisionalStatistics.objects.update(computed_at=old)  # the job has stopped
+    again = statistics.read(county, "2026-05", CHANGNING)
+    assert (
+        cell(again["townships"][0], "dibao")["households"]
+        == cell(first["townships"][0], "dibao")["households"] - 1
+    )
+
+
+def test_the_county_page_reads_every_township_in_the_same_few_queries(roll, make_user):
+    county = make_user(Role.COUNTY_CIVIL, "141029")
+    statistics.refresh_provisional()
+    with CaptureQueriesContext(connection) as computed:
+        ProvisionalStatistics.objects.all().delete()
+        statistics.read(county, "2026-05")
+    with CaptureQueriesContext(connection) as stored:
+        stats = statistics.read(county, "2026-05")
+    assert len(stats["townships"]) == 10
+    assert len(stored) <= 3 and len(computed) <= 10

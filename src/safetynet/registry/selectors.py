@@ -136,7 +136,13 @@ def get_person(user, pk) -> Person:
 
 
 def search_households(user, *, q: str = "", village: str = "", township: str = "") -> QuerySet[Household]:
-    """Search by name, pinyin initials, exact ID number (through its blind index) or area."""
+    """Search by name, pinyin initials, exact ID number (through its blind index) or area.
+
+    The matching households are found by one query on the area's current memberships (two for a
+    text, which may also be a village or an address), without a join that multiplies households
+    or a DISTINCT: an ID number or initials are answered from their indexes, a name of three
+    characters or more from the trigram index on PostgreSQL, a shorter one from the area's people
+    (docs/scale.md)."""
     qs = households_visible_to(user)
     if village:
         qs = qs.filter(village__code=village)
@@ -148,17 +154,27 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
             rid = parse_resident_id(q)
         except InvalidResidentId:
             rid = None
+        # The matching households' ids from plain queries in the area, then taken: an OR across a
+        # member subquery and the household's own columns, or a nested subquery, lets PostgreSQL
+        # read every household or person of the province instead of the area's.
+        named = memberships_visible_to(user).filter(left_on__isnull=True)
+        if village:
+            named = named.filter(household__village__code=village)
+        if township:
+            named = named.filter(household__village__parent__code=township)
         if rid is not None:
-            match = Q(memberships__person__id_index=blind_index(rid.number))
+            named = named.filter(person__id_index=blind_index(rid.number))
         elif q.isascii() and q.isalpha():
-            match = Q(memberships__person__name_initials__startswith=q.lower())
+            named = named.filter(person__name_initials__startswith=q.lower())
         else:
-            match = (
-                Q(memberships__person__name__contains=q)
-                | Q(village__name__contains=q)
-                | Q(address__contains=q)
+            named = named.filter(person__name__contains=q)
+        ids = set(named.values_list("household_id", flat=True))
+        if rid is None and not (q.isascii() and q.isalpha()):  # a village or an address
+            ids |= set(
+                qs.filter(Q(village__name__contains=q) | Q(address__contains=q)).values_list("pk", flat=True)
             )
-        qs = qs.filter(match, memberships__left_on__isnull=True).distinct()
+        match = Q(pk__in=sorted(ids))
+        qs = qs.filter(match)
     return qs.select_related("village__parent", "head").order_by("id")
 
 

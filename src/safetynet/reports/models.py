@@ -77,3 +77,22 @@ class StatisticsSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["township", "month"], name="one_statistics_per_township_month"),
         ]
+
+
+class ProvisionalStatistics(models.Model):
+    """A township's statistics of a month whose cutoff is still ahead, as of `computed_at`: the
+    summary the statistics pages read, recomputed for every township by the job every few minutes
+    (or by a reading that finds none recent enough) and always shown with its time
+    (reports/statistics.py). Replaced in place; the frozen figures are `StatisticsSnapshot`."""
+
+    township = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("统计月份")  # the first day of the month
+    computed_at = models.DateTimeField("统计时间")
+    figures = models.JSONField("统计数据")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "month"], name="one_provisional_statistics_per_township_month"
+            ),
+        ]

@@ -7,8 +7,10 @@ at a cutoff and from the payroll lines paid by then (docs/statistics.md).
 Reproducible: once a month's cutoff (the end of the month after it, as for the change report) has
 passed, its figures are computed once — by the nightly job on the day after the cutoff, or by the
 first reading after it — and stored (`StatisticsSnapshot`), then always read from the store; a
-month before its cutoff is computed live and labelled provisional with its time.
-The county's figures are the sum of its townships'.
+month before its cutoff is provisional: recomputed every few minutes by a job into a summary
+(`ProvisionalStatistics`) and shown labelled with the time it was computed.
+The county's figures are the sum of its townships'. A live month is a few SQL aggregates grouped
+by township, whatever the number of townships and rows (fast at province scale, docs/scale.md).
 """
 
 from __future__ import annotations
@@ -18,21 +20,21 @@ import hashlib
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from safetynet.accounts.roles import Perm
 from safetynet.core import clock
 from safetynet.core.errors import NotFound, PermissionDenied, ValidationFailed
-from safetynet.entitlements.models import EntitlementMember
+from safetynet.entitlements.models import Entitlement, EntitlementMember
 from safetynet.payments.models import LineStatus, PayrollLine
-from safetynet.registry.models import Area, Household, Hukou
+from safetynet.registry.models import Area, Hukou
 from safetynet.reports import monitored
-from safetynet.reports.models import StatisticsSnapshot
+from safetynet.reports.models import ProvisionalStatistics, StatisticsSnapshot
 from safetynet.reports.rules import Month
 from safetynet.reports.selectors import parse_month
-from safetynet.reports.timeline import head_seq, rows_at
 
 CATEGORIES = ("tekun", "dibao", "dibao_edge", "rigid_hardship", "other_low_income")
 HUKOU = (Hukou.URBAN.value, Hukou.RURAL.value)
@@ -50,72 +52,100 @@ def _empty_cell() -> dict:
     return {"households": 0, "people": 0, "amount_due": ZERO, "paid_households": 0, "amount_paid": ZERO}
 
 
-def compute(township: Area, month: Month, *, seq: int, moment: dt.datetime) -> dict:
-    """The figures of `township` for `month`, from the timeline known at audit sequence `seq` and
-    the payments with a result by `moment`."""
+def _in_force(day: dt.date):
+    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gt=day))
+
+
+def compute_many(townships, month: Month, *, moment: dt.datetime) -> dict[str, dict]:
+    """{township code: its figures for `month`} from the timeline as it stands and the payments
+    with a result by `moment`: a few SQL aggregates grouped by township, however many townships
+    and rows (the timeline now is the timeline at the audit trail's head, `timeline.rows_at`)."""
+    townships = list(townships)
+    by_id = {t.pk: t for t in townships}
     day = min(month.end - dt.timedelta(days=1), clock.today())
-    rows = [
-        r
-        for household_rows in rows_at(township=township.code, seq=seq, months=(month, month)).values()
-        for r in household_rows
-        if r.valid_from <= day and (r.valid_until is None or r.valid_until > day)
-    ]
-    hukou = dict(Household.objects.filter(pk__in=[r.household_id for r in rows]).values_list("pk", "hukou"))
-    cells = {(c, h): _empty_cell() for c in CATEGORIES for h in HUKOU}
-    individual = 0
-    for r in rows:
-        cell = cells.setdefault((r.category, hukou.get(r.household_id, Hukou.RURAL)), _empty_cell())
-        cell["households"] += 1
-        cell["people"] += len(r.members)
-        cell["amount_due"] += r.amount
-        individual += sum(1 for m in r.members if m.category == "individual_dibao")
+    cells = {t.pk: {(c, h): _empty_cell() for c in CATEGORIES for h in HUKOU} for t in townships}
+    rows = Entitlement.objects.filter(_in_force(day), household__village__parent__in=townships)
+    for r in rows.values("household__village__parent", "category", "household__hukou").annotate(
+        households=Count("pk"), amount=Sum("benefit_monthly")
+    ):
+        cell = cells[r["household__village__parent"]].setdefault(
+            (r["category"], r["household__hukou"]), _empty_cell()
+        )
+        cell["households"] += r["households"]
+        cell["amount_due"] += r["amount"] or ZERO
+    members = EntitlementMember.objects.filter(
+        entitlement__in=rows.values("pk"), entitlement__household__village__parent__in=townships
+    )
+    individual = dict.fromkeys(by_id, 0)
+    care = {t: dict.fromkeys(CARE_TIERS, 0) for t in by_id}
+    for m in members.values(
+        "entitlement__household__village__parent", "entitlement__category", "entitlement__household__hukou"
+    ).annotate(
+        people=Count("pk"),
+        individual=Count("pk", filter=Q(category="individual_dibao")),
+    ):
+        t = m["entitlement__household__village__parent"]
+        cell = cells[t].setdefault(
+            (m["entitlement__category"], m["entitlement__household__hukou"]), _empty_cell()
+        )
+        cell["people"] += m["people"]
+        individual[t] += m["individual"]
+    for t, tier, n in (
+        members.filter(entitlement__category="tekun")
+        .exclude(care_tier="")
+        .values_list("entitlement__household__village__parent", "care_tier")
+        .annotate(n=Count("pk"))
+    ):
+        care[t][tier] = care[t].get(tier, 0) + n
     paid = (
         PayrollLine.objects.filter(
-            household__village__code__startswith=township.code,
+            household__village__parent__in=townships,
             benefit_month=month.first,
             status=LineStatus.PAID,
             result_at__lte=moment,
         )
-        .values("category", "household__hukou")
+        .values("household__village__parent", "category", "household__hukou")
         .annotate(households=Count("household", distinct=True), amount=Sum("amount"))
     )
     for p in paid:
-        cell = cells.setdefault((p["category"], p["household__hukou"]), _empty_cell())
+        cell = cells[p["household__village__parent"]].setdefault(
+            (p["category"], p["household__hukou"]), _empty_cell()
+        )
         cell["paid_households"] += p["households"]
         cell["amount_paid"] += p["amount"] or ZERO
-    tekun_rows = [r.id for r in rows if r.category == "tekun"]
-    care = dict.fromkeys(CARE_TIERS, 0)
-    for tier, n in (
-        EntitlementMember.objects.filter(entitlement_id__in=tekun_rows)
-        .exclude(care_tier="")
-        .values_list("care_tier")
+    support = {t: dict.fromkeys(SUPPORT_MODES, 0) for t in by_id}
+    for t, mode, n in (
+        members.filter(category="tekun")
+        .values_list("entitlement__household__village__parent", "support_mode")
         .annotate(n=Count("pk"))
     ):
-        care[tier] = care.get(tier, 0) + n
-    support = dict.fromkeys(SUPPORT_MODES, 0)
-    for mode, n in (
-        EntitlementMember.objects.filter(entitlement_id__in=[r.id for r in rows], category="tekun")
-        .values_list("support_mode")
-        .annotate(n=Count("pk"))
-    ):
-        support[mode or "unrecorded"] += n
+        support[t][mode or "unrecorded"] += n
+    summaries = monitored.figures_many(townships, month.first, day)
     return {
-        "township": {"code": township.code, "name": township.name},
-        "month": str(month),
-        "day": day.isoformat(),
-        "cells": [
-            {
-                "category": c,
-                "hukou": h,
-                **{k: str(v) if isinstance(v, Decimal) else v for k, v in cell.items()},
-            }
-            for (c, h), cell in sorted(cells.items())
-        ],
-        "tekun_care": care,
-        "tekun_support": support,
-        "individual_dibao_people": individual,
-        "monitored": monitored.figures_many([township], month.first, day)[township.pk],
+        t.code: {
+            "township": {"code": t.code, "name": t.name},
+            "month": str(month),
+            "day": day.isoformat(),
+            "cells": [
+                {
+                    "category": c,
+                    "hukou": h,
+                    **{k: str(v) if isinstance(v, Decimal) else v for k, v in cell.items()},
+                }
+                for (c, h), cell in sorted(cells[t.pk].items())
+            ],
+            "tekun_care": care[t.pk],
+            "tekun_support": support[t.pk],
+            "individual_dibao_people": individual[t.pk],
+            "monitored": summaries[t.pk],
+        }
+        for t in townships
     }
+
+
+def compute(township: Area, month: Month, *, moment: dt.datetime) -> dict:
+    """The figures of `township` for `month` (see `compute_many`)."""
+    return compute_many([township], month, moment=moment)[township.code]
 
 
 def _digest(figures: dict) -> str:
@@ -127,12 +157,12 @@ def township_figures(township: Area, month: Month) -> tuple[dict, dt.datetime, b
     check_month(month)
     if month.next().end > clock.today():  # the cutoff (the end of the month after) is still ahead
         now = timezone.now()
-        return compute(township, month, seq=head_seq(), moment=now), now, True
+        return compute(township, month, moment=now), now, True
     stored = StatisticsSnapshot.objects.filter(township=township, month=month.first).first()
     if stored is not None:
         return stored.figures, stored.cutoff_at, False
     moment = timezone.now()
-    figures = compute(township, month, seq=head_seq(), moment=moment)
+    figures = compute(township, month, moment=moment)
     try:
         with transaction.atomic():
             StatisticsSnapshot.objects.create(
@@ -146,6 +176,74 @@ def township_figures(township: Area, month: Month) -> tuple[dict, dt.datetime, b
         stored = StatisticsSnapshot.objects.get(township=township, month=month.first)
         return stored.figures, stored.cutoff_at, False
     return figures, moment, False
+
+
+def refresh_minutes() -> int:
+    """How often the job recomputes the provisional figures (`SAFETYNET_STATISTICS_REFRESH_MINUTES`)."""
+    return settings.SAFETYNET_STATISTICS_REFRESH_MINUTES
+
+
+def _store_provisional(month: Month, figures: dict[str, dict], townships, moment: dt.datetime) -> None:
+    ProvisionalStatistics.objects.bulk_create(
+        [
+            ProvisionalStatistics(township=t, month=month.first, computed_at=moment, figures=figures[t.code])
+            for t in townships
+        ],
+        update_conflicts=True,
+        unique_fields=["township", "month"],
+        update_fields=["computed_at", "figures"],
+    )
+
+
+def figures_of(townships: list[Area], month: Month) -> list[tuple[dict, dt.datetime, bool]]:
+    """`(figures, as of, provisional)` of several townships in a bounded number of queries.
+
+    A month before its cutoff reads the provisional summary (`ProvisionalStatistics`), labelled
+    with the time it was computed; the job recomputes it every `refresh_minutes()`, and a reading
+    that finds a township's summary missing or older than twice that (the job not running)
+    computes it in one pass of aggregates and stores it. A closed month reads the frozen figures
+    (a township not yet frozen is computed and stored as by `township_figures`)."""
+    check_month(month)
+    now = timezone.now()
+    if month.next().end > clock.today():
+        fresh_after = now - dt.timedelta(minutes=2 * refresh_minutes())
+        stored = {
+            p.township_id: p
+            for p in ProvisionalStatistics.objects.filter(
+                township__in=townships, month=month.first, computed_at__gte=fresh_after
+            )
+        }
+        missing = [t for t in townships if t.pk not in stored]
+        computed = compute_many(missing, month, moment=now) if missing else {}
+        if missing:
+            _store_provisional(month, computed, missing, now)
+        return [
+            (stored[t.pk].figures, stored[t.pk].computed_at, True)
+            if t.pk in stored
+            else (computed[t.code], now, True)
+            for t in townships
+        ]
+    frozen = {
+        s.township_id: s for s in StatisticsSnapshot.objects.filter(township__in=townships, month=month.first)
+    }
+    return [
+        (frozen[t.pk].figures, frozen[t.pk].cutoff_at, False)
+        if t.pk in frozen
+        else township_figures(t, month)
+        for t in townships
+    ]
+
+
+def refresh_provisional() -> int:
+    """The job every few minutes: recompute every township's figures of the months whose cutoff
+    is still ahead (this month and the last) and store them; returns how many townships."""
+    townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP).order_by("code"))
+    this = Month.of(clock.today())
+    for month in (this.prev(), this):
+        if month.next().end > clock.today():
+            now = timezone.now()
+            _store_provisional(month, compute_many(townships, month, moment=now), townships, now)
+    return len(townships)
 
 
 def freeze_closed_months() -> int:
@@ -228,8 +326,7 @@ def read(user, month_text: str, township_code: str = "") -> dict:
             )
         townships = [chosen]
     parts, as_of, provisional = [], None, False
-    for t in townships:
-        figures, moment, live = township_figures(t, month)
+    for figures, moment, live in figures_of(list(townships), month):
         parts.append(figures)
         as_of = moment if as_of is None else max(as_of, moment)
         provisional = provisional or live

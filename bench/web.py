@@ -1,0 +1,326 @@
+"""A bounded load on the web pages a caseworker uses, against a live server on the configured database.
+
+    uv run python bench/web.py                          # starts gunicorn (workers = cores), 20 clients × 60 s a page
+    uv run python bench/web.py --server waitress        # the single-process waitress server instead
+    uv run python bench/web.py --url http://127.0.0.1:8000 --server-pid 1234   # a running server
+    uv run python bench/web.py --pages search_name,household --seconds 20
+
+It reads the configured database (`DATABASE_URL`, `SAFETYNET_DATA_DIR`, as the server does) for
+the ids the pages need (a township of the configured county, a household there, an open case,
+a name and an ID number to search for), signs each role in once with the demo password, then
+for every page of `PAGES` runs `--connections` clients for `--seconds` against it, each client
+sending its next request when the last one is answered. A response other than 200, or a
+redirect to the sign-in page, counts as an error. It prints one JSON line per page with
+requests/s, `p50_ms`, `p95_ms`, `errors` and the server's `peak_rss_mb` (resident memory summed
+over the server's processes, sampled every 0.2 s from /proc; pages a forked worker shares with the
+master count once per process) and `peak_pss_mb` (each shared page split between its sharers), and
+a last JSON line with all pages and the load average of the machine before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The pages: (name, URL with {placeholders} filled by `fixtures`, the account that opens it:
+# "town"/"leader" of the township, "county" civil affairs, "office" the leading-group office).
+PAGES = [
+    ("search_name", "/households/?q={name}", "town"),
+    ("search_id", "/households/?q={id_number}", "town"),
+    ("search_pinyin", "/households/?q={initials}", "town"),
+    ("household", "/households/{household}/", "town"),
+    ("leads", "/cases/leads/?township={township}", "town"),
+    ("cases", "/cases/?township={township}", "town"),
+    ("case", "/cases/{case}/", "town"),
+    ("roster", "/rosters/?township={township}&category=dibao", "county"),
+    ("statistics", "/reports/statistics/", "county"),
+]
+ACCOUNTS = {
+    "town": "town_{pinyin}",
+    "leader": "leader_{pinyin}",
+    "county": "county_mz",
+    "office": "leading_office",
+}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def fixtures() -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetynet.settings")
+    import django
+
+    django.setup()
+    from safetynet.demo.province import bench_targets
+
+    targets = bench_targets()
+    if targets is None:
+        sys.exit("bench/web.py: no township with households in the configured county (load a demo first)")
+    return targets
+
+
+class Session:
+    """One signed-in account: its cookies, shared by the clients that act as it."""
+
+    def __init__(self, host: str, port: int, username: str, password: str):
+        self.host, self.port = host, port
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        conn.request("GET", "/login/")
+        r = conn.getresponse()
+        body = r.read().decode()
+        cookies = SimpleCookie()
+        for h in r.headers.get_all("Set-Cookie") or []:
+            cookies.load(h)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        form = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        )
+        conn.request(
+            "POST",
+            "/login/",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items()),
+                "Referer": f"http://{host}:{port}/login/",
+            },
+        )
+        r = conn.getresponse()
+        r.read()
+        for h in r.headers.get_all("Set-Cookie") or []:
+            cookies.load(h)
+        if r.status != 302 or "sessionid" not in cookies:
+            raise SystemExit(f"bench/web.py: sign-in as {username} failed ({r.status})")
+        self.cookie = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+        conn.close()
+
+
+def run_page(session: Session, path: str, connections: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client():
+        conn = None
+        mine, bad = [], 0
+        while time.monotonic() < stop_at:
+            if conn is None:
+                conn = http.client.HTTPConnection(session.host, session.port, timeout=30)
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": session.cookie})
+                r = conn.getresponse()
+                r.read()
+                ok = r.status == 200
+                if r.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = None
+            mine.append(time.perf_counter() - t0)
+            bad += not ok
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    started = time.monotonic()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    took = time.monotonic() - started
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "requests": n,
+        "rps": round(n / took, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if n else None,
+        "p95_ms": round(latencies[min(n - 1, int(n * 0.95))] * 1000, 1) if n else None,
+        "errors": errors[0],
+    }
+
+
+class RssSampler(threading.Thread):
+    """Peak of the summed resident memory of a process and its children (/proc)."""
+
+    def __init__(self, pid: int | None):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.peak_pss, self.running = pid, 0.0, 0.0, True
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            pids.append(p)
+            try:
+                for task in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{task}/children") as f:
+                        todo += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
+        return pids
+
+    def sample(self) -> tuple[float, float]:
+        """(RSS, PSS) in MB: resident memory summed over the processes (pages the workers share
+        with the master counted in each), and the proportional share (each shared page split)."""
+        rss = pss = 0
+        for p in self._tree():
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as f:
+                    for line in f:
+                        if line.startswith("Rss:"):
+                            rss += int(line.split()[1])
+                        elif line.startswith("Pss:"):
+                            pss += int(line.split()[1])
+            except OSError:
+                pass
+        return rss / 1024, pss / 1024
+
+    def run(self):
+        while self.running and self.pid:
+            rss, pss = self.sample()
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+            time.sleep(0.2)
+
+    def reset(self) -> tuple[float, float]:
+        out = (round(self.peak, 1), round(self.peak_pss, 1))
+        self.peak = self.peak_pss = 0.0
+        return out
+
+
+def start_server(kind: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = os.environ.copy()
+    if kind == "gunicorn":
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:safetynet.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "safetynet.wsgi:application",
+        ]
+    else:
+        cmd = [
+            sys.executable,
+            "-m",
+            "waitress",
+            f"--listen=127.0.0.1:{port}",
+            f"--threads={threads}",
+            "safetynet.wsgi:application",
+        ]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("bench/web.py: the server did not start")
+
+
+def loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", help="a running server (default: start one)")
+    ap.add_argument("--server-pid", type=int, help="with --url: the server's pid, for peak_rss_mb")
+    ap.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="gunicorn processes")
+    ap.add_argument("--threads", type=int, default=None, help="threads a process (gunicorn 4, waitress 8)")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--connections", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--warmup", type=float, default=3, help="seconds of load before each page's measure")
+    ap.add_argument("--pages", help="comma-separated names (default: every page)")
+    ap.add_argument("--password", default=None)
+    args = ap.parse_args()
+
+    fx = fixtures()
+    from safetynet.demo.load import DEMO_PASSWORD
+
+    log(f"fixtures: {fx}")
+    pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
+    server = None
+    threads = args.threads or (4 if args.server == "gunicorn" else 8)
+    if args.url:
+        u = urllib.parse.urlparse(args.url)
+        host, port, pid = u.hostname, u.port or 80, args.server_pid
+    else:
+        server = start_server(args.server, args.port, args.workers, threads)
+        host, port, pid = "127.0.0.1", args.port, server.pid
+    sampler = RssSampler(pid)
+    sampler.start()
+    before = loadavg()
+    results = []
+    try:
+        sessions: dict[str, Session] = {}
+        for name, url, role in pages:
+            if role not in sessions:
+                username = ACCOUNTS[role].format(**fx)
+                sessions[role] = Session(host, port, username, args.password or DEMO_PASSWORD)
+            path = url.format(**{k: urllib.parse.quote(str(v)) for k, v in fx.items()})
+            if args.warmup:
+                run_page(sessions[role], path, args.connections, args.warmup)
+            sampler.reset()
+            figures = run_page(sessions[role], path, args.connections, args.seconds)
+            rss, pss = sampler.reset() if pid else (None, None)
+            line = {
+                "page": name,
+                "url": path,
+                "role": role,
+                **figures,
+                "peak_rss_mb": rss,
+                "peak_pss_mb": pss,
+                "connections": args.connections,
+                "seconds": args.seconds,
+                "server": "external"
+                if args.url
+                else f"{args.server} {args.workers if args.server == 'gunicorn' else 1}×{threads}",
+                "loadavg": loadavg(),
+            }
+            results.append(line)
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    finally:
+        sampler.running = False
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    print(
+        json.dumps(
+            {"pages": results, "loadavg_before": before, "loadavg_after": loadavg()},
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""gunicorn settings for serving safetynet in production (docs/deploy.md): one process per core,
+each with a few threads, all behind the same WSGI application (`safetynet.wsgi:application`).
+
+Python threads share one interpreter lock, so a single process (waitress) keeps one core busy
+whatever its thread count; worker processes use every core. The threads of a process overlap
+database waits. Read by `safetynet serve` and by `gunicorn -c python:safetynet.gunicorn_conf`.
+
+Environment: SAFETYNET_BIND (default 127.0.0.1:8000), SAFETYNET_WORKERS (default: the cores),
+SAFETYNET_THREADS (default 4), SAFETYNET_ACCESS_LOG (a path or "-"; default off),
+SAFETYNET_TRUSTED_PROXIES (the proxy's addresses, as for Django).
+"""
+
+import os
+
+bind = os.environ.get("SAFETYNET_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("SAFETYNET_WORKERS") or os.cpu_count() or 1)
+worker_class = "gthread"
+threads = int(os.environ.get("SAFETYNET_THREADS") or 4)
+# Import Django and the application once in the master, then fork: the workers share its memory
+# pages and start at once. No database connection is opened at import, so none is shared.
+preload_app = True
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+accesslog = os.environ.get("SAFETYNET_ACCESS_LOG") or None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("SAFETYNET_TRUSTED_PROXIES") or "127.0.0.1"
+proc_name = "safetynet"
