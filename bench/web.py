@@ -49,6 +49,7 @@ PAGES = [
     ("case", "/cases/{case}/", "town"),
     ("roster", "/rosters/?township={township}&category=dibao", "county"),
     ("statistics", "/reports/statistics/", "county"),
+    ("dashboard", "/reports/dashboard/", "office"),
 ]
 ACCOUNTS = {
     "town": "town_{pinyin}",

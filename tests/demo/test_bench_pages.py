@@ -32,6 +32,7 @@ BOUNDS = {
     "case": 30,
     "roster": 12,
     "statistics": 8,
+    "dashboard": 28,  # computed live here (no summary job ran): grouped aggregates, none per row
 }
 
 
