@@ -70,9 +70,12 @@ class Engine:
                 self.available.add(code)
             else:
                 empty = empty_dir / f"empty-{code}.parquet"
-                if not empty.exists():
+                schema = output_schema(source)
+                if not empty.exists() or not pq.read_schema(empty).equals(
+                    schema
+                ):  # written by an older version
                     empty_dir.mkdir(parents=True, exist_ok=True)
-                    pq.write_table(pa.Table.from_pylist([], schema=output_schema(source)), empty)
+                    pq.write_table(pa.Table.from_pylist([], schema=schema), empty)
                 paths = [empty]
             tables[code] = current_table(self._read(code, paths), source)
         self.tables = Tables(tables)
