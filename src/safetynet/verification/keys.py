@@ -10,14 +10,15 @@ makes the joins and groupings of the comparison several times faster (docs/scale
 
 `index_key(hex)` turns a database index into the file key; `wanted(con, indexes)` registers the
 keys of database indexes as the DuckDB table `wanted(id_index)` for lookups and returns the way back
-from key to index; `rekey_file(path)` rewrites a file written before (64-hex `id_index`) in place.
+from key to index; `rekey_file(path)` rewrites a file written before (64-hex `id_index`) in place
+(migration `verification.0004`; `unkey_file` is its way back).
 No Django here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -55,13 +56,7 @@ def _rekeyed(table: pa.Table) -> pa.Table:
         column = table.column(name)
         if pc.any(pc.not_equal(pc.utf8_length(column), 64)).as_py():
             raise ValueError(f"{name}: not a 64-hex blind index")
-        keys = pa.chunked_array(
-            [
-                pa.array([None if v is None else bytes.fromhex(v[:32]) for v in c.to_pylist()], KEY_TYPE)
-                for c in column.chunks
-            ],
-            KEY_TYPE,
-        )
+        keys = pa.array([None if v is None else bytes.fromhex(v[:32]) for v in column.to_pylist()], KEY_TYPE)
         i = table.column_names.index(name)
         table = table.set_column(i, pa.field(name, KEY_TYPE, table.schema.field(name).nullable), keys)
     return table
@@ -72,27 +67,22 @@ def needs_rekey(path: Path) -> bool:
     return any(n in schema.names and schema.field(n).type != KEY_TYPE for n in KEY_COLUMNS)
 
 
-def rekey_file(path: Path) -> bool:
-    """Rewrite a Parquet file whose key columns hold 64-hex text so that they hold 16-byte keys,
-    one row group at a time, through a temporary file renamed over it (a crash leaves the old file
-    whole). Returns whether the file was rewritten; a file already rekeyed is left alone."""
-    path = Path(path)
-    if not needs_rekey(path):
-        return False
+def _rewrite(path: Path, transform: Callable[[pa.Table], pa.Table]) -> None:
+    """Rewrite a Parquet file one row group at a time through a private temporary file renamed
+    over it, so a crash leaves the old file whole."""
     source = pq.ParquetFile(path)
     tmp = path.with_name(f".{path.name}.rekey")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private, as the file it replaces
-    os.close(fd)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     writer = None
     try:
         for i in range(source.num_row_groups):
-            table = _rekeyed(source.read_row_group(i))
+            table = transform(source.read_row_group(i))
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
             writer.write_table(table)
-        if writer is None:  # no row groups: an empty file keeps its schema
+        if writer is None:  # no row groups: an empty file keeps its columns
             writer = pq.ParquetWriter(
-                tmp, _rekeyed(source.schema_arrow.empty_table()).schema, compression="zstd"
+                tmp, transform(source.schema_arrow.empty_table()).schema, compression="zstd"
             )
         writer.close()
         writer = None
@@ -100,6 +90,30 @@ def rekey_file(path: Path) -> bool:
     finally:
         if writer is not None:
             writer.close()
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
+
+
+def rekey_file(path: Path) -> bool:
+    """Rewrite a file whose key columns hold 64-hex text (written before the keys were binary) so
+    that they hold 16-byte keys. Returns whether it was rewritten; a rekeyed file is left alone."""
+    path = Path(path)
+    if not needs_rekey(path):
+        return False
+    _rewrite(path, _rekeyed)
+    return True
+
+
+def unkey_file(path: Path, index_of: Callable[[bytes], str]) -> bool:
+    """The way back for a department file: `id_index` as 64-hex text again, computed by
+    `index_of(subject)` from each row's sealed subject (the key alone cannot give the full index)."""
+    path = Path(path)
+    if pq.read_schema(path).field("id_index").type != KEY_TYPE:
+        return False
+
+    def back(table: pa.Table) -> pa.Table:
+        text = pa.array([index_of(bytes(s)) for s in table.column("subject").to_pylist()], pa.string())
+        i = table.column_names.index("id_index")
+        return table.set_column(i, pa.field("id_index", pa.string(), False), text)
+
+    _rewrite(path, back)
     return True
