@@ -445,3 +445,20 @@ def test_a_record_sent_again_counts_once_and_a_correction_replaces_it_on_both_en
         assert _medical(spark, tmp_path, sources) == expected
     finally:
         spark.con._session.stop()
+
+
+def test_the_register_is_grouped_once_per_run_and_dropped_after(tmp_path):
+    engine = Engine.duckdb(temp_dir=tmp_path / "spill")
+    sources = _data(tmp_path)
+
+    def shared() -> set[str]:
+        rows = engine.con.con.sql("SELECT table_name FROM duckdb_tables()").fetchall()
+        return {name for (name,) in rows if name.startswith("shared_")}
+
+    try:
+        _leads(engine, tmp_path, sources)  # every rule
+        assert len(shared()) == 3  # recipient members, recipient households, people: built once each
+        engine.load(tmp_path / "register.parquet", sources, empty_dir=tmp_path / "empty")
+        assert shared() == set()  # a new load (a new run) starts from the new register
+    finally:
+        engine.close()
