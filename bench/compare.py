@@ -1,19 +1,28 @@
 """Benchmark of the register-wide comparison at province scale.
 
     uv run python bench/compare.py [--members 3000000] [--rows 50000000] [--memory 1500MB]
+                                   [--threads N] [--engine duckdb|spark]
 
 Generates (once; cached under bench/.cache/, git-ignored) with DuckDB itself, so generation never
 holds the data in memory: a register snapshot of 3 million members (REGISTER_SCHEMA, ~1.2 million
 households, 60% recipients) and 50 million department rows across the six verification sources
 (户籍 18M, 社会保险 10M, 金融资产 10M, 不动产 5M, 车船 5M, 市场主体 2M) over a population of 18
-million residents, keyed by a 64-hex blind index. Then, in the same run and on the same files:
+million residents, keyed as the product keys them: a 16-byte binary key (`verification.keys`;
+here the first 16 bytes of a SHA-256). Then, in the same run:
 
 - `seconds`: the full comparison — every rule of `verification.rules` whose source has data,
-  compiled by Ibis and run on embedded DuckDB under `SET memory_limit`, results fetched;
-- `baseline_seconds`: a hand-written DuckDB join-and-aggregate of the rows against the register,
-  per household, for each of the six sources in turn (the least work any comparison must do).
+  compiled by Ibis and run on embedded DuckDB on every core under `SET memory_limit` (spilling
+  beyond it), results fetched; the register's shared tables are built inside this time;
+- `raw_join_seconds`: the reference — one hand-written DuckDB statement over integer-keyed copies
+  of the same row counts (each row keyed by its resident's position, a 64-bit integer) that joins
+  every row to the register's recipient members and aggregates per household and source, with the
+  same threads and memory limit; `ratio` = seconds / raw_join_seconds;
+- `cpu_seconds`, `raw_join_cpu_seconds`, `cpu_ratio`: the same two phases in CPU seconds of this
+  process (all DuckDB threads; not Spark's JVM), which other work on a shared machine disturbs
+  less than wall time.
 
-Progress goes to stderr; the last line of stdout is one JSON object.
+`--engine spark` runs the same rules on a local Spark session instead (`local[*]`; its JVM is not in
+`peak_rss_mb`). Progress goes to stderr; the last line of stdout is one JSON object.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import sys
 import time
@@ -36,7 +46,7 @@ from safetynet.verification.engine import Engine  # noqa: E402
 from safetynet.verification.rules import RuleParams  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-VERSION = 1
+VERSION = 2
 SHARES = {"hukou": 18, "social_insurance": 10, "financial": 10, "real_estate": 5, "vehicle": 5, "business": 2}
 ON = dt.date(2026, 5, 15)
 
@@ -46,7 +56,8 @@ def log(msg: str) -> None:
 
 
 def _idx(expr: str) -> str:
-    return f"sha256(({expr})::VARCHAR)"
+    """The 16-byte key of a resident (as `verification.keys`: the first 16 bytes of a SHA-256)."""
+    return f"unhex(substr(sha256(({expr})::VARCHAR), 1, 32))"
 
 
 def generate(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]:
@@ -56,12 +67,13 @@ def generate(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]
     con.execute(f"SET memory_limit='{memory}'")
     con.execute(f"SET temp_directory='{out / 'tmp'}'")
     con.execute("SET preserve_insertion_order=false")
-    paths = {"register": out / "register.parquet"}
+    paths = {"register": out / "register.parquet", "raw-register": out / "raw-register.parquet"}
     total = sum(SHARES.values())
     counts = {k: rows * v // total for k, v in SHARES.items()}
     counts["hukou"] += rows - sum(counts.values())
     for k in SHARES:
         paths[k] = out / f"{k}.parquet"
+        paths[f"raw-{k}"] = out / f"raw-{k}.parquet"
     if all(p.exists() for p in paths.values()):
         return paths
     # Register members are residents spread over the population by a multiplicative permutation.
@@ -76,33 +88,42 @@ def generate(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]
                  CASE WHEN (hash(i // 5) % 10) < 6 THEN 'dibao' ELSE '' END AS category,
                  (CASE WHEN i % 5 >= 3 THEN 2 ELSE 3 END)::INT AS family_size,
                  (i % 100000) <> 7 AS id_valid, CASE WHEN (i % 100000) = 7 THEN '校验位错误' ELSE '' END AS id_problem,
-                 CAST(hash(i) % 20000 AS DECIMAL(16,2)) AS declared_financial, 0::INT AS declared_vehicles,
+                 CAST(hash(i // 5 * 2 + (i % 5 >= 3)::INT) % 20000 AS DECIMAL(16,2)) AS declared_financial, 0::INT AS declared_vehicles,
                  CAST(0 AS DECIMAL(16,2)) AS declared_vehicle_value, 1::INT AS declared_homes, 0::INT AS declared_company_roles,
                  CAST(600 * 24 * (CASE WHEN i % 5 >= 3 THEN 2 ELSE 3 END) AS DECIMAL(16,2)) AS financial_limit,
                  CAST(600 AS DECIMAL(16,2)) AS income_line
           FROM range({members}) t(i)
         ) TO '{paths["register"]}' (FORMAT parquet, COMPRESSION zstd)"""
     )
+    # The resident each row is about: a position in the population (a 64-bit integer).
+    resident = {
+        "hukou": "i",
+        "social_insurance": f"(i * 3) % {population}",
+        "financial": f"(i // 2 * 5) % {population}",
+        "real_estate": f"(i * 11 // 10) % {population}",
+        "vehicle": f"(i * 13) % {population}",
+        "business": f"(i * 17) % {population}",
+    }
     common = "NULL::BLOB AS subject, i::BIGINT AS _row, 'bench' AS upload_sha"
     asof = "DATE '2026-05-01' AS as_of"
     selects = {
-        "hukou": f"""{_idx("i")} AS id_index, {common},
+        "hukou": f"""{_idx(resident["hukou"])} AS id_index, {common},
             CASE WHEN hash(i) % 200 = 0 THEN 'deceased' ELSE 'normal' END AS status,
             CASE WHEN hash(i) % 200 = 0 THEN DATE '2026-01-01' + (i % 100)::INT END AS death_date,
             '141029' || lpad((i % 900)::VARCHAR, 6, '0') AS village_code, {asof}""",
-        "social_insurance": f"""{_idx(f"(i * 3) % {population}")} AS id_index, {common},
+        "social_insurance": f"""{_idx(resident["social_insurance"])} AS id_index, {common},
             CAST(hash(i) % 60000 AS DECIMAL(16,2)) AS wage_12m, CAST(hash(i * 7) % 2000 AS DECIMAL(16,2)) AS pension_12m,
             NULL::DECIMAL(16,2) AS contribution_12m, {asof}""",
-        "financial": f"""{_idx(f"(i // 2 * 5) % {population}")} AS id_index, {common},
+        "financial": f"""{_idx(resident["financial"])} AS id_index, {common},
             CASE WHEN i % 2 = 0 THEN '农商行' ELSE '邮储银行' END AS institution, 'deposit' AS kind,
             CAST(hash(i) % 40000 AS DECIMAL(16,2)) AS balance, {asof}""",
-        "real_estate": f"""{_idx(f"(i * 11 // 10) % {population}")} AS id_index, {common},
+        "real_estate": f"""{_idx(resident["real_estate"])} AS id_index, {common},
             'U' || i::VARCHAR AS unit_no, CASE WHEN i % 4 = 0 THEN 'commercial' ELSE 'residential' END AS use,
             CAST(90 AS DECIMAL(16,2)) AS area_m2, DATE '2010-01-01' + (i % 5000)::INT AS registered_on, {asof}""",
-        "vehicle": f"""{_idx(f"(i * 13) % {population}")} AS id_index, {common},
+        "vehicle": f"""{_idx(resident["vehicle"])} AS id_index, {common},
             '晋L' || i::VARCHAR AS plate, CASE WHEN i % 3 = 0 THEN 'motorcycle' ELSE 'car' END AS kind,
             CAST(hash(i) % 150000 AS DECIMAL(16,2)) AS value, NULL::DATE AS registered_on, {asof}""",
-        "business": f"""{_idx(f"(i * 17) % {population}")} AS id_index, {common},
+        "business": f"""{_idx(resident["business"])} AS id_index, {common},
             'C' || i::VARCHAR AS credit_code, '某公司' || i::VARCHAR AS entity_name,
             CASE WHEN i % 3 = 0 THEN 'company' ELSE 'individual' END AS entity_kind,
             CASE WHEN i % 3 = 0 THEN 'legal_rep' ELSE 'owner' END AS role,
@@ -114,27 +135,73 @@ def generate(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]
             f"COPY (SELECT {select} FROM range({counts[code]}) t(i)) TO '{paths[code]}' "
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
         )
+    # The reference: the same rows and register keyed by the resident's position (BIGINT).
+    log("generating the integer-keyed copies for the raw join…")
+    con.execute(
+        f"""COPY (SELECT {perm}::BIGINT AS k, i // 5 * 2 + (i % 5 >= 3)::INT AS household_id,
+                         (hash(i // 5) % 10) < 6 AS recipient
+                  FROM range({members}) t(i)) TO '{paths["raw-register"]}' (FORMAT parquet, COMPRESSION zstd)"""
+    )
+    for code, expr in resident.items():
+        con.execute(
+            f"COPY (SELECT ({expr})::BIGINT AS k, CAST(hash(i) % 40000 AS DECIMAL(16,2)) AS amount "
+            f"FROM range({counts[code]}) t(i)) TO '{paths[f'raw-{code}']}' "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
+        )
     con.close()
     return paths
 
 
-# One join-and-aggregate of a source's rows against the register, per household; run for each of
-# the six sources in turn. (As a single UNION ALL statement DuckDB 2.0 runs out of memory under the
-# same memory_limit with two threads, so the baseline runs the six statements one after another.)
-BASELINE = """
-SELECT r.household_id, count(*) AS n, sum({amount}) AS total
-FROM read_parquet('{rows}') s JOIN (SELECT id_index, household_id FROM read_parquet('{register}') WHERE counted) r
-  USING (id_index)
-GROUP BY r.household_id
+# The raw join: every department row joined, in one statement, to the register's recipient members
+# on a 64-bit integer key and aggregated per household and source (the least work any comparison of
+# these rows must do, on the fastest key there is).
+RAW_JOIN = """
+SELECT r.household_id, s.source, count(*) AS n, sum(s.amount) AS total
+FROM ({rows}) s JOIN (SELECT k, household_id FROM read_parquet('{register}') WHERE recipient) r USING (k)
+GROUP BY ALL
 """
-AMOUNTS = {
-    "hukou": "(status = 'deceased')::INT",
-    "social_insurance": "wage_12m + coalesce(pension_12m, 0)",
-    "financial": "balance",
-    "real_estate": "(use = 'residential')::INT",
-    "vehicle": "value",
-    "business": "(role = 'legal_rep')::INT",
-}
+
+
+def cpu() -> float:
+    """CPU seconds of this process so far, every thread (DuckDB's included): less sensitive than
+    wall time to other work on a shared machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def raw_join(
+    paths: dict[str, Path], *, memory: str, spill: Path, threads: int | None
+) -> tuple[float, float, int]:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit='{memory}'")
+    con.execute(f"SET temp_directory='{spill}'")
+    con.execute("SET preserve_insertion_order=false")
+    if threads:
+        con.execute(f"SET threads={threads}")
+    rows = " UNION ALL ".join(
+        f"SELECT k, amount, '{code}' AS source FROM read_parquet('{paths[f'raw-{code}']}')" for code in SHARES
+    )
+    t, c = time.monotonic(), cpu()
+    groups = con.sql(RAW_JOIN.format(rows=rows, register=paths["raw-register"])).to_arrow_table().num_rows
+    seconds, cpu_seconds = time.monotonic() - t, cpu() - c
+    con.close()
+    return seconds, cpu_seconds, groups
+
+
+def _spark_session(threads: int | None):
+    """A local Spark session on every core (or `threads`); its JVM is a child process, so
+    `peak_rss_mb` (this process) does not count it."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(f"local[{threads or '*'}]")
+        .appName("bench-compare")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.shuffle.partitions", str(4 * (threads or os.cpu_count() or 1)))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
 
 
 def main() -> None:
@@ -142,8 +209,9 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=3_000_000)
     ap.add_argument("--rows", type=int, default=50_000_000)
     ap.add_argument("--memory", default="1500MB", help="DuckDB memory_limit")
+    ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: every core)")
     ap.add_argument(
-        "--threads", type=int, default=1, help="DuckDB threads (each thread needs its own buffers)"
+        "--engine", choices=("duckdb", "spark"), default="duckdb", help="spark: local[*], the `spark` extra"
     )
     args = ap.parse_args()
     out = CACHE / f"compare-v{VERSION}-{args.members}-{args.rows}"
@@ -154,45 +222,42 @@ def main() -> None:
 
     params = RuleParams.of(load_parameters(configured_county()).on(ON))  # the shipped parameter store
 
-    log("comparison (every rule, Ibis on DuckDB)…")
-    eng = Engine.duckdb(memory_limit=args.memory, temp_dir=spill, threads=args.threads)
+    log(f"comparison (every rule, Ibis on {args.engine})…")
+    if args.engine == "spark":
+        eng = Engine.spark(_spark_session(args.threads))
+    else:
+        eng = Engine.duckdb(memory_limit=args.memory, temp_dir=spill, threads=args.threads)
     eng.load(paths["register"], {k: [paths[k]] for k in SHARES}, empty_dir=out / "empty")
-    t = time.monotonic()
+    t, c = time.monotonic(), cpu()
     hits = {}
     for rule, table in eng.run(params):
         if table is not None:
             hits[rule.code] = table.num_rows
-            log(f"  {rule.code}: {table.num_rows:,} hits ({time.monotonic() - t:.1f}s)")
-    seconds = time.monotonic() - t
+            log(f"  {rule.code}: {table.num_rows:,} hits ({time.monotonic() - t:.1f}s, cpu {cpu() - c:.1f}s)")
+    seconds, cpu_seconds = time.monotonic() - t, cpu() - c
     eng.close()
+    if args.engine == "spark":
+        eng.con._session.stop()
 
-    log("baseline (one hand-written DuckDB join-and-aggregate)…")
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit='{args.memory}'")
-    con.execute(f"SET temp_directory='{spill}'")
-    con.execute("SET preserve_insertion_order=false")
-    con.execute(f"SET threads={args.threads}")
-    t = time.monotonic()
-    baseline_rows = 0
-    for code, amount in AMOUNTS.items():
-        sql = BASELINE.format(amount=amount, rows=paths[code], register=paths["register"])
-        baseline_rows += con.sql(sql).to_arrow_table().num_rows
-    baseline_seconds = time.monotonic() - t
-    con.close()
+    log("raw join (one hand-written DuckDB pass on integer keys)…")
+    raw_seconds, raw_cpu, raw_groups = raw_join(paths, memory=args.memory, spill=spill, threads=args.threads)
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "rows": args.rows,
         "registry": args.members,
         "seconds": round(seconds, 2),
-        "baseline_seconds": round(baseline_seconds, 2),
-        "ratio": round(seconds / baseline_seconds, 3),
+        "raw_join_seconds": round(raw_seconds, 2),
+        "ratio": round(seconds / raw_seconds, 3),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "raw_join_cpu_seconds": round(raw_cpu, 2),
+        "cpu_ratio": round(cpu_seconds / raw_cpu, 3),
         "peak_rss_mb": round(peak, 1),
         "memory_limit": args.memory,
-        "threads": args.threads,
-        "engine": "ibis-duckdb",
+        "threads": args.threads or os.cpu_count(),
+        "engine": f"ibis-{args.engine}",
         "hits": hits,
-        "baseline_groups": baseline_rows,
+        "raw_join_groups": raw_groups,
     }
     print(json.dumps(result, ensure_ascii=False))
 

@@ -20,12 +20,22 @@ import pytest
 from safetynet.policy import load_parameters
 from safetynet.verification.engine import Engine
 from safetynet.verification.ingest import output_schema
+from safetynet.verification.keys import KEY_BYTES
 from safetynet.verification.rules import RULES, RuleParams
 from safetynet.verification.snapshot import REGISTER_SCHEMA
 from safetynet.verification.sources import SOURCES
 
 ON = dt.date(2026, 5, 15)
 D = dt.date(2026, 5, 1)
+
+
+def key(name: str) -> bytes:
+    """A 16-byte file key (`verification.keys`) standing for a resident named `name` in these tests."""
+    return name.encode().ljust(KEY_BYTES, b"\0")
+
+
+def name(key: bytes) -> str:
+    return bytes(key).rstrip(b"\0").decode()
 
 
 def _params() -> RuleParams:
@@ -41,10 +51,10 @@ def _register(path):
         rows.append(
             {
                 "person_id": pid,
-                "id_index": idx,
+                "id_index": key(idx),
                 "household_id": hid,
                 "village_code": village,
-                "head_id_index": head,
+                "head_id_index": key(head),
                 "counted": counted,
                 "recipient": recipient,
                 "category": "dibao" if recipient else "",
@@ -71,7 +81,10 @@ def _register(path):
 
 def _source(tmp, code, rows, part=""):
     schema = output_schema(SOURCES[code])
-    full = [{"subject": b"", "_row": i + 2, "upload_sha": f"s{part}", **r} for i, r in enumerate(rows)]
+    full = [
+        {"subject": b"", "_row": i + 2, "upload_sha": f"s{part}", **r, "id_index": key(r["id_index"])}
+        for i, r in enumerate(rows)
+    ]
     path = tmp / f"{code}{part}.parquet"
     pq.write_table(pa.Table.from_pylist(full, schema=schema), path)
     return [path]
@@ -316,7 +329,7 @@ def _leads(engine: Engine, tmp, sources) -> set:
         for row in table.to_pylist():
             evidence = tuple((c, str(row.get(c))) for c in rule.evidence)
             found.add(
-                (rule.code, row["id_index"], row.get("household_id"), row.get("village_code"), evidence)
+                (rule.code, name(row["id_index"]), row.get("household_id"), row.get("village_code"), evidence)
             )
     return found
 
@@ -418,7 +431,9 @@ def _medical(engine: Engine, tmp, sources) -> dict:
 
     engine.load(tmp / "register.parquet", sources, empty_dir=tmp / "empty")
     rule = RULES_BY_CODE["unassisted_high_medical"]
-    return {r["id_index"]: str(r["self_paid_12m"]) for r in engine.run_rule(rule, _params()).to_pylist()}
+    return {
+        name(r["id_index"]): str(r["self_paid_12m"]) for r in engine.run_rule(rule, _params()).to_pylist()
+    }
 
 
 def test_a_record_sent_again_counts_once_and_a_correction_replaces_it_on_both_engines(tmp_path):
@@ -430,3 +445,20 @@ def test_a_record_sent_again_counts_once_and_a_correction_replaces_it_on_both_en
         assert _medical(spark, tmp_path, sources) == expected
     finally:
         spark.con._session.stop()
+
+
+def test_the_register_is_grouped_once_per_run_and_dropped_after(tmp_path):
+    engine = Engine.duckdb(temp_dir=tmp_path / "spill")
+    sources = _data(tmp_path)
+
+    def shared() -> set[str]:
+        rows = engine.con.con.sql("SELECT table_name FROM duckdb_tables()").fetchall()
+        return {name for (name,) in rows if name.startswith("shared_")}
+
+    try:
+        _leads(engine, tmp_path, sources)  # every rule
+        assert len(shared()) == 3  # recipient members, recipient households, people: built once each
+        engine.load(tmp_path / "register.parquet", sources, empty_dir=tmp_path / "empty")
+        assert shared() == set()  # a new load (a new run) starts from the new register
+    finally:
+        engine.close()

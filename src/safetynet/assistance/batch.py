@@ -34,6 +34,7 @@ def house_grades(id_indexes: list[str]) -> dict[str, str]:
     """{blind index: 住建 grade} of the current housing records of these residents (one query)."""
     from safetynet.verification import storage
     from safetynet.verification.current import current_sql
+    from safetynet.verification.keys import wanted
     from safetynet.verification.services import current_uploads
     from safetynet.verification.sources import SOURCES
 
@@ -42,7 +43,7 @@ def house_grades(id_indexes: list[str]) -> dict[str, str]:
         return {}
     con = duckdb.connect()
     try:
-        con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS id_index", [list(id_indexes)])
+        back = wanted(con, id_indexes)
         query = current_sql(
             SOURCES["housing"], len(uploads), where="id_index IN (SELECT id_index FROM wanted)"
         )
@@ -51,7 +52,7 @@ def house_grades(id_indexes: list[str]) -> dict[str, str]:
         ).fetchall()
     finally:
         con.close()
-    return {i: g for i, g in rows}
+    return {back[bytes(k)]: g for k, g in rows}
 
 
 def worst_grade(grades) -> str:

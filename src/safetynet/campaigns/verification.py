@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 import duckdb
-import pyarrow as pa
 
 from safetynet.audit.services import Actor
 from safetynet.campaigns.models import Campaign, CampaignCase, CampaignTownship
@@ -42,6 +41,7 @@ from safetynet.core import clock
 from safetynet.registry.models import Membership
 from safetynet.verification import storage
 from safetynet.verification.current import current_sql
+from safetynet.verification.keys import wanted
 from safetynet.verification.services import current_uploads
 from safetynet.verification.sources import SOURCES
 
@@ -55,15 +55,15 @@ def _found(indexes: list[str]) -> tuple[dict[str, dict[str, str]], dict[str, str
         return found, {code: ups[0].period for code, ups in uploads.items()}
     con = duckdb.connect()
     try:
-        con.register("wanted", pa.table({"id_index": pa.array(sorted(set(indexes)), pa.string())}))
+        back = wanted(con, set(indexes))
         for code, ups in uploads.items():
             query = current_sql(SOURCES[code], len(ups), where="id_index IN (SELECT id_index FROM wanted)")
             rows = con.execute(
                 f"SELECT id_index, max(as_of) FROM ({query}) GROUP BY id_index",
                 [str(storage.absolute(u.data_path)) for u in ups],
             ).fetchall()
-            for index, as_of in rows:
-                found[index][code] = as_of.isoformat() if as_of else ""
+            for key, as_of in rows:
+                found[back[bytes(key)]][code] = as_of.isoformat() if as_of else ""
     finally:
         con.close()
     return found, {code: ups[0].period for code, ups in uploads.items()}

@@ -28,14 +28,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
 
 from safetynet.audit.services import SYSTEM, Actor, record_audit
 from safetynet.core.areas import configured_county
 from safetynet.core.errors import ValidationFailed
+from safetynet.registry.fields import blind_index
 from safetynet.verification import storage
 from safetynet.verification.current import current_sql
+from safetynet.verification.keys import KEY_TYPE, index_key
 from safetynet.verification.models import ComparisonRun, Upload
 from safetynet.verification.selectors import run_is_interrupted
 from safetynet.verification.services import current_uploads, sealer_for
@@ -123,14 +126,14 @@ def _plain(value):
     return value
 
 
-def _subjects(code: str, uploads: list[Upload], indexes: set[str]) -> dict[str, tuple[str, str]]:
+def _subjects(code: str, uploads: list[Upload], keys: set[bytes]) -> dict[bytes, tuple[str, str]]:
     """Resident ID and name of residents outside the register, unsealed from their current records."""
-    if not indexes or not uploads:
+    if not keys or not uploads:
         return {}
     by_sha = {u.sha256: u for u in uploads}
     con = duckdb.connect()
     try:
-        con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS id_index", [sorted(indexes)])
+        con.register("wanted", pa.table({"id_index": pa.array(sorted(keys), KEY_TYPE)}))
         query = current_sql(SOURCES[code], len(uploads), where="id_index IN (SELECT id_index FROM wanted)")
         rows = con.execute(
             f"SELECT id_index, arg_max(upload_sha, _part), arg_max(subject, _part) FROM ({query}) "
@@ -140,34 +143,52 @@ def _subjects(code: str, uploads: list[Upload], indexes: set[str]) -> dict[str, 
     finally:
         con.close()
     out = {}
-    for index, sha, token in rows:
+    for key, sha, token in rows:
         number, _, name = sealer_for(by_sha[sha]).open(bytes(token)).partition("\t")
-        out[index] = (number, name)
+        out[bytes(key)] = (number, name)
     return out
 
 
+def _register_people(households) -> dict[bytes, object]:
+    """{file key: Person} of the members and heads of these households (one query)."""
+    from django.db.models import Q
+
+    from safetynet.registry.models import Person
+
+    ids = [h.pk for h in households]
+    heads = [h.head_id for h in households if h.head_id]
+    people = Person.objects.filter(Q(memberships__household_id__in=ids) | Q(pk__in=heads)).distinct()
+    return {index_key(p.id_index): p for p in people}
+
+
 def _hits_of(rule, rows, run, period, uploads, villages) -> tuple[list[Hit], int]:
-    """The rule's result rows as hits; rows that cannot be placed in a village are counted."""
-    from safetynet.registry.models import Household, Person
+    """The rule's result rows as hits; rows that cannot be placed in a village are counted.
+
+    A row names its subject by the 16-byte file key; the hit names them by the database's blind
+    index (`Person.id_index`, or the index of the ID the department sent for a resident outside
+    the register), so de-duplication keys stay those of every earlier run."""
+    from safetynet.registry.models import Household
 
     source_label = SOURCES[rule.sources[0]].label if rule.sources else "名册"
     department = SOURCES[rule.sources[0]].department if rule.sources else ""
-    outside = {h["id_index"] for h in rows if h.get("household_id") is None}
+    outside = {bytes(h["id_index"]) for h in rows if h.get("household_id") is None}
     subjects = _subjects(rule.sources[0], uploads.get(rule.sources[0], []), outside) if rule.sources else {}
     households = Household.objects.select_related("village").in_bulk(
         {h["household_id"] for h in rows if h.get("household_id")}
     )
-    inside = {h["id_index"] for h in rows if h.get("household_id")}
-    persons = {p.id_index: p for p in Person.objects.filter(id_index__in=inside)}
+    persons = _register_people(households.values())
     hits, unplaced = [], 0
     for row in rows:
+        key = bytes(row["id_index"])
         evidence = {c: _plain(row.get(c)) for c in rule.evidence}
         household = households.get(row.get("household_id"))
         village = household.village if household else villages.get(row.get("village_code") or "")
         if village is None:
             unplaced += 1
             continue
-        number, name = ("", "") if household else subjects.get(row["id_index"], ("", ""))
+        number, name = ("", "") if household else subjects.get(key, ("", ""))
+        person = persons.get(key) if household else None
+        index = person.id_index if person else blind_index(number) if number else key.hex()
         text = rule.lead.format(**{k: ("—" if v is None else v) for k, v in evidence.items()})
         hits.append(
             Hit(
@@ -184,11 +205,11 @@ def _hits_of(rule, rows, run, period, uploads, villages) -> tuple[list[Hit], int
                     "comparison_run": run.pk,
                     **evidence,
                 },
-                dedup_key=f"{rule.code}:{row['id_index']}:{period}",
+                dedup_key=f"{rule.code}:{index}:{period}",
                 department=department or source_label,
-                id_index=row["id_index"],
+                id_index=index,
                 household=household,
-                person=persons.get(row["id_index"]) if household else None,
+                person=person,
                 subject_name=name,
                 subject_id_number=number,
             )

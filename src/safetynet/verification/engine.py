@@ -9,6 +9,7 @@ a spill directory, so a province-sized comparison never needs more memory than i
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class Engine:
         self.name = name
         self.tables: Tables | None = None
         self.available: set[str] = set()
+        self._shared: list = []  # how to drop each table shared by the rules
 
     @classmethod
     def duckdb(cls, *, memory_limit: str = "1GB", temp_dir: Path, threads: int | None = None) -> Engine:
@@ -70,13 +72,36 @@ class Engine:
                 self.available.add(code)
             else:
                 empty = empty_dir / f"empty-{code}.parquet"
-                if not empty.exists():
+                schema = output_schema(source)
+                if not empty.exists() or not pq.read_schema(empty).equals(
+                    schema
+                ):  # written by an older version
                     empty_dir.mkdir(parents=True, exist_ok=True)
-                    pq.write_table(pa.Table.from_pylist([], schema=output_schema(source)), empty)
+                    pq.write_table(pa.Table.from_pylist([], schema=schema), empty)
                 paths = [empty]
             tables[code] = current_table(self._read(code, paths), source)
-        self.tables = Tables(tables)
+        self._release()
+        self.tables = Tables(tables, cache=self._materialise)
         return self.tables
+
+    def _materialise(self, table: ibis.Table) -> ibis.Table:
+        """Compute a table the rules share once: a DuckDB temporary table (spilling as any other),
+        a cached Spark DataFrame."""
+        if self.name == "spark":
+            cached = table.cache()
+            self._shared.append(cached.release)
+            return cached
+        # (Ibis's own cache cannot drop its DuckDB tables with the sqlglot we use: its DROP
+        # statement comes out without the table's name.)
+        name = f"shared_{uuid.uuid4().hex}"
+        cached = self.con.create_table(name, table, temp=True)
+        self._shared.append(lambda: self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"'))
+        return cached
+
+    def _release(self) -> None:
+        """Drop the tables the last load derived from the register (`rules.SHARED`)."""
+        while self._shared:
+            self._shared.pop()()
 
     def runnable(self, rule: Rule) -> bool:
         """A rule runs when its primary source has data (register-only rules always run)."""
@@ -95,6 +120,10 @@ class Engine:
             yield rule, (self.run_rule(rule, params) if self.runnable(rule) else None)
 
     def close(self) -> None:
+        try:
+            self._release()
+        except Exception:  # best effort, as closing
+            pass
         try:
             self.con.disconnect()
         except Exception:  # closing is best effort; Spark sessions are owned by the caller

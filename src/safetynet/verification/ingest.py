@@ -3,7 +3,7 @@
 A file is read in chunks (pyarrow's streaming CSV reader, openpyxl's read-only XLSX reader, Parquet
 row groups), each chunk checked against its source's schema with pandera (lazy: every failing cell
 is reported, not only the first), and the valid rows written, normalised, to a staged Parquet file:
-the resident ID replaced by its blind index (`id_index`) plus a sealed copy (`subject`: the ID and
+the resident ID replaced by its blind index (`id_index`, the 16-byte key of `keys`) plus a sealed copy (`subject`: the ID and
 name under AES-GCM with a per-upload data key, so that a lead about a resident who is not in the
 register can still name them), enumerations by their codes, amounts as DECIMAL(16,2), dates as
 DATE (the reading itself is `readers`). Duplicate keys are found afterwards with DuckDB over the staged file, which spills to disk,
@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
+from safetynet.verification.keys import KEY_TYPE, keys_array
 from safetynet.verification.readers import (
     FileRejected,
     csv_reader,
@@ -238,7 +239,7 @@ def check_chunk(df: pd.DataFrame, source: Source, schema: pa.DataFrameSchema) ->
 
 def output_schema(source: Source) -> pa_.Schema:
     fields = [
-        pa_.field("id_index", pa_.string(), nullable=False),
+        pa_.field("id_index", KEY_TYPE, nullable=False),
         pa_.field("subject", pa_.binary()),
         pa_.field("_row", pa_.int64(), nullable=False),
         pa_.field("upload_sha", pa_.string(), nullable=False),
@@ -268,7 +269,7 @@ def _to_arrow(df: pd.DataFrame, source: Source, schema: pa_.Schema, index, seale
     ids = _values(df["id_number"])
     names = _values(df["name"]) if "name" in df else [None] * len(ids)
     arrays = {
-        "id_index": pa_.array([index(i) for i in ids], pa_.string()),
+        "id_index": keys_array(index(i) for i in ids),
         "subject": pa_.array([sealer.seal(f"{i}\t{n or ''}") for i, n in zip(ids, names)], pa_.binary()),
         "_row": pa_.array(df.index.to_numpy(), pa_.int64()),
         "upload_sha": pa_.array([sha] * len(ids), pa_.string()),

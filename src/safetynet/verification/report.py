@@ -25,6 +25,7 @@ import duckdb
 
 from safetynet.verification import storage
 from safetynet.verification.current import PART, current_sql
+from safetynet.verification.keys import wanted
 from safetynet.verification.sources import SOURCES
 
 POLICY_VEHICLE_KINDS = ("car", "truck", "boat", "farm_machinery")  # POLICY.md §3: cars, boats, farm machinery
@@ -40,16 +41,19 @@ def _read_rows(code: str, uploads, indexes: list[str]) -> list[dict]:
         return []
     con = duckdb.connect()
     try:
-        con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS id_index", [indexes])
+        back = wanted(con, indexes)
         query = current_sql(SOURCES[code], len(uploads), where="id_index IN (SELECT id_index FROM wanted)")
         cur = con.execute(
             f"SELECT * EXCLUDE (subject, {PART}) FROM ({query}) ORDER BY id_index, {PART}, _row",
             [str(storage.absolute(u.data_path)) for u in uploads],
         )
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
     finally:
         con.close()
+    for r in rows:  # named by the database's blind index
+        r["id_index"] = back[bytes(r["id_index"])]
+    return rows
 
 
 def _effects(code: str, rows: list[dict], on: dt.date) -> list[dict]:

@@ -53,12 +53,22 @@ class Rule:
 
 
 class Tables:
-    """Named Ibis tables: `register` and one per source."""
+    """Named Ibis tables: `register`, one per source, and the tables every run derives from the
+    register once (`SHARED`: built on first use; `cache`, given by the engine, materialises each,
+    so that no rule reads or groups the register again)."""
 
-    def __init__(self, tables: dict[str, ibis.Table]):
-        self._tables = tables
+    def __init__(
+        self, tables: dict[str, ibis.Table], cache: Callable[[ibis.Table], ibis.Table] | None = None
+    ):
+        self._tables = dict(tables)
+        self._cache = cache
 
     def __getattr__(self, name: str) -> ibis.Table:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._tables and name in SHARED:
+            table = SHARED[name](self)
+            self._tables[name] = table if self._cache is None else self._cache(table)
         try:
             return self._tables[name]
         except KeyError:
@@ -104,15 +114,68 @@ def _d(value) -> ibis.Value:
     return ibis.literal(Decimal(value), type="decimal(16,2)")
 
 
-def _counted(t: Tables, *, recipients: bool) -> ibis.Table:
+# ---- what every run derives from the register once ----------------------------------------
+# The snapshot repeats a household's values (village, head, size, declarations, limits) on each of
+# its members' rows, so a household's rows agree on them.
+
+HOUSEHOLD_COLUMNS = (
+    "village_code",
+    "head_id_index",
+    "category",
+    "family_size",
+    "declared_financial",
+    "declared_vehicles",
+    "declared_homes",
+    "financial_limit",
+    "income_line",
+)
+
+
+def recipient_members(t: Tables) -> ibis.Table:
+    """The counted members of recipient households: `id_index`, `household_id` (a person counted in
+    two recipient households has two rows)."""
     r = t.register
-    r = r.filter(r.counted)
-    return r.filter(r.recipient) if recipients else r
+    r = r.filter(r.counted & r.recipient)
+    return r.select("id_index", "household_id")
 
 
-def _household_keys(m: ibis.Table, *columns: str) -> list:
-    """Group keys of a per-household aggregate: the household and what is the same on all its rows."""
-    return [m[c] for c in ("household_id", "village_code", "head_id_index", *columns)]
+def recipient_households(t: Tables) -> ibis.Table:
+    """One row per recipient household with a counted member: its values from the register."""
+    r = t.register
+    r = r.filter(r.counted & r.recipient)
+    return r.group_by("household_id").aggregate(**{c: r[c].min() for c in HOUSEHOLD_COLUMNS})
+
+
+def people(t: Tables) -> ibis.Table:
+    """One row per person in the register: the lowest household and its village, and whether any
+    of their households is a recipient (to place a department's signal and to leave out people
+    already assisted)."""
+    r = t.register
+    return r.group_by("id_index").aggregate(
+        household_id=r.household_id.min(), reg_village=r.village_code.min(), recipient=r.recipient.max()
+    )
+
+
+SHARED: dict[str, Callable[[Tables], ibis.Table]] = {
+    "recipient_members": recipient_members,
+    "recipient_households": recipient_households,
+    "people": people,
+}
+
+
+def _of_recipients(t: Tables, rows: ibis.Table) -> ibis.Table:
+    """A source's rows (already narrowed by the rule) joined once to the counted members of
+    recipient households: the rows' columns plus `household_id`."""
+    m = t.recipient_members
+    j = rows.join(m, rows.id_index == m.id_index)
+    return j.select(rows, household_id=m.household_id)
+
+
+def _with_household(t: Tables, g: ibis.Table) -> ibis.Table:
+    """A per-household aggregate `g` (keyed by `household_id`) with its household's values."""
+    h = t.recipient_households
+    j = g.join(h, g.household_id == h.household_id)
+    return j.select(g, *(h[c] for c in HOUSEHOLD_COLUMNS))
 
 
 # ---- 应退未退: recipients whose department records disqualify them -------------------------
@@ -120,26 +183,18 @@ def _household_keys(m: ibis.Table, *columns: str) -> list:
 
 def recipient_deceased(t: Tables, p: RuleParams) -> ibis.Table:
     h = t.hukou
-    dead = h.filter(h.status == "deceased").select("id_index", "death_date", "as_of")
-    m = _counted(t, recipients=True)
-    j = m.join(dead, m.id_index == dead.id_index)
-    return j.select(
-        id_index=m.id_index,
-        household_id=m.household_id,
-        village_code=m.village_code,
-        category=m.category,
-        death_date=dead.death_date,
-        as_of=dead.as_of,
-    )
+    dead = _of_recipients(t, h.filter(h.status == "deceased").select("id_index", "death_date", "as_of"))
+    j = _with_household(t, dead)
+    return j.select("id_index", "household_id", "village_code", "category", "death_date", "as_of")
 
 
 def recipient_financial_over_limit(t: Tables, p: RuleParams) -> ibis.Table:
     f = t.financial
-    m = _counted(t, recipients=True)
-    j = m.join(f, m.id_index == f.id_index)
-    g = j.group_by(_household_keys(m, "financial_limit", "declared_financial")).aggregate(
+    f = _of_recipients(t, f.select("id_index", "balance", "as_of"))
+    g = f.group_by("household_id").aggregate(
         financial_total=f.balance.sum(), accounts=f.balance.count(), as_of=f.as_of.max()
     )
+    g = _with_household(t, g)
     g = g.filter(g.financial_total > g.financial_limit)
     return g.select(
         id_index=g.head_id_index,
@@ -155,12 +210,13 @@ def recipient_financial_over_limit(t: Tables, p: RuleParams) -> ibis.Table:
 
 def recipient_undeclared_vehicle(t: Tables, p: RuleParams) -> ibis.Table:
     v = t.vehicle
-    v = v.filter(v.kind.isin(["car", "truck", "boat"]))
-    m = _counted(t, recipients=True)
-    j = m.join(v, m.id_index == v.id_index)
-    g = j.group_by(_household_keys(m, "declared_vehicles")).aggregate(
+    v = _of_recipients(
+        t, v.filter(v.kind.isin(["car", "truck", "boat"])).select("id_index", "value", "as_of")
+    )
+    g = v.group_by("household_id").aggregate(
         vehicles=v.value.count(), vehicle_value=v.value.sum(), top_value=v.value.max(), as_of=v.as_of.max()
     )
+    g = _with_household(t, g)
     g = g.filter(g.vehicles > g.declared_vehicles)
     return g.select(
         id_index=g.head_id_index,
@@ -180,23 +236,24 @@ def recipient_company_role(t: Tables, p: RuleParams) -> ibis.Table:
         (b.role == "shareholder") & (b.share_pct.fill_null(0) >= _d(p["comparison.controlling_share_pct"]))
     )
     b = b.filter((b.entity_kind == "company") & controlling)
-    m = _counted(t, recipients=True)
-    j = m.join(b, m.id_index == b.id_index)
-    g = j.group_by([m.id_index, m.household_id, m.village_code]).aggregate(
+    b = _of_recipients(t, b.select("id_index", "credit_code", "entity_name", "as_of"))
+    g = b.group_by(["id_index", "household_id"]).aggregate(
         roles=b.credit_code.count(), entity_name=b.entity_name.min(), as_of=b.as_of.max()
     )
+    g = _with_household(t, g)
     return g.select("id_index", "household_id", "village_code", "roles", "entity_name", "as_of")
 
 
 def recipient_extra_home(t: Tables, p: RuleParams) -> ibis.Table:
     e = t.real_estate
-    e = e.filter(e.use == "residential")
-    m = _counted(t, recipients=True)
-    j = m.join(e, m.id_index == e.id_index)
-    g = j.group_by(_household_keys(m, "declared_homes")).aggregate(
+    e = _of_recipients(
+        t, e.filter(e.use == "residential").select("id_index", "unit_no", "registered_on", "as_of")
+    )
+    g = e.group_by("household_id").aggregate(
         homes=e.unit_no.nunique(), latest_registered=e.registered_on.max(), as_of=e.as_of.max()
     )
     g = g.filter(g.homes > int(p["assets.homes_max"]))
+    g = _with_household(t, g)
     return g.select(
         id_index=g.head_id_index,
         household_id=g.household_id,
@@ -210,11 +267,11 @@ def recipient_extra_home(t: Tables, p: RuleParams) -> ibis.Table:
 
 def recipient_income_over_line(t: Tables, p: RuleParams) -> ibis.Table:
     s = t.social_insurance
-    m = _counted(t, recipients=True)
-    j = m.join(s, m.id_index == s.id_index)
-    g = j.group_by(_household_keys(m, "family_size", "income_line")).aggregate(
+    s = _of_recipients(t, s.select("id_index", "wage_12m", "pension_12m", "as_of"))
+    g = s.group_by("household_id").aggregate(
         income_12m=(s.wage_12m + s.pension_12m.fill_null(0)).sum(), as_of=s.as_of.max()
     )
+    g = _with_household(t, g)
     # per-capita monthly income above the line, without dividing: income > line × 12 × size
     g = g.filter(g.income_12m > g.income_line * 12 * g.family_size)
     return g.select(
@@ -234,13 +291,17 @@ def recipient_income_over_line(t: Tables, p: RuleParams) -> ibis.Table:
 def duplicate_membership(t: Tables, p: RuleParams) -> ibis.Table:
     r = t.register
     r = r.filter(r.counted)
-    g = r.group_by("id_index").aggregate(
-        households=r.household_id.nunique(),
-        household_id=r.household_id.min(),
-        other_household_id=r.household_id.max(),
-        village_code=r.village_code.min(),
+    # Counted in two households or more: the lowest and highest differ. Only for those few people
+    # are the households counted and the village looked up.
+    span = r.group_by("id_index").aggregate(first=r.household_id.min(), last=r.household_id.max())
+    span = span.filter(span.first != span.last)
+    rows = r.join(span, r.id_index == span.id_index).select(r.id_index, r.household_id, r.village_code)
+    g = rows.group_by("id_index").aggregate(
+        households=rows.household_id.nunique(),
+        household_id=rows.household_id.min(),
+        other_household_id=rows.household_id.max(),
+        village_code=rows.village_code.min(),
     )
-    g = g.filter(g.households > 1)
     return g.select("id_index", "household_id", "village_code", "households", "other_household_id")
 
 
@@ -259,10 +320,7 @@ def invalid_register_id(t: Tables, p: RuleParams) -> ibis.Table:
 def _place(t: Tables, signals: ibis.Table, *, unassisted: bool) -> ibis.Table:
     """Attach household and village: from the register, else the 户籍 village; optionally drop
     people in recipient households (they are assisted already)."""
-    r = t.register
-    people = r.group_by("id_index").aggregate(
-        household_id=r.household_id.min(), reg_village=r.village_code.min(), recipient=r.recipient.max()
-    )
+    people = t.people
     h = t.hukou
     hv = h.group_by("id_index").aggregate(hukou_village=h.village_code.max())
     j = signals.left_join(people, signals.id_index == people.id_index)

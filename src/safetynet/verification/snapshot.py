@@ -1,5 +1,6 @@
 """A snapshot of the register for the comparison: one row per current membership, keyed by the
-blind index of the resident ID (`id_index`), never the ID itself.
+blind index of the resident ID (`id_index`, its 16-byte file key: `verification.keys`), never the ID
+itself.
 
 Each row carries what the rules need: household and village, whether the member is counted,
 whether the household is a recipient (its filed entitlement in force on the day is 特困 or 低保,
@@ -26,14 +27,15 @@ from safetynet.entitlements.models import Entitlement
 from safetynet.entitlements.selectors import RECIPIENT_CATEGORIES, covering
 from safetynet.registry.models import Membership
 from safetynet.registry.selectors import households_in_region
+from safetynet.verification.keys import KEY_TYPE, index_key
 
 REGISTER_SCHEMA = pa.schema(
     [
         ("person_id", pa.int64()),
-        ("id_index", pa.string()),
+        ("id_index", KEY_TYPE),
         ("household_id", pa.int64()),
         ("village_code", pa.string()),
-        ("head_id_index", pa.string()),
+        ("head_id_index", KEY_TYPE),
         ("counted", pa.bool_()),
         ("recipient", pa.bool_()),
         ("category", pa.string()),
@@ -101,10 +103,10 @@ def export_register(path: Path, *, on: dt.date, region: str | None = None, batch
                         valid, problem = False, e.message
                     values = {
                         "person_id": p.pk,
-                        "id_index": p.id_index,
+                        "id_index": index_key(p.id_index),
                         "household_id": hid,
                         "village_code": h.village.code,
-                        "head_id_index": head_index,
+                        "head_id_index": index_key(head_index),
                         "counted": m.counted,
                         "recipient": category in RECIPIENT_CATEGORIES,
                         "category": category,
