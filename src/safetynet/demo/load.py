@@ -90,6 +90,32 @@ def _assign_liaison_sources() -> None:
 
 
 @transaction.atomic
+def person_fields(m, initials=name_initials) -> dict:
+    """A generated member's Person fields (the ID number with its blind index, the name's
+    initials by `initials`: the province passes a cached one)."""
+    return dict(
+        id_number=m.id_number,
+        id_index=blind_index(m.id_number),
+        name=m.name,
+        name_initials=initials(m.name),
+        sex=m.sex,
+        birth_date=m.birth_date,
+        disability_kind=m.disability_kind,
+        disability_grade=m.disability_grade,
+        major_illness=m.major_illness,
+        fulltime_education=m.fulltime_education,
+        self_care_failed=m.self_care_failed,
+        labour_capacity=m.labour_capacity,
+        phone=m.phone,
+        bank_account=m.bank_account,
+        income_wage_12m=m.income["wage"],
+        income_business_12m=m.income["business"],
+        income_property_12m=m.income["property"],
+        income_transfer_12m=m.income["transfer"],
+        income_excluded_12m=m.income["excluded"],
+    )
+
+
 def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
     county_code = county_code or configured_county()
     load_county(county_code)
@@ -120,29 +146,7 @@ def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
     people = []
     for h in county.households:
         for m in h.members:
-            people.append(
-                Person(
-                    id_number=m.id_number,
-                    id_index=blind_index(m.id_number),
-                    name=m.name,
-                    name_initials=name_initials(m.name),
-                    sex=m.sex,
-                    birth_date=m.birth_date,
-                    disability_kind=m.disability_kind,
-                    disability_grade=m.disability_grade,
-                    major_illness=m.major_illness,
-                    fulltime_education=m.fulltime_education,
-                    self_care_failed=m.self_care_failed,
-                    labour_capacity=m.labour_capacity,
-                    phone=m.phone,
-                    bank_account=m.bank_account,
-                    income_wage_12m=m.income["wage"],
-                    income_business_12m=m.income["business"],
-                    income_property_12m=m.income["property"],
-                    income_transfer_12m=m.income["transfer"],
-                    income_excluded_12m=m.income["excluded"],
-                )
-            )
+            people.append(Person(**person_fields(m)))
     persons = Person.objects.bulk_create(people, batch_size=1000)
     memberships, i = [], 0
     for hh, h in zip(households, county.households):

@@ -28,6 +28,7 @@ from safetynet.cases.models import Case, CaseTransition, Lead
 from safetynet.core.bulk_insert import insert_rows
 from safetynet.core.resident_id import make_resident_id
 from safetynet.demo.generate import _Gen
+from safetynet.demo.load import person_fields
 from safetynet.entitlements.models import Entitlement, EntitlementMember
 from safetynet.policy.trace import MEMBER_CATEGORIES
 from safetynet.registry.fields import blind_index
@@ -206,25 +207,7 @@ def generate_chunk(chunk: Chunk, params_year_ago, params_now) -> dict:
             p = _record(
                 t[Person].defaults,
                 id=ids.take(Person),
-                id_number=m.id_number,
-                id_index=blind_index(m.id_number),
-                name=m.name,
-                name_initials=_initials(m.name),
-                sex=m.sex,
-                birth_date=m.birth_date,
-                disability_kind=m.disability_kind,
-                disability_grade=m.disability_grade,
-                major_illness=m.major_illness,
-                fulltime_education=m.fulltime_education,
-                self_care_failed=m.self_care_failed,
-                labour_capacity=m.labour_capacity,
-                phone=m.phone,
-                bank_account=m.bank_account,
-                income_wage_12m=m.income["wage"],
-                income_business_12m=m.income["business"],
-                income_property_12m=m.income["property"],
-                income_transfer_12m=m.income["transfer"],
-                income_excluded_12m=m.income["excluded"],
+                **person_fields(m, _initials),
             )
             ms = _record(
                 t[Membership].defaults,
