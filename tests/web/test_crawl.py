@@ -1,9 +1,11 @@
 """Every demo role, every menu page and every same-site page linked from it (one level deep):
 no 4xx/5xx. The demo county is built small (a few households) with a lead and a case in it, so
-lead, case and household pages are reached too."""
+lead, case and household pages are reached too. Every list table the crawl shows is also rendered
+by django-tables2's own cells, and the two must agree (web/lists/render.py)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -21,6 +23,7 @@ from safetynet.demo.generate import generate
 from safetynet.demo.load import demo_accounts, load_demo, load_exchange_samples
 from safetynet.demo.roll import after_admission
 from safetynet.registry.models import Household
+from safetynet.web.lists import render
 
 SKIP = re.compile(r"(/logout/|\.xlsx$|\.pdf$|\.csv$|/attachments/|/reveal/|^/static/|^/media/|^/api/)")
 PER_SHAPE = 2  # pages of one shape (/households/<n>/ …) opened per role
@@ -95,7 +98,41 @@ def demo_county(db, settings, tmp_path):
     return household
 
 
-def test_every_demo_role_opens_every_menu_page_and_the_pages_they_link_without_an_error(demo_county):
+@pytest.fixture
+def checked_tables(monkeypatch):
+    """The names of the tables rendered, each checked cell by cell against django-tables2's own
+    rendering (`BoundRow.items`, the column's td attributes as the row sets them)."""
+    checked = set()
+    fast_rows = render.rows
+
+    def rows(table):
+        counter = copy.copy(table._counter)  # tables2 numbers the rows it makes (odd/even)
+        fast = list(fast_rows(table))
+        table._counter = counter
+        reference = [
+            (
+                row.attrs.as_html(),
+                [(column.attrs["td"].as_html(), column.verbose_name, cell) for column, cell in row.items()],
+            )
+            for row in table.paginated_rows
+        ]
+        assert len(fast) == len(reference), type(table).__name__
+        for (attrs, cells), (ref_attrs, ref_cells) in zip(fast, reference, strict=True):
+            assert attrs == ref_attrs
+            assert [(td.strip(), label, str(render._shown(v))) for td, label, v in cells] == [
+                (td, label, str(render._shown(v))) for td, label, v in ref_cells
+            ], type(table).__name__
+        if fast:
+            checked.add(type(table).__name__)
+        return iter(fast)
+
+    monkeypatch.setattr(render, "rows", rows)
+    return checked
+
+
+def test_every_demo_role_opens_every_menu_page_and_the_pages_they_link_without_an_error(
+    demo_county, checked_tables
+):
     failures, opened, shapes_opened = [], 0, set()
     for account in demo_accounts():
         client = Client()
@@ -133,3 +170,12 @@ def test_every_demo_role_opens_every_menu_page_and_the_pages_they_link_without_a
     assert opened > 100
     # the crawl reaches the work pages, not only the menus
     assert {"/cases/tasks/", "/cases/leads/N/", "/cases/N/", "/households/N/", "/audit/"} <= shapes_opened
+    # the fast rows agree with django-tables2's on the lists (web/lists/render.py)
+    assert {
+        "LeadTable",
+        "CaseTable",
+        "HouseholdTable",
+        "RosterTable",
+        "ReliefTable",
+        "AuditTable",
+    } <= checked_tables

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
 
 from safetynet.accounts.models import User
@@ -89,7 +88,6 @@ def _assign_liaison_sources() -> None:
         assign_liaison_source(actor=SYSTEM, user=User.objects.get(username=username), source=source)
 
 
-@transaction.atomic
 def person_fields(m, initials=name_initials) -> dict:
     """A generated member's Person fields (the ID number with its blind index, the name's
     initials by `initials`: the province passes a cached one)."""

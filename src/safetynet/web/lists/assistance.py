@@ -12,6 +12,7 @@ from django.db.models import Q
 from safetynet.core.glossary import DEPARTMENT_LABELS, MEASURE_KIND_LABELS, MEASURE_STATUS_LABELS
 from safetynet.core.masking import mask_name
 from safetynet.web.lists.filters import ALL, AreaFilter, ListFilter, _date, _search, _townships
+from safetynet.web.lists.render import DateColumn
 from safetynet.web.lists.tables import ListTable, _attrs, _place
 
 A = tables.A
@@ -43,7 +44,7 @@ class MeasureTable(ListTable):
     department = tables.Column("责任部门")
     status = tables.Column("状态")
     amount = tables.Column("金额（元）", attrs={"td": {"class": "text-end"}})
-    referred_on = tables.DateColumn("Y-m-d", verbose_name="转介日期")
+    referred_on = DateColumn("Y-m-d", verbose_name="转介日期")
 
     class Meta(ListTable.Meta):
         attrs = _attrs("measures")

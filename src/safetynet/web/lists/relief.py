@@ -11,6 +11,7 @@ from django.db.models import Q
 from safetynet.core.masking import mask_name
 from safetynet.relief.models import PayMethod, ReliefKind, ReliefStatus
 from safetynet.web.lists.filters import ALL, AreaFilter, ListFilter, _date, _search, _townships
+from safetynet.web.lists.render import DateColumn
 from safetynet.web.lists.tables import ListTable, _attrs
 
 A = tables.A
@@ -46,8 +47,8 @@ class ReliefTable(ListTable):
     status = tables.Column("状态")
     amount_asked = tables.Column("申请金额（元）", attrs={"td": {"class": "text-end"}})
     amount_granted = tables.Column("批准金额（元）", attrs={"td": {"class": "text-end"}}, default="—")
-    paperwork_due = tables.DateColumn("Y-m-d", verbose_name="补办时限", default="—")
-    created_at = tables.DateColumn("Y-m-d", verbose_name="申请日期")
+    paperwork_due = DateColumn("Y-m-d", verbose_name="补办时限", default="—")
+    created_at = DateColumn("Y-m-d", verbose_name="申请日期")
 
     class Meta(ListTable.Meta):
         attrs = _attrs("relief-table")

@@ -9,6 +9,7 @@ import django_tables2 as tables
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES, RISK_EVENTS
 from safetynet.core.masking import mask_name
 from safetynet.entitlements import selectors as entitlement_selectors
+from safetynet.web.lists.render import DateColumn
 from safetynet.web.lists.tables import ListTable, _attrs, _place
 
 A = tables.A
@@ -27,8 +28,8 @@ class RosterTable(ListTable):
     category = tables.Column("认定类别")
     monitoring_marked = tables.Column("监测对象", empty_values=())
     benefit_monthly = tables.Column("户月金额（元）", attrs={"td": {"class": "text-end"}})
-    valid_from = tables.DateColumn("Y-m-d", verbose_name="起始日期")
-    review_due = tables.DateColumn("Y-m-d", verbose_name="复核期限")
+    valid_from = DateColumn("Y-m-d", verbose_name="起始日期")
+    review_due = DateColumn("Y-m-d", verbose_name="复核期限")
 
     class Meta(ListTable.Meta):
         attrs = _attrs("roster")

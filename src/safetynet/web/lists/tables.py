@@ -17,6 +17,7 @@ from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core import clock, glossary
 from safetynet.core.masking import mask_name
 from safetynet.web import labels
+from safetynet.web.lists.render import DateColumn
 
 TABLE_CLASS = "table table-sm table-hover table-stack"
 A = tables.A
@@ -123,7 +124,7 @@ class CaseTable(ListTable):
     )
     applicant_name = tables.Column("申请人")
     state = tables.Column("环节")
-    accepted_on = tables.DateColumn("Y-m-d", verbose_name="受理日期")
+    accepted_on = DateColumn("Y-m-d", verbose_name="受理日期")
     deadline = tables.TemplateColumn(
         template_name="cases/partials/case_deadline.html",
         verbose_name="办结时限",
@@ -311,7 +312,7 @@ class ParameterTable(ListTable):
     )
     value = tables.Column("取值", accessor="entry__value", attrs={"td": {"class": "mono"}})
     unit = tables.Column("单位")
-    effective_from = tables.DateColumn("Y-m-d", verbose_name="生效日期", accessor="entry__effective_from")
+    effective_from = DateColumn("Y-m-d", verbose_name="生效日期", accessor="entry__effective_from")
     verified = tables.Column("核实", accessor="entry__verified", empty_values=())
     reference = tables.TemplateColumn(
         template_name="assessments/partials/parameter_reference.html", verbose_name="依据", orderable=False
