@@ -103,3 +103,26 @@ def test_the_roster_page_query_count_does_not_grow_with_the_rows(
         )
         open_row(h, dt.date(2026, 4, 1), amount="300")
     assert _queries(c, url) <= few
+
+
+def test_a_household_moved_to_another_township_takes_its_rows_to_that_townships_roster(
+    roster, make_user, client_for
+):
+    """Entitlement rows keep their household's village (found by area through their own index):
+    a move made on the household moves every row with it, past ones too, in the same transaction."""
+    from safetynet.entitlements.models import Entitlement
+    from safetynet.registry import services
+    from tests.conftest import VILLAGE_C
+
+    wang = roster["wang"]
+    county = make_user(Role.COUNTY_CIVIL, "141029")
+    services.update_household(user=county, household=wang, village_code=VILLAGE_C)
+    assert set(Entitlement.objects.filter(household=wang).values_list("village__code", flat=True)) == {
+        VILLAGE_C
+    }
+    c = client_for(county)
+    guanghua = c.get(reverse("rosters:roster"), {"township": GUANGHUA}).content.decode()
+    changning = c.get(reverse("rosters:roster"), {"township": CHANGNING}).content.decode()
+    assert "王*国" in guanghua and "王*国" not in changning
+    april = c.get(reverse("rosters:roster"), {"township": GUANGHUA, "on": "2026-04-15"}).content.decode()
+    assert "王*国" in april

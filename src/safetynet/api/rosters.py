@@ -91,13 +91,12 @@ class MonitoredRosterOut(RosterOut):
 
 
 def _row(e) -> dict:
-    hh = e.household
     return {
         "entitlement_id": e.pk,
-        "household_id": hh.pk,
-        "township": {"code": hh.village.parent.code, "name": hh.village.parent.name},
-        "village": {"code": hh.village.code, "name": hh.village.name},
-        "head_name": mask_name(hh.head.name) if hh.head else "",
+        "household_id": e.household_id,
+        "township": {"code": e.village.parent.code, "name": e.village.parent.name},
+        "village": {"code": e.village.code, "name": e.village.name},
+        "head_name": mask_name(e.head_name) if e.head_name else "",
         "people": e.people,
         "category": e.category,
         "category_label": CATEGORY_LABELS.get(e.category, e.category),
@@ -109,12 +108,14 @@ def _row(e) -> dict:
     }
 
 
-def _page(user, q, limit: int, offset: int) -> dict:
+def _page(user, q, limit: int, offset: int, *, households: bool = False) -> dict:
     rows = selectors.roster(user, q)
-    totals = selectors.totals(user, q)
+    if households:
+        rows = selectors.with_households(rows)
+    summary = selectors.summary(user, q)
     return {
         "query": q.echo(),
-        "totals": {**totals, "amount": str(totals["amount"])},
+        "totals": {k: summary[k] for k in ("households", "people")} | {"amount": str(summary["amount"])},
         "by_category": [
             {
                 "category": c["category"],
@@ -122,9 +123,9 @@ def _page(user, q, limit: int, offset: int) -> dict:
                 "households": c["households"],
                 "amount": str(c["amount"]),
             }
-            for c in selectors.by_category(user, q)
+            for c in summary["by_category"]
         ],
-        "count": totals["households"],
+        "count": summary["households"],
         "page": list(rows[offset : offset + limit]),
     }
 
@@ -154,7 +155,7 @@ def monitored(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     q = query.parse(request.auth, filters.dict()).monitored()
-    out = _page(request.auth, q, limit, offset)
+    out = _page(request.auth, q, limit, offset, households=True)
     page = out.pop("page")
     outlook = selectors.closure_outlook(page, q.day)
     out["items"] = [

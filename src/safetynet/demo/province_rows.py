@@ -349,6 +349,7 @@ def _entitlement(t, ids, hh, terms, start, until, basis, case_id, previous, chun
     t[Entitlement].add(
         id=pk,
         household_id=hh.id,
+        village_id=hh.village_id,
         valid_from=start,
         valid_until=until,
         category=r["category"],

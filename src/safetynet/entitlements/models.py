@@ -44,6 +44,12 @@ class SupportMode(models.TextChoices):
 
 class Entitlement(models.Model):
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="entitlements")
+    # The household's village, kept with it (a household moved to another village moves its rows,
+    # `registry.services.hooks.village_followers`), so the rows of an area are found through their
+    # own index instead of a probe per household (rosters, docs/scale.md).
+    village = models.ForeignKey(
+        "registry.Area", on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）", db_index=False
+    )
     valid_from = models.DateField("起始日期")
     valid_until = models.DateField("终止日期（不含）", null=True, blank=True)
     category = models.CharField("认定类别", max_length=20)
@@ -71,7 +77,10 @@ class Entitlement(models.Model):
 
     class Meta:
         ordering = ["household_id", "valid_from"]
-        indexes = [models.Index(fields=["valid_from", "valid_until"], name="entitlement_period")]
+        indexes = [
+            models.Index(fields=["valid_from", "valid_until"], name="entitlement_period"),
+            models.Index(fields=["village", "valid_from"], name="entitlement_village"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"], condition=Q(valid_until__isnull=True), name="one_open_entitlement"

@@ -44,9 +44,9 @@ def timeline(user, household) -> list[Entitlement]:
 
 def entitled_on(user, day: dt.date, area_code: str = "") -> QuerySet[Entitlement]:
     """Rows in force on `day` in the user's reach (and under `area_code` when given)."""
-    qs = in_reach(Entitlement.objects.filter(covering(day)), user, "household__village__code")
+    qs = in_reach(Entitlement.objects.filter(covering(day)), user, "village__code")
     if area_code:
-        qs = qs.filter(household__village__code__startswith=area_code)
+        qs = qs.filter(village__code__startswith=area_code)
     return qs.select_related("household__village__parent", "household__head")
 
 

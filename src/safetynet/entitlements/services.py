@@ -157,6 +157,7 @@ def open_row(
             _close(latest, valid_from, basis, actor, reason)
         row = Entitlement.objects.create(
             household=hh,
+            village_id=hh.village_id,
             valid_from=valid_from,
             valid_until=until,
             category=terms.category,
@@ -290,4 +291,12 @@ def record_support_mode(
         actor=Actor.of(user, client),
         user=user,
         reason=reason,
+    )
+
+
+def follow_village(household_id: int, village_id: int) -> None:
+    """A household moved to another village: its rows go with it (registered in
+    `registry.services.hooks.village_followers`, run inside the move's transaction)."""
+    Entitlement.objects.filter(household_id=household_id).exclude(village_id=village_id).update(
+        village_id=village_id
     )

@@ -44,7 +44,7 @@ def roster_workbook(
             raise PermissionDenied("您的角色无权导出未脱敏的个人信息。", field="unmasked")
         if not reason:
             raise ValidationFailed("导出未脱敏的花名册须填写用途。", field="reason")
-    rows = selectors.roster(user, q)
+    rows = selectors.with_households(selectors.roster(user, q))
     count = rows.count()
     if count > EXPORT_MAX_ROWS:
         raise ValidationFailed(
@@ -69,8 +69,8 @@ def roster_workbook(
         ws.append(
             [
                 hh.pk,
-                hh.village.parent.name,
-                hh.village.name,
+                row.village.parent.name,
+                row.village.name,
                 name(head.name) if head else "",
                 number(head.id_number) if head else "",
                 row.people,

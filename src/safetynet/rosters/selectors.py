@@ -1,6 +1,6 @@
 """The roster: the entitlement rows in force on the query's date, in the viewer's reach, filtered
-and sorted in SQL (one query for a page, one for the totals), with the people on each row counted
-by a subquery so a member filter never multiplies rows."""
+and sorted in SQL (one query for a page, one grouped query for the totals per category and in
+all), with the people on each row counted by a subquery so a member filter never multiplies rows."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from safetynet.cases import risk_closure
 from safetynet.core.errors import PermissionDenied
 from safetynet.entitlements import selectors as entitlements
 from safetynet.entitlements.models import Entitlement, EntitlementMember
+from safetynet.registry.models import Household
 from safetynet.rosters.query import RosterQuery
 
 SORT_FIELDS = {
     "household": ("household_id",),
-    "village": ("household__village__code", "household_id"),
+    "village": ("village__code", "household_id"),
     "category": ("category", "household_id"),
     "amount": ("benefit_monthly", "household_id"),
     "valid_from": ("valid_from", "household_id"),
@@ -69,8 +70,14 @@ def filtered(user, q: RosterQuery) -> QuerySet[Entitlement]:
     return qs
 
 
+def _head_name():
+    return Subquery(Household.objects.filter(pk=OuterRef("household_id")).values("head__name")[:1])
+
+
 def roster(user, q: RosterQuery) -> QuerySet[Entitlement]:
-    """The page's rows: household, village and township, head, people counted, sorted."""
+    """The page's rows: village and township, the head's name and the people counted (subqueries
+    run for the rows shown only), sorted. Callers needing the household objects prefetch them
+    for their rows (`with_households`)."""
     fields = SORT_FIELDS[q.order]
     order = [f"-{f}" if q.descending and i == 0 else f for i, f in enumerate(fields)]
     if q.order == "review_due":
@@ -80,34 +87,35 @@ def roster(user, q: RosterQuery) -> QuerySet[Entitlement]:
         order = [first, "household_id"]
     return (
         filtered(user, q)
-        .select_related("household__village__parent", "household__head")
-        .annotate(people=Coalesce(_people(), 0))
+        .select_related(None)
+        .select_related("village__parent")
+        .annotate(people=Coalesce(_people(), 0), head_name=_head_name())
         .order_by(*order)
     )
 
 
-def totals(user, q: RosterQuery) -> dict:
-    """Households, people and the monthly amount of the whole selection (not only the page)."""
-    qs = filtered(user, q)
-    agg = qs.aggregate(households=Count("pk"), amount=Sum("benefit_monthly"))
-    people = EntitlementMember.objects.filter(entitlement__in=qs.values("pk")).count()
-    return {
-        "households": agg["households"],
-        "people": people,
-        "amount": _yuan(agg["amount"]),
-    }
+def with_households(rows: QuerySet[Entitlement]) -> QuerySet[Entitlement]:
+    """The rows with their household and its head fetched for the rows taken (two queries)."""
+    return rows.prefetch_related("household__head")
 
 
-def by_category(user, q: RosterQuery) -> list[dict]:
-    """The selection's households and amount per category (the summary above the table)."""
-    rows = (
-        filtered(user, q)
+def summary(user, q: RosterQuery) -> dict:
+    """The whole selection's households, people and monthly amount, in all and per category (the
+    summary above the table, and the table's count), from one grouped query."""
+    rows = [
+        {**r, "people": r["people"] or 0, "amount": _yuan(r["amount"])}
+        for r in filtered(user, q)
         .order_by()
         .values("category")
-        .annotate(households=Count("pk"), amount=Sum("benefit_monthly"))
+        .annotate(households=Count("pk"), people=Sum(_people()), amount=Sum("benefit_monthly"))
         .order_by("category")
-    )
-    return [{**r, "amount": _yuan(r["amount"])} for r in rows]
+    ]
+    return {
+        "households": sum(r["households"] for r in rows),
+        "people": sum(r["people"] for r in rows),
+        "amount": _yuan(sum((r["amount"] for r in rows), Decimal(0))),
+        "by_category": rows,
+    }
 
 
 def closure_outlook(rows, on) -> dict[int, str]:

@@ -16,7 +16,8 @@ receiver never sees a change that was rolled back), with keyword arguments:
 `open_case_probes` is the reverse question, asked inside the transaction: "is a case open on this
 household?". The registry may not import cases, so cases registers a function here (cases/apps.py);
 its answer is written into the change's audit record (changes to a household with an open case are
-allowed, and recorded).
+allowed, and recorded). `village_followers` likewise, inside the transaction that moves a household
+to another village: the layers above that keep the household's village with their rows follow it.
 
 The change is already stored when receivers run: a receiver that fails is logged (ERROR) and the
 others still run; the user's request is not turned into an error for a change that succeeded.
@@ -36,6 +37,11 @@ household_changed = Signal()
 
 # Each probe: household id -> ids of the cases open on it.
 open_case_probes: list[Callable[[int], list[int]]] = []
+
+# Each follower: (household id, new village id), called inside the transaction that moves a
+# household to another village, for rows above the registry that keep the household's village
+# (entitlements/apps.py).
+village_followers: list[Callable[[int, int], None]] = []
 
 
 def open_cases(household_id: int) -> list[int]:

@@ -37,6 +37,7 @@ from safetynet.registry.models import (
     Person,
     Relation,
 )
+from safetynet.registry.services import hooks
 from safetynet.registry.services.hooks import announce
 
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
@@ -264,6 +265,9 @@ def _save_household(user, household: Household, values: dict, expected_version, 
         if changes:
             _bump_version(household, expected_version)
             household.save(update_fields=[*values.keys(), "updated_at"])
+            if "village" in changes:
+                for follow in hooks.village_followers:
+                    follow(household.pk, household.village_id)
             record_audit(
                 actor=Actor.of(user, client),
                 action=action,

@@ -14,21 +14,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
 PER_PAGE = 50
 
 
-def configure(request, table, *, per_page: int = PER_PAGE):
-    """Sorting and the page from the query string; the page size is ours (not the client's)."""
+class CountedPaginator(Paginator):
+    """A paginator told the number of rows (a page whose totals query counted them already), so
+    it does not count them again."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+def configure(request, table, *, per_page: int = PER_PAGE, count: int | None = None):
+    """Sorting and the page from the query string; the page size is ours (not the client's).
+    `count`, when the caller knows it, saves the count query."""
     table.request = request
     order = request.GET.getlist(table.prefixed_order_by_field)
     if order:
         table.order_by = order  # tables2 keeps only orderable columns
+    paging = {"per_page": per_page}
+    if count is not None:
+        paging.update(paginator_class=CountedPaginator, count=count)
     try:
-        table.paginate(page=request.GET.get(table.prefixed_page_field, 1), per_page=per_page)
+        table.paginate(page=request.GET.get(table.prefixed_page_field, 1), **paging)
     except PageNotAnInteger:
-        table.paginate(page=1, per_page=per_page)
+        table.paginate(page=1, **paging)
     except EmptyPage:
         table.page = table.paginator.page(table.paginator.num_pages)
     return table

@@ -20,10 +20,8 @@ class RosterTable(ListTable):
     household_id = tables.Column(
         "户号", linkify=("web:household", [A("household_id")]), order_by=("household_id",)
     )
-    village = tables.Column(
-        "村（社区）", accessor="household__village", order_by=("household__village__code",)
-    )
-    head = tables.Column("户主", accessor="household__head", orderable=False)
+    village = tables.Column("村（社区）", order_by=("village__code",))
+    head = tables.Column("户主", accessor="head_name", orderable=False)
     people = tables.Column("人数")
     category = tables.Column("认定类别")
     monitoring_marked = tables.Column("监测对象", empty_values=())
@@ -42,7 +40,7 @@ class RosterTable(ListTable):
         return _place(value)
 
     def render_head(self, value):
-        return mask_name(value.name)
+        return mask_name(value)
 
     def render_category(self, value):
         return CATEGORY_LABELS.get(value, value)

@@ -63,7 +63,10 @@ def _page(request, kind: str, *, errors=None, status=200):
     if q is not None and kind == "monitored":
         q = q.monitored()
     rows = selectors.roster(user, q) if q is not None else Entitlement.objects.none()
-    table = lists.configure(request, table_class(rows))
+    if kind == "monitored":
+        rows = selectors.with_households(rows)  # risk events and whether risk closure is possible
+    summary = selectors.summary(user, q) if q is not None else None
+    table = lists.configure(request, table_class(rows), count=summary["households"] if summary else 0)
     if kind == "monitored" and q is not None:
         table.outlook = selectors.closure_outlook([row.record for row in table.page.object_list], q.day)
     context = {
@@ -73,12 +76,11 @@ def _page(request, kind: str, *, errors=None, status=200):
         "q": q,
         "values": request.GET,
         "errors": errors,
-        "totals": selectors.totals(user, q) if q is not None else None,
+        "totals": summary,
         "by_category": [
-            {**c, "label": CATEGORY_LABELS.get(c["category"], c["category"])}
-            for c in selectors.by_category(user, q)
+            {**c, "label": CATEGORY_LABELS.get(c["category"], c["category"])} for c in summary["by_category"]
         ]
-        if q is not None
+        if summary
         else [],
         "export_name": export_name,
         "can_unmask": user.can(Perm.UNMASK_PERSONAL_DATA),
