@@ -1,4 +1,5 @@
-"""A table's page of rows as HTML in one pass (`web/table.html` shows it through the `table_body` filter).
+"""A table's page of rows as HTML in one pass (`web/table.html` shows it through the
+`table_body` filter).
 
 django-tables2 renders each cell through `BoundRow.get_cell`: per cell it resolves the accessor
 by trying a dictionary lookup first, looks for a `get_FOO_display`, inspects the render method's
@@ -8,21 +9,26 @@ column for the page (a `_Plan`), and each cell is then an attribute chain, the r
 with the arguments it takes, the column's link, and the escaped value, localized as the template
 would show it.
 
-A column the plan cannot take exactly — a column type other than a plain `Column` or our
-`DateColumn`, a field with choices (tables2 shows `get_FOO_display`), a value that is callable or
-a missing attribute in the chain, cell attributes computed per record — goes through tables2's own
-`get_cell` for that cell, so the HTML is the same either way (`tests/web/test_crawl.py`
-compares the two on every list page it opens). `FAST = False` turns the plan off.
+Choices show their `get_FOO_display`, a missing attribute on the way is None, a `TemplateColumn`
+with a template file is rendered over the page's context flattened once (tables2 builds a
+RequestContext per cell, running every context processor again). A column the plan cannot take
+exactly — another column type, a callable value, a render method with other arguments, records
+that are not model instances — goes through tables2's own `get_cell` for that cell, so the HTML is
+the same either way (`tests/web/test_crawl.py` compares the two on every list page it opens).
+`FAST = False` turns the plan off.
 """
 
 from __future__ import annotations
 
+import html
+
 from django.db import models
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django_tables2 import Column
+from django_tables2 import CheckBoxColumn, Column, TemplateColumn
 from django_tables2.utils import Accessor, signature
 
 FAST = True
@@ -45,24 +51,31 @@ class DateColumn(Column):
         return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-FAST_COLUMNS = (Column, DateColumn)
+FAST_COLUMNS = (Column, DateColumn, CheckBoxColumn)
 
 
 def _shown(value) -> str:
     """What `{{ cell }}` prints in a template: local time, localized, escaped."""
-    return conditional_escape(localize(timezone.template_localtime(value)))
+    return _html(localize(timezone.template_localtime(value)))
 
 
-def _has_choices(bound_column, record) -> bool:
+def _choices_display(bound_column, record) -> str | None:
+    """The `get_FOO_display` tables2 shows for a model field with choices, else None."""
     accessor = Accessor(bound_column.accessor)
     try:
         penultimate, remainder = accessor.penultimate(record)
         if not isinstance(penultimate, models.Model):
-            return False
+            return None
         field = accessor.get_field(record)
     except Exception:  # noqa: BLE001 — not a model field: tables2 does not look for choices either
-        return False
-    return bool(field is not None and getattr(field, "choices", ()))
+        return None
+    if (
+        field is not None
+        and getattr(field, "choices", ())
+        and hasattr(penultimate, f"get_{remainder}_display")
+    ):
+        return f"get_{remainder}_display"
+    return None
 
 
 class _Plan:
@@ -77,29 +90,43 @@ class _Plan:
         td = spec.get("td", spec.get("cell", {}))
         self.dynamic_td = any(callable(v) for v in td.values())
         self.td = "" if self.dynamic_td else _td_html(bound_column)
+        self.template = None
+        if type(column) is TemplateColumn and column.template_name and isinstance(column.extra_context, dict):
+            # tables2 renders it with a new RequestContext per cell over the page's context
+            # flattened: the same values, the context processors run once for the page instead
+            self.template = get_template(column.template_name).template
+            self.page_context = getattr(table, "context", Context()).flatten()
         self.fast = (
             FAST
-            and type(column) in FAST_COLUMNS
+            and (type(column) in FAST_COLUMNS or self.template is not None)
             and isinstance(first_record, models.Model)
-            and not _has_choices(bound_column, first_record)
         )
         if self.fast:
             args, catch_all = signature(bound_column.render)
-            self.fast = catch_all is None and all(a in CELL_ARGUMENTS for a in args)
+            self.fast = self.template is not None or (
+                catch_all is None and all(a in CELL_ARGUMENTS for a in args)
+            )
             self.args = args
             self.render = bound_column.render
             self.bits = Accessor(bound_column.accessor).bits
+            self.display = _choices_display(bound_column, first_record)
+            if self.display:
+                self.bits = self.bits[:-1]
             self.empty = column.empty_values
             self.default = bound_column.default
             self.link = bound_column.link
 
     def value(self, record):
+        """The cell's value as tables2 resolves it on a model instance: a missing attribute
+        anywhere on the way is None; a callable is left to tables2."""
         value = record
         try:
             for bit in self.bits:
                 value = getattr(value, bit)
+            if self.display:
+                return getattr(value, self.display)()
         except AttributeError:
-            return _FALLBACK
+            return None
         return _FALLBACK if callable(value) else value
 
     def cell(self, row, table):
@@ -116,9 +143,25 @@ class _Plan:
                     "bound_row": row,
                     "table": table,
                 }
-                content = self.render(**{a: kwargs[a] for a in self.args})
+                if self.template is not None:
+                    content = self._template_cell(row, value)
+                else:
+                    content = self.render(**{a: kwargs[a] for a in self.args})
                 return self.link(content, **kwargs) if self.link else content
         return row.get_cell(self.name)
+
+    def _template_cell(self, row, value) -> str:
+        column = self.bound_column.column
+        context = {
+            **self.page_context,
+            "default": self.bound_column.default,
+            "column": self.bound_column,
+            column.context_object_name: row.record,
+            "value": value,
+            "row_counter": row.row_counter,
+            **column.extra_context,
+        }
+        return self.template.render(Context(context, autoescape=True))
 
     def td_html(self, row, value) -> str:
         if not self.dynamic_td:
@@ -150,13 +193,23 @@ def rows(table):
         yield row.attrs.as_html(), cells
 
 
+def _html(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper (the same text: Django's `escape` is
+    `html.escape`), for the page's thousands of cells."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def body_html(table) -> str:
     """The `<tr>` of every row, as `web/table.html` shows them."""
     out = []
+    labels: dict[str, str] = {}
     for attrs, cells in rows(table):
-        tds = "".join(
-            format_html('<td{} data-label="{}">{}</td>', mark_safe(td), label, _shown(value))
-            for td, label, value in cells
-        )
-        out.append(format_html("<tr {}>\n  {}\n</tr>\n", attrs, mark_safe(tds)))
+        tds = []
+        for td, label, value in cells:
+            if label not in labels:
+                labels[label] = _html(label)
+            tds.append(f'<td{td} data-label="{labels[label]}">{_shown(value)}</td>')
+        out.append(f"<tr {attrs}>\n  {''.join(tds)}\n</tr>\n")
     return mark_safe("".join(out))
