@@ -457,7 +457,9 @@ def test_the_register_is_grouped_once_per_run_and_dropped_after(tmp_path):
 
     try:
         _leads(engine, tmp_path, sources)  # every rule
-        assert len(shared()) == 3  # recipient members, recipient households, people: built once each
+        # recipient members, recipient households, people, and every recipient rule's source rows
+        # joined once to the members: built once each
+        assert len(shared()) == 4
         engine.load(tmp_path / "register.parquet", sources, empty_dir=tmp_path / "empty")
         assert shared() == set()  # a new load (a new run) starts from the new register
     finally:

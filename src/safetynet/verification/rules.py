@@ -28,6 +28,7 @@ from decimal import Decimal
 import ibis
 
 from safetynet.policy.rules import RuleWithoutClause
+from safetynet.verification.joined import RECIPIENT_SOURCES, SOURCE, recipient_rows
 
 DATA_COMPARISON, DEPARTMENT_WARNING = "data_comparison", "department_warning"
 RURAL_STANDARD = "dibao.standard_monthly.rural"
@@ -160,15 +161,17 @@ SHARED: dict[str, Callable[[Tables], ibis.Table]] = {
     "recipient_members": recipient_members,
     "recipient_households": recipient_households,
     "people": people,
+    "recipient_rows": recipient_rows,
 }
 
 
-def _of_recipients(t: Tables, rows: ibis.Table) -> ibis.Table:
-    """A source's rows (already narrowed by the rule) joined once to the counted members of
-    recipient households: the rows' columns plus `household_id`."""
-    m = t.recipient_members
-    j = rows.join(m, rows.id_index == m.id_index)
-    return j.select(rows, household_id=m.household_id)
+def _of_recipients(t: Tables, code: str) -> ibis.Table:
+    """The rows of source `code` about counted members of recipient households (`recipient_rows`):
+    `id_index`, `household_id`, `as_of` and the source's columns of `RECIPIENT_SOURCES`."""
+    r = t.recipient_rows
+    r = r.filter(r[SOURCE] == code)
+    cols = RECIPIENT_SOURCES[code][1]
+    return r.select("id_index", "household_id", "as_of", **{c: r[f"{code}__{c}"] for c in cols})
 
 
 def _with_household(t: Tables, g: ibis.Table) -> ibis.Table:
@@ -182,15 +185,13 @@ def _with_household(t: Tables, g: ibis.Table) -> ibis.Table:
 
 
 def recipient_deceased(t: Tables, p: RuleParams) -> ibis.Table:
-    h = t.hukou
-    dead = _of_recipients(t, h.filter(h.status == "deceased").select("id_index", "death_date", "as_of"))
+    dead = _of_recipients(t, "hukou")
     j = _with_household(t, dead)
     return j.select("id_index", "household_id", "village_code", "category", "death_date", "as_of")
 
 
 def recipient_financial_over_limit(t: Tables, p: RuleParams) -> ibis.Table:
-    f = t.financial
-    f = _of_recipients(t, f.select("id_index", "balance", "as_of"))
+    f = _of_recipients(t, "financial")
     g = f.group_by("household_id").aggregate(
         financial_total=f.balance.sum(), accounts=f.balance.count(), as_of=f.as_of.max()
     )
@@ -209,10 +210,7 @@ def recipient_financial_over_limit(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_undeclared_vehicle(t: Tables, p: RuleParams) -> ibis.Table:
-    v = t.vehicle
-    v = _of_recipients(
-        t, v.filter(v.kind.isin(["car", "truck", "boat"])).select("id_index", "value", "as_of")
-    )
+    v = _of_recipients(t, "vehicle")
     g = v.group_by("household_id").aggregate(
         vehicles=v.value.count(), vehicle_value=v.value.sum(), top_value=v.value.max(), as_of=v.as_of.max()
     )
@@ -231,12 +229,11 @@ def recipient_undeclared_vehicle(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_company_role(t: Tables, p: RuleParams) -> ibis.Table:
-    b = t.business
+    b = _of_recipients(t, "business")  # companies only, legal representatives and shareholders
     controlling = (b.role == "legal_rep") | (
         (b.role == "shareholder") & (b.share_pct.fill_null(0) >= _d(p["comparison.controlling_share_pct"]))
     )
-    b = b.filter((b.entity_kind == "company") & controlling)
-    b = _of_recipients(t, b.select("id_index", "credit_code", "entity_name", "as_of"))
+    b = b.filter(controlling)
     g = b.group_by(["id_index", "household_id"]).aggregate(
         roles=b.credit_code.count(), entity_name=b.entity_name.min(), as_of=b.as_of.max()
     )
@@ -245,10 +242,7 @@ def recipient_company_role(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_extra_home(t: Tables, p: RuleParams) -> ibis.Table:
-    e = t.real_estate
-    e = _of_recipients(
-        t, e.filter(e.use == "residential").select("id_index", "unit_no", "registered_on", "as_of")
-    )
+    e = _of_recipients(t, "real_estate")
     g = e.group_by("household_id").aggregate(
         homes=e.unit_no.nunique(), latest_registered=e.registered_on.max(), as_of=e.as_of.max()
     )
@@ -266,8 +260,7 @@ def recipient_extra_home(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_income_over_line(t: Tables, p: RuleParams) -> ibis.Table:
-    s = t.social_insurance
-    s = _of_recipients(t, s.select("id_index", "wage_12m", "pension_12m", "as_of"))
+    s = _of_recipients(t, "social_insurance")
     g = s.group_by("household_id").aggregate(
         income_12m=(s.wage_12m + s.pension_12m.fill_null(0)).sum(), as_of=s.as_of.max()
     )
