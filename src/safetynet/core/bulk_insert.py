@@ -40,9 +40,22 @@ def _converter(field):
             return memo[v]
 
         return convert
-    if type(field).__module__.startswith("django.") and isinstance(field, _RAW):
+    if hasattr(field, "bulk_prep_value"):  # the field's own conversion, without Django's calls around it
+        return field.bulk_prep_value()
+    if isinstance(field, _RAW) and _plain(type(field)):
         return None
     return lambda v: field.get_db_prep_save(v, connection)
+
+
+def _plain(cls) -> bool:
+    """A field class whose values reach the database as they are: Django's own, or a subclass that
+    overrides none of the preparation methods (cases.StateField)."""
+    if cls.__module__.startswith("django."):
+        return True
+    own = vars(cls)
+    if any(m in own for m in ("get_prep_value", "get_db_prep_value", "get_db_prep_save", "pre_save")):
+        return False
+    return all(_plain(b) for b in cls.__bases__ if issubclass(b, models.Field))
 
 
 def insert_rows(model, columns: list[str], rows, *, batch_size: int = 5000) -> int:
