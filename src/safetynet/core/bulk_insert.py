@@ -6,7 +6,8 @@ value), which dominated the campaign's time. Here a column's values go through t
 where the database needs a conversion (dates and times, once per distinct value; JSON); integers,
 text, booleans and `Decimal` amounts are passed as they are (psycopg adapts a Decimal to numeric,
 Django's SQLite backend registers it as text; both keep every digit, and the column's scale rounds
-as a save would). No signals, no primary keys returned: callers that need
+as a save would). A field that offers `bulk_prep_value` (the encrypted columns) converts through that one
+function; a subclass of a Django field that overrides no preparation method passes as it is. No signals, no primary keys returned: callers that need
 the ids use `bulk_create`, or read them back by a unique column.
 
 On PostgreSQL the rows go through `COPY … FROM STDIN` (psycopg's `Copy.write_row`, the same
