@@ -6,7 +6,8 @@ value), which dominated the campaign's time. Here a column's values go through t
 where the database needs a conversion (dates and times, once per distinct value; JSON); integers,
 text, booleans and `Decimal` amounts are passed as they are (psycopg adapts a Decimal to numeric,
 Django's SQLite backend registers it as text; both keep every digit, and the column's scale rounds
-as a save would). No signals, no primary keys returned: callers that need
+as a save would). A field that offers `bulk_prep_value` (the encrypted columns) converts through that one
+function; a subclass of a Django field that overrides no preparation method passes as it is. No signals, no primary keys returned: callers that need
 the ids use `bulk_create`, or read them back by a unique column.
 
 On PostgreSQL the rows go through `COPY … FROM STDIN` (psycopg's `Copy.write_row`, the same
@@ -40,9 +41,22 @@ def _converter(field):
             return memo[v]
 
         return convert
-    if type(field).__module__.startswith("django.") and isinstance(field, _RAW):
+    if hasattr(field, "bulk_prep_value"):  # the field's own conversion, without Django's calls around it
+        return field.bulk_prep_value()
+    if isinstance(field, _RAW) and _plain(type(field)):
         return None
     return lambda v: field.get_db_prep_save(v, connection)
+
+
+def _plain(cls) -> bool:
+    """A field class whose values reach the database as they are: Django's own, or a subclass that
+    overrides none of the preparation methods (cases.StateField)."""
+    if cls.__module__.startswith("django."):
+        return True
+    own = vars(cls)
+    if any(m in own for m in ("get_prep_value", "get_db_prep_value", "get_db_prep_save", "pre_save")):
+        return False
+    return all(_plain(b) for b in cls.__bases__ if issubclass(b, models.Field))
 
 
 def insert_rows(model, columns: list[str], rows, *, batch_size: int = 5000) -> int:
