@@ -19,15 +19,18 @@ class EncryptedTextField(models.TextField):
         return settings.KEYRING.decrypt(value)
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
-        return settings.KEYRING.encrypt(value)
+        return _stored(super().get_prep_value(value))
 
     def bulk_prep_value(self):
         """`get_prep_value` as one function, for writing many rows (`core.bulk_insert`)."""
-        encrypt = settings.KEYRING.encrypt
-        return lambda v: v if v is None or v == "" else encrypt(v if isinstance(v, str) else str(v))
+        return lambda v: _stored(v if v is None or isinstance(v, str) else str(v))
+
+
+def _stored(value):
+    """A value as the column stores it: empty stays empty, text becomes a Fernet token."""
+    if value is None or value == "":
+        return value
+    return settings.KEYRING.encrypt(value)
 
 
 def blind_index(value: str) -> str:

@@ -4,22 +4,19 @@
 from html import escape
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 
-@register.simple_tag
-def drill(n, url=""):
-    if url:
-        return format_html('<a href="{}" class="drill">{}</a>', url, n)
-    return format_html("{}", n)
-
-
 def _drill(n, url) -> str:
     shown = escape(str(n))
     return f'<a href="{escape(url)}" class="drill">{shown}</a>' if url else shown
+
+
+@register.simple_tag
+def drill(n, url=""):
+    return mark_safe(_drill(n, url))
 
 
 @register.filter

@@ -15,7 +15,6 @@ RequestContext per cell, running every context processor again). A column the pl
 exactly — another column type, a callable value, a render method with other arguments, records
 that are not model instances — goes through tables2's own `get_cell` for that cell, so the HTML is
 the same either way (`tests/web/test_crawl.py` compares the two on every list page it opens).
-`FAST = False` turns the plan off.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from django.utils.safestring import mark_safe
 from django_tables2 import CheckBoxColumn, Column, TemplateColumn
 from django_tables2.utils import Accessor, signature
 
-FAST = True
 CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 _FALLBACK = object()
 
@@ -96,10 +94,8 @@ class _Plan:
             # flattened: the same values, the context processors run once for the page instead
             self.template = get_template(column.template_name).template
             self.page_context = getattr(table, "context", Context()).flatten()
-        self.fast = (
-            FAST
-            and (type(column) in FAST_COLUMNS or self.template is not None)
-            and isinstance(first_record, models.Model)
+        self.fast = (type(column) in FAST_COLUMNS or self.template is not None) and isinstance(
+            first_record, models.Model
         )
         if self.fast:
             args, catch_all = signature(bound_column.render)
