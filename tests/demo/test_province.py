@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.db.models import Count, F, Q
 
 from safetynet.accounts.models import User
 from safetynet.assessments.models import Assessment, AssessmentRun
@@ -88,6 +89,10 @@ def test_open_entitlements_are_the_current_assessments_and_the_timeline_does_not
         assert Membership.objects.filter(
             household_id=m.entitlement.household_id, person_id=m.person_id
         ).exists()
+    # Each row stores how many member rows it has.
+    counted = Entitlement.objects.annotate(n=Count("members")).filter(~Q(people=F("n")))
+    assert not counted.exists()
+    assert Entitlement.objects.filter(people__gt=1).exists()
     assert Assessment.objects.filter(run__assessed_on=ON - dt.timedelta(days=365)).count() > 200
 
 

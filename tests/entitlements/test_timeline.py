@@ -4,6 +4,7 @@ answerable for any past day and scoped like every read."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -66,6 +67,21 @@ def test_every_counted_member_is_listed_with_individual_parts_kept(make_househol
     )
     parts = {m.person.name: (m.category, m.benefit_monthly) for m in row.members.select_related("person")}
     assert parts == {"甲": ("dibao_edge", Decimal("0.00")), "乙": ("individual_dibao", Decimal("290.00"))}
+    assert row.people == 2
+    row.refresh_from_db()
+    assert row.people == row.members.count() == 2  # stored with the row: the roster sums it
+
+
+def test_the_migration_fills_the_people_of_rows_written_before_it(make_household):
+    from django.apps import apps
+
+    fill = importlib.import_module("safetynet.entitlements.migrations.0006_entitlement_people").fill
+    h = make_household(members=[member("head", name="甲"), member("spouse", name="乙"), member("child")])
+    row = open_(h, D(2026, 3, 1))
+    Entitlement.objects.update(people=0)  # as the column was added
+    fill(apps, None)
+    row.refresh_from_db()
+    assert row.people == row.members.count() == 3
 
 
 def test_a_change_dated_on_or_before_the_current_row_is_refused(make_household):

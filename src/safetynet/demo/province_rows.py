@@ -356,6 +356,7 @@ def _entitlement(t, ids, hh, terms, start, until, basis, case_id, previous, chun
         monitoring_marked=r["monitoring"]["marked"],
         monitoring_type=r["monitoring"]["type"] or "",
         benefit_monthly=Decimal(r["benefit_monthly"]).quantize(Decimal("0.01")),
+        people=len(terms["members"]),
         basis=basis,
         end_basis="standard" if until else "",
         case_id=case_id,

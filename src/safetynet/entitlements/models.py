@@ -56,6 +56,9 @@ class Entitlement(models.Model):
     monitoring_marked = models.BooleanField("防返贫监测对象", default=False)
     monitoring_type = models.CharField("监测类型", max_length=24, blank=True)
     benefit_monthly = models.DecimalField("户月救助金额（元）", max_digits=12, decimal_places=2, default=0)
+    # How many member rows the row has (written with them, which never change afterwards), so a
+    # roster sums people without counting the member rows of every household it selects.
+    people = models.PositiveSmallIntegerField("人数", default=0)
     basis = models.CharField("依据", max_length=16, choices=Basis.choices)
     # Why the row was closed early (a stop, a change), set with `valid_until` by the next change.
     end_basis = models.CharField("终止原因", max_length=16, choices=Basis.choices, blank=True)

@@ -155,6 +155,7 @@ def open_row(
             review_due = None if valid_until else plan.review_due
         if latest is not None:
             _close(latest, valid_from, basis, actor, reason)
+        parts = _member_parts(hh, terms)
         row = Entitlement.objects.create(
             household=hh,
             village_id=hh.village_id,
@@ -164,6 +165,7 @@ def open_row(
             monitoring_marked=terms.monitoring_marked,
             monitoring_type=terms.monitoring_type or "",
             benefit_monthly=Decimal(terms.benefit_monthly).quantize(Decimal("0.01")),
+            people=len(parts),
             basis=basis,
             case=case,
             decision=decision,
@@ -183,8 +185,9 @@ def open_row(
                 support_mode=(m.support_mode or modes.get(m.person_id, "")) if m.category == "tekun" else "",
                 benefit_monthly=Decimal(m.benefit_monthly).quantize(Decimal("0.01")),
             )
-            for m in _member_parts(hh, terms)
+            for m in parts
         )
+
         record_audit(
             actor=actor,
             action="entitlement.open",

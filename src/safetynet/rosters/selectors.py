@@ -1,13 +1,12 @@
 """The roster: the entitlement rows in force on the query's date, in the viewer's reach, filtered
 and sorted in SQL (one query for a page, one grouped query for the totals per category and in
-all), with the people on each row counted by a subquery so a member filter never multiplies rows."""
+all), with the people on each row as the row stores them, so a member filter never multiplies rows."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 
 from safetynet.accounts.roles import Perm
 from safetynet.cases import risk_closure
@@ -34,17 +33,6 @@ def _yuan(value) -> Decimal:
 def require_roster(user) -> None:
     if not user.can(Perm.VIEW_ROSTER):
         raise PermissionDenied("您的角色无权查看花名册。")
-
-
-def _people():
-    return Subquery(
-        EntitlementMember.objects.filter(entitlement=OuterRef("pk"))
-        .order_by()
-        .values("entitlement")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
 
 
 def filtered(user, q: RosterQuery) -> QuerySet[Entitlement]:
@@ -89,7 +77,7 @@ def roster(user, q: RosterQuery) -> QuerySet[Entitlement]:
         filtered(user, q)
         .select_related(None)
         .select_related("village__parent")
-        .annotate(people=Coalesce(_people(), 0), head_name=_head_name())
+        .annotate(head_name=_head_name())
         .order_by(*order)
     )
 
@@ -103,11 +91,11 @@ def summary(user, q: RosterQuery) -> dict:
     """The whole selection's households, people and monthly amount, in all and per category (the
     summary above the table, and the table's count), from one grouped query."""
     rows = [
-        {**r, "people": r["people"] or 0, "amount": _yuan(r["amount"])}
+        {**r, "amount": _yuan(r["amount"])}
         for r in filtered(user, q)
         .order_by()
         .values("category")
-        .annotate(households=Count("pk"), people=Sum(_people()), amount=Sum("benefit_monthly"))
+        .annotate(households=Count("pk"), people=Sum("people"), amount=Sum("benefit_monthly"))
         .order_by("category")
     ]
     return {
