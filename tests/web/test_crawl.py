@@ -119,8 +119,8 @@ def checked_tables(monkeypatch):
         assert len(fast) == len(reference), type(table).__name__
         for (attrs, cells), (ref_attrs, ref_cells) in zip(fast, reference, strict=True):
             assert attrs == ref_attrs
-            assert [(td.strip(), label, str(render._shown(v))) for td, label, v in cells] == [
-                (td, label, str(render._shown(v))) for td, label, v in ref_cells
+            assert [(td.strip(), label, str(render.shown(v))) for td, label, v in cells] == [
+                (td, label, str(render.shown(v))) for td, label, v in ref_cells
             ], type(table).__name__
         if fast:
             checked.add(type(table).__name__)

@@ -1,5 +1,5 @@
 """A table's page of rows as HTML in one pass (`web/table.html` shows it through the
-`table_body` filter).
+`table_html` filter, web/lists/frame.py).
 
 django-tables2 renders each cell through `BoundRow.get_cell`: per cell it resolves the accessor
 by trying a dictionary lookup first, looks for a `get_FOO_display`, inspects the render method's
@@ -19,16 +19,21 @@ the same either way (`tests/web/test_crawl.py` compares the two on every list pa
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
+from django.conf import settings
 from django.db import models
 from django.template import Context
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django_tables2 import CheckBoxColumn, Column, TemplateColumn
-from django_tables2.utils import Accessor, signature
+from django_tables2.columns.base import LinkTransform
+from django_tables2.utils import Accessor, AttributeDict, signature
 
 CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 _FALLBACK = object()
@@ -43,7 +48,14 @@ class DateColumn(Column):
         self.format = format
 
     def render(self, value):
-        return date_format(timezone.template_localtime(value), self.format)
+        value = timezone.template_localtime(value)
+        if self.format == "Y-m-d" and isinstance(value, dt.date):
+            # what date_format gives for this format (a year of four digits, month and day of
+            # two), without looking the format up
+            day = value.date() if isinstance(value, dt.datetime) else value
+            if day.year >= 1000:
+                return day.isoformat()
+        return date_format(value, self.format)
 
     def value(self, value):
         return value.isoformat() if hasattr(value, "isoformat") else value
@@ -52,9 +64,51 @@ class DateColumn(Column):
 FAST_COLUMNS = (Column, DateColumn, CheckBoxColumn)
 
 
-def _shown(value) -> str:
-    """What `{{ cell }}` prints in a template: local time, localized, escaped."""
+def shown(value) -> str:
+    """What `{{ cell }}` prints in a template: local time, localized, escaped. A whole number
+    prints as it is when numbers are not grouped (Django's own fast case)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return _html(localize(timezone.template_localtime(value)))
+
+
+class _Link:
+    """A column's `linkify=(viewname, [accessors])` for the page: the URL reversed once with
+    stand-in numbers, then each cell's whole-number arguments put in their place; the anchor as
+    tables2 writes it. None when the link is of another kind (tables2 then links each cell)."""
+
+    STAND_IN = 918_273_645_564_738_000
+
+    @classmethod
+    def of(cls, link) -> _Link | None:
+        if type(link) is not LinkTransform or link.url is not None:
+            return None
+        r = link.reverse_args
+        if set(r) != {"viewname", "args"} or not isinstance(r["viewname"], str):
+            return None
+        if not r["args"] or any(callable(v) for v in (link.attrs or {}).values()):
+            return None
+        stand_ins = [str(cls.STAND_IN + i) for i in range(len(r["args"]))]
+        try:
+            url = reverse(r["viewname"], args=[int(x) for x in stand_ins])
+        except Exception:  # noqa: BLE001 — the view's arguments are not whole numbers
+            return None
+        attrs = AttributeDict({**(link.attrs or {}), "href": url}).as_html()
+        if any(attrs.count(x) != 1 for x in stand_ins):
+            return None
+        return cls(attrs, stand_ins, r["args"])
+
+    def __init__(self, attrs: str, stand_ins: list[str], args):
+        self.attrs, self.stand_ins, self.args = attrs, stand_ins, args
+
+    def __call__(self, content, record) -> str | None:
+        attrs = self.attrs
+        for stand_in, arg in zip(self.stand_ins, self.args, strict=True):
+            value = arg.resolve(record) if isinstance(arg, Accessor) else arg
+            if type(value) is not int:
+                return None
+            attrs = attrs.replace(stand_in, str(value))
+        return mark_safe(f"<a {attrs}>{conditional_escape(content)}</a>")
 
 
 def _choices_display(bound_column, record) -> str | None:
@@ -111,6 +165,7 @@ class _Plan:
             self.empty = column.empty_values
             self.default = bound_column.default
             self.link = bound_column.link
+            self.fast_link = _Link.of(self.link) if self.link else None
 
     def value(self, record):
         """The cell's value as tables2 resolves it on a model instance: a missing attribute
@@ -143,7 +198,13 @@ class _Plan:
                     content = self._template_cell(row, value)
                 else:
                     content = self.render(**{a: kwargs[a] for a in self.args})
-                return self.link(content, **kwargs) if self.link else content
+                if not self.link:
+                    return content
+                if self.fast_link is not None:
+                    linked = self.fast_link(content, row.record)
+                    if linked is not None:
+                        return linked
+                return self.link(content, **kwargs)
         return row.get_cell(self.name)
 
     def _template_cell(self, row, value) -> str:
@@ -206,6 +267,6 @@ def body_html(table) -> str:
         for td, label, value in cells:
             if label not in labels:
                 labels[label] = _html(label)
-            tds.append(f'<td{td} data-label="{labels[label]}">{_shown(value)}</td>')
+            tds.append(f'<td{td} data-label="{labels[label]}">{shown(value)}</td>')
         out.append(f"<tr {attrs}>\n  {''.join(tds)}\n</tr>\n")
     return mark_safe("".join(out))

@@ -10,12 +10,12 @@ from safetynet.core import masking
 from safetynet.registry.models import SELF_CARE_ACTIVITIES
 from safetynet.web import labels
 from safetynet.web.forms import income_fields
-from safetynet.web.lists import render
+from safetynet.web.lists import frame
 
 register = template.Library()
 
 register.filter("mask_name", masking.mask_name)
-register.filter("table_body", render.body_html)  # web/table.html: the page's rows
+register.filter("table_html", frame.table_html)  # web/table.html: the whole table
 register.filter("mask_id", masking.mask_id_number)
 register.filter("mask_phone", masking.mask_phone)
 register.filter("mask_bank", masking.mask_bank_account)

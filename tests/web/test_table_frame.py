@@ -1,0 +1,77 @@
+"""The frame every list's table is written in (web/lists/frame.py): the count, sort links that keep
+the query string, the empty text, the footer, and page links with the current page marked and the
+far pages folded — escaped like the template it replaces."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs
+
+import django_tables2 as tables
+from django.test import RequestFactory
+
+from safetynet.web import lists
+from safetynet.web.lists.frame import table_html
+
+
+class Numbers(tables.Table):
+    n = tables.Column("序号", footer="合计")
+    label = tables.Column("名称<b>", orderable=False)
+
+    class Meta:
+        attrs = {"id": "numbers", "class": "table table-sm"}
+        empty_text = "没有<记录>。"
+        template_name = "web/table.html"
+
+
+def _table(query: str, count: int, per_page: int = 5) -> str:
+    request = RequestFactory().get(f"/x/?{query}")
+    table = Numbers([{"n": i, "label": f"第{i}项&"} for i in range(count)])
+    lists.configure(request, table, per_page=per_page)
+    return table_html(table)
+
+
+def _links(html: str, pattern: str) -> list[dict]:
+    return [parse_qs(h.replace("&amp;", "&").lstrip("?")) for h in re.findall(pattern, html)]
+
+
+def test_the_count_the_header_sort_link_and_the_rows_of_a_page():
+    html = _table("q=张%26三&page=3&sort=n", count=63)
+    assert '<div class="table-container" id="numbers-list">' in html
+    assert "共 63 条，第 3/13 页" in html
+    assert '<table class="table table-sm" id="numbers">' in html
+    # The sortable header links to the other direction and keeps the query (escaped); the other
+    # header is plain text, escaped.
+    (sort,) = _links(html, r'<th[^>]*><a href="([^"]+)">序号</a></th>')
+    assert sort == {"q": ["张&三"], "page": ["3"], "sort": ["-n"]}
+    assert '<th scope="col">名称&lt;b&gt;</th>' in html
+    body = re.search(r"<tbody[^>]*>(.*)</tbody>", html, re.S).group(1)
+    assert body.count("<tr") == 5 and "第10项&amp;" in body and "第15项" not in body
+
+
+def test_page_links_mark_the_current_page_fold_the_far_ones_and_keep_the_query():
+    html = _table("q=a&page=7", count=100)
+    pages = re.findall(
+        r'<li class="page-item( active| disabled)?"><(?:a|span) class="page-link"[^>]*>([^<]+)<', html
+    )
+    labels = [p for _, p in pages]
+    assert labels[0] == "上一页" and labels[-1] == "下一页"
+    assert "1" in labels and "20" in labels and labels.count("…") == 2
+    assert [p for cls, p in pages if cls == " active"] == ["7"]
+    assert 'aria-current="page">7</a>' in html
+    previous = _links(html, r'<a class="page-link" href="([^"]+)">上一页</a>')
+    assert previous == [{"q": ["a"], "page": ["6"]}]
+
+
+def test_a_single_page_has_no_page_links_and_an_empty_table_shows_its_text_escaped():
+    html = _table("", count=3)
+    assert "共 3 条" in html and "第 1/1 页" not in html and "pagination" not in html
+    empty = _table("", count=0)
+    assert '<td colspan="2" class="empty text-body-secondary">没有&lt;记录&gt;。</td>' in empty
+    assert "共 0 条" in empty
+
+
+def test_the_footer_is_written_when_a_column_has_one():
+    html = _table("", count=2)
+    foot = re.search(r"<tfoot[^>]*>(.*?)</tfoot>", html, re.S)
+    assert foot and foot.group(1).strip() == "<tr><td>合计</td><td></td></tr>"
