@@ -203,6 +203,31 @@ def test_the_other_townships_clerk_sees_neither_its_cases_nor_its_counts(proc, u
     assert '<td data-label="乡镇">昌宁镇</td>' in officer_board
 
 
+def test_a_household_moved_to_another_township_takes_its_cases_to_that_townships_worklist(
+    proc,
+    users,
+    make_user,
+    client_for,  # noqa: F811
+):
+    """Cases keep their household's village (found by area through their own index): a move made
+    on the household moves its cases with it in the same transaction, and reach follows."""
+    from safetynet.cases.models import Case
+    from safetynet.registry import services as registry_services
+
+    proc.accept()
+    case = Case.objects.get(pk=proc.case_id)
+    assert case.village.code == VILLAGE_A
+    registry_services.update_household(user=users["admin"], household=proc.household, village_code=VILLAGE_C)
+    case.refresh_from_db()
+    assert case.village.code == VILLAGE_C
+    guanghua = client_for(make_user(Role.TOWNSHIP_CLERK, GUANGHUA, "clerk_gh2"))
+    assert proc.data["reference"] in guanghua.get("/cases/", {"state": "all"}).content.decode()
+    assert (
+        proc.data["reference"]
+        not in client_for(users["township_clerk"]).get("/cases/", {"state": "all"}).content.decode()
+    )
+
+
 # ---- what the table template renders ----------------------------------------------------------------
 
 

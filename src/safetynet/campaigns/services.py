@@ -193,9 +193,12 @@ def _create_chunk(campaign, ct, chunk, actor, on, deadline) -> None:
             actor=actor,
             items=[
                 bulk.NewReviewCase(
-                    household_id=hid, reference=f"{stem}{n + i + 1:06d}", applicant_name=name or ""
+                    household_id=hid,
+                    village_id=vid,
+                    reference=f"{stem}{n + i + 1:06d}",
+                    applicant_name=name or "",
                 )
-                for i, (hid, _, name) in enumerate(todo)
+                for i, (hid, vid, name) in enumerate(todo)
             ],
             on=on,
             deadline=deadline,

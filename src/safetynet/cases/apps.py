@@ -13,6 +13,11 @@ class CasesConfig(AppConfig):
 
         if open_case_ids not in hooks.open_case_probes:
             hooks.open_case_probes.append(open_case_ids)
+        # A household moved to another village takes its cases with it (Case.village).
+        from safetynet.cases.services.acceptance import follow_village
+
+        if follow_village not in hooks.village_followers:
+            hooks.village_followers.append(follow_village)
         # A family change on an entitled household opens a change case (cases/services/family.py).
         from safetynet.cases.services.family import on_household_changed
 

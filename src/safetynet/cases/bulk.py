@@ -37,6 +37,7 @@ from safetynet.workdays.services import work_calendar
 @dataclass(frozen=True)
 class NewReviewCase:
     household_id: int
+    village_id: int
     reference: str
     applicant_name: str = ""
 
@@ -78,6 +79,7 @@ def create_review_cases(
                 "reference",
                 "kind",
                 "household_id",
+                "village_id",
                 "state",
                 "version",
                 "accepted_on",
@@ -97,6 +99,7 @@ def create_review_cases(
                     i.reference,
                     Case.Kind.REVIEW.value,
                     i.household_id,
+                    i.village_id,
                     State.ACCEPTED.value,
                     1,
                     on,

@@ -20,7 +20,7 @@ from safetynet.workdays.services import work_calendar
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    return registry.in_reach(Case.objects.all(), user, "household__village__code")
+    return registry.in_reach(Case.objects.all(), user, "village__code")
 
 
 def get_case(user, pk, *, for_update: bool = False) -> Case:
@@ -472,7 +472,7 @@ def cases_awaiting_sitting(user, township_code: str) -> QuerySet[Case]:
     live = SittingItem.objects.filter(status__in=SittingItem.LIVE).values("case_id")
     return (
         cases_visible_to(user)
-        .filter(state=State.TOWNSHIP_DECISION, household__village__parent__code=township_code)
+        .filter(state=State.TOWNSHIP_DECISION, village__parent__code=township_code)
         .exclude(pk__in=live)
         .select_related("household__village", "household__head")
         .order_by("deadline", "id")

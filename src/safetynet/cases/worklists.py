@@ -118,7 +118,7 @@ def cases(
     elif not include_closed and not monitoring:
         qs = qs.filter(state__in=OPEN_STATES)
     if township:
-        qs = qs.filter(household__village__parent__code=township)
+        qs = qs.filter(village__parent__code=township)
     if monitoring:
         qs = monitored(qs)
     return qs.filter(due_filter(due, today)).order_by("deadline", "id")
@@ -175,7 +175,7 @@ def deadline_board(user, *, townships: QuerySet[Area] | None = None, today: dt.d
         row["township"]: row
         for row in selectors.cases_visible_to(user)
         .filter(state__in=OPEN_STATES)
-        .annotate(township=Substr("household__village__code", 1, 9))
+        .annotate(township=Substr("village__code", 1, 9))
         .values("township")
         .annotate(
             open=Count("id"),

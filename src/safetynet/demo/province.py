@@ -313,7 +313,7 @@ def bench_targets() -> dict | None:
     from safetynet.cases.models import OPEN_STATES, Case
 
     case = (
-        Case.objects.filter(state__in=OPEN_STATES, household__village__code__startswith=_configured())
+        Case.objects.filter(state__in=OPEN_STATES, village__code__startswith=_configured())
         .select_related("household__village__parent")
         .order_by("id")
         .first()

@@ -387,6 +387,7 @@ def _case(t, ids, rng, hh, members, chunk, *, state: str) -> int:
         reference=f"PV{chunk.county[-3:]}-C-{accepted.year}-{pk:08d}",
         kind="application",
         household_id=hh.id,
+        village_id=hh.village_id,
         state=state,
         accepted_on=accepted,
         deadline=accepted + dt.timedelta(days=42),

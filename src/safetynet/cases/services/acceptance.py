@@ -93,6 +93,7 @@ def _open_case(household, kind, leads, others, phone, summary, on, actor, user) 
                 reference=_next_reference("XN-C", Case, on),
                 kind=kind,
                 household=household,
+                village_id=household.village_id,
                 accepted_on=on,
                 accepted_by=user,
                 deadline=deadline.date,
@@ -191,4 +192,12 @@ def transition_case(
 def withdraw_case(*, user, case, expected_version: int | None, reason: str, client: str = "") -> Case:
     return transition_case(
         user=user, case=case, name="withdraw", expected_version=expected_version, reason=reason, client=client
+    )
+
+
+def follow_village(household_id: int, village_id: int) -> None:
+    """A household moved to another village: its cases go with it (registered in
+    `registry.services.hooks.village_followers`, run inside the move's transaction)."""
+    Case.objects.filter(household_id=household_id).exclude(village_id=village_id).update(
+        village_id=village_id
     )

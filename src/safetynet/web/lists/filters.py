@@ -152,7 +152,7 @@ class CaseFilter(ListFilter):
         empty_label=ALL,
         method="by_due",
     )
-    township = AreaFilter(label="乡镇", field_name="household__village__parent", queryset=_case_townships)
+    township = AreaFilter(label="乡镇", field_name="village__parent", queryset=_case_townships)
     village = AreaFilter(label="村（社区）", field_name="household__village", queryset=_villages)
     monitoring = df.ChoiceFilter(
         label="监测对象",
