@@ -9,7 +9,7 @@ from safetynet.assessments import services as assessment_services
 from safetynet.core.errors import NotFound, PermissionDenied
 from safetynet.registry import selectors, services
 from safetynet.registry.areas import VillageSpec, load_villages
-from safetynet.registry.models import Area
+from safetynet.registry.models import Area, Household
 from tests.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, member
 
 OTHER_COUNTY_VILLAGE = "141028100201"
@@ -120,6 +120,29 @@ def test_outside_area_answers_exactly_like_a_missing_household(world):
     with pytest.raises(NotFound) as missing:
         selectors.get_household(clerk, 10**9)
     assert outside.value.as_dict() == missing.value.as_dict()
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_a_household_already_read_is_checked_against_reach_by_the_same_rule(
+    world, role, django_assert_num_queries
+):
+    """`reached_household`: a household read with its village (by a page that read it for another
+    purpose) is checked against each role's reach without reading it again, with the same answer
+    as reading it through the scoped selector."""
+    users, homes = world
+    user = users[role]
+    for code, home in homes.items():
+        read = Household.objects.select_related("village").get(pk=home.pk)
+        try:
+            expected = selectors.get_household(user, home.pk)
+        except NotFound:
+            expected = None
+        with django_assert_num_queries(0):  # the user's area was read by get_household above
+            try:
+                got = selectors.reached_household(user, read)
+            except NotFound:
+                got = None
+        assert (got is None) == (expected is None), (role, code)
 
 
 def test_department_liaison_reaches_no_household(world):

@@ -196,7 +196,7 @@ def clock(case: Case, today: dt.date | None = None, cal=None, due_soon: int | No
 def case_history(user, household) -> list[dict]:
     """Every case of a household, newest first, with its moves and the status it left behind
     (for the household page). The household is fetched through the registry's scoping."""
-    household = registry.get_household(user, household.pk)
+    household = registry.reached_household(user, household)
     cases = (
         Case.objects.filter(household=household)
         .prefetch_related("transitions", "entitlements", "leads", "decisions")

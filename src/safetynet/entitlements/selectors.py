@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 
 from safetynet.entitlements.models import Entitlement, EntitlementMember
-from safetynet.registry.selectors import get_household, households_in_region, in_reach
+from safetynet.registry.selectors import households_in_region, in_reach, reached_household
 
 # The categories that pay a cash benefit to the household (the comparison's "recipients").
 RECIPIENT_CATEGORIES = ("tekun", "dibao")
@@ -31,12 +31,12 @@ def entitlement_on(household, day: dt.date) -> Entitlement | None:
 
 
 def household_entitlement_on(user, household, day: dt.date) -> Entitlement | None:
-    hh = get_household(user, getattr(household, "pk", household))
+    hh = reached_household(user, household)
     return _with_members(Entitlement.objects.filter(covering(day), household=hh)).first()
 
 
 def timeline(user, household) -> list[Entitlement]:
-    hh = get_household(user, getattr(household, "pk", household))
+    hh = reached_household(user, household)
     return list(
         _with_members(Entitlement.objects.filter(household=hh).select_related("case")).order_by("valid_from")
     )

@@ -17,7 +17,7 @@ from django.db.models import BigIntegerField, Count, F, Func, QuerySet, Sum, Val
 from safetynet.accounts.roles import Perm
 from safetynet.core.errors import NotFound
 from safetynet.payments.models import LineStatus, Payroll, PayrollLine, Receivable
-from safetynet.registry.selectors import get_household
+from safetynet.registry.selectors import reached_household
 
 CENT = Decimal("0.01")
 
@@ -152,7 +152,7 @@ def receivables_visible_to(user) -> QuerySet[Receivable]:
 
 def payment_history(user, household) -> list[dict]:
     """A household's payments month by month (lines of approved payrolls), newest first."""
-    hh = get_household(user, getattr(household, "pk", household))
+    hh = reached_household(user, household)
     rows = (
         PayrollLine.objects.filter(household=hh)
         .exclude(payroll__status=Payroll.Status.DRAFT)

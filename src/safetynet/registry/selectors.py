@@ -112,6 +112,18 @@ def get_household(user, pk) -> Household:
         raise NotFound("未找到该户。", code="household_not_found") from None
 
 
+def reached_household(user, household) -> Household:
+    """A household (or its id) checked against the user's reach: a household already read with
+    its village (as `get_household` reads it) by the same rule as `in_reach`, without reading it
+    again; anything else through `get_household`."""
+    if isinstance(household, Household) and Household.village.is_cached(household):
+        prefix = _reach(user)
+        if prefix is not None and household.village.code.startswith(prefix):
+            return household
+        raise NotFound("未找到该户。", code="household_not_found")
+    return get_household(user, getattr(household, "pk", household))
+
+
 def get_membership(user, household: Household, pk) -> Membership:
     try:
         return memberships_visible_to(user).select_related("person").get(pk=int(pk), household=household)

@@ -27,7 +27,7 @@ def audit_actions(user) -> list[str]:
 
 def household_audit(user, household, *, limit: int = 20) -> list[AuditRecord]:
     """The household's records and those of every person who is or was its member."""
-    household = registry.get_household(user, household.pk)
+    household = registry.reached_household(user, household)
     person_ids = (
         registry.memberships_visible_to(user).filter(household=household).values_list("person_id", flat=True)
     )
