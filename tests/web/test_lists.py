@@ -204,10 +204,10 @@ def test_the_other_townships_clerk_sees_neither_its_cases_nor_its_counts(proc, u
 
 
 def test_a_household_moved_to_another_township_takes_its_cases_to_that_townships_worklist(
-    proc,
+    proc,  # noqa: F811
     users,
     make_user,
-    client_for,  # noqa: F811
+    client_for,
 ):
     """Cases keep their household's village (found by area through their own index): a move made
     on the household moves its cases with it in the same transaction, and reach follows."""
