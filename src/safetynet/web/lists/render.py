@@ -72,6 +72,16 @@ def shown(value) -> str:
     return _html(localize(timezone.template_localtime(value)))
 
 
+def id_url(viewname: str):
+    """`reverse(viewname, args=[pk])` for the many ids of a page: reversed once with a stand-in
+    id, which each whole-number id then takes the place of."""
+    stand_in = str(_Link.STAND_IN)
+    head, found, tail = reverse(viewname, args=[_Link.STAND_IN]).partition(stand_in)
+    if not found or stand_in in tail:
+        raise ValueError(f"{viewname} does not take one whole-number argument")
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 class _Link:
     """A column's `linkify=(viewname, [accessors])` for the page: the URL reversed once with
     stand-in numbers, then each cell's whole-number arguments put in their place; the anchor as

@@ -5,19 +5,20 @@ what. Rendered by `web/table.html`."""
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from safetynet.cases import worklists
-from safetynet.cases.models import Channel
+from safetynet.cases.models import Channel, Lead
 from safetynet.cases.services.triage import officer_name
 from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core import clock, glossary
 from safetynet.core.masking import mask_name
 from safetynet.web import labels
-from safetynet.web.lists.render import DateColumn
+from safetynet.web.lists.render import DateColumn, id_url
 
 TABLE_CLASS = "table table-sm table-hover table-stack"
 A = tables.A
@@ -69,11 +70,8 @@ class LeadTable(ListTable):
     received_at = tables.Column("已收到（天）", order_by=("-received_at", "-id"))
     assigned_to = tables.Column("分派给", order_by=("assigned_to__username",))
     household = tables.Column("户档案", orderable=False, empty_values=())
-    actions = tables.TemplateColumn(
-        template_name="cases/partials/lead_actions.html",
-        verbose_name="操作",
-        orderable=False,
-        attrs={"td": {"class": "row-actions"}},
+    actions = tables.Column(
+        "操作", accessor="pk", orderable=False, empty_values=(), attrs={"td": {"class": "row-actions"}}
     )
 
     class Meta(ListTable.Meta):
@@ -85,6 +83,7 @@ class LeadTable(ListTable):
         super().__init__(data, exclude=exclude, **kwargs)
         self.today = clock.today()
         self.can_accept = can_accept
+        self.urls = {name: id_url(name) for name in ("cases:lead", "cases:dismiss", "web:household")}
 
     def render_channel(self, value, record):
         text = Channel(value).label if value in Channel.values else value
@@ -108,11 +107,40 @@ class LeadTable(ListTable):
     def render_household(self, record):
         if record.household_id:
             return format_html(
-                '<a href="{}">户{}</a>',
-                reverse("web:household", args=[record.household_id]),
-                record.household_id,
+                '<a href="{}">户{}</a>', self.urls["web:household"](record.household_id), record.household_id
             )
         return mark_safe('<span class="text-body-secondary">未建档</span>')
+
+    def render_actions(self, record):
+        """受理 (once the lead has a household) and 排除 with a reason, for a new lead; else its status."""
+        if record.status != Lead.Status.NEW:
+            return record.get_status_display()
+        if getattr(self, "_csrf", None) is None:
+            self._csrf = csrf_input(self.request)  # one token for the page's forms
+        if record.household_id:
+            accept = format_html(
+                '<form method="post" action="{}" class="d-inline">{}\n  <input type="hidden" name="lead_id" '
+                'value="{}"><button type="submit" class="btn btn-sm btn-primary">受理</button></form>',
+                reverse("cases:accept"),
+                self._csrf,
+                record.pk,
+            )
+        else:
+            accept = format_html(
+                '<a class="btn btn-sm btn-outline-primary" href="{}">建档后受理</a>',
+                self.urls["cases:lead"](record.pk),
+            )
+        dismiss = format_html(
+            '\n<form method="post" action="{}" class="d-inline dismiss-form" data-confirm="确定排除线索 {}？排除后不予'
+            '受理，并记入审计日志。">{}\n  <input class="form-control form-control-sm" name="reason" placeholder='
+            '"排除理由" aria-label="排除线索 {} 的理由" required><button class="btn btn-sm btn-outline-secondary" '
+            'type="submit">排除</button></form>',
+            self.urls["cases:dismiss"](record.pk),
+            record.reference,
+            self._csrf,
+            record.reference,
+        )
+        return accept + dismiss
 
 
 class CaseTable(ListTable):
