@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "safetynet.web.shell.ErrorPages",  # one renderer of web errors (403, 404, 400, 409…)
 ]
 CSRF_FAILURE_VIEW = "safetynet.web.shell.csrf_failure"
+# Django's renderer with its plainest widget templates written in Python (filter forms on every list).
+FORM_RENDERER = "safetynet.web.form_renderer.FastWidgets"
 
 ROOT_URLCONF = "safetynet.urls"
 WSGI_APPLICATION = "safetynet.wsgi.application"
