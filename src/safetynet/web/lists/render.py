@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import models
 from django.template import Context
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
@@ -72,11 +72,15 @@ def shown(value) -> str:
     return _html(localize(timezone.template_localtime(value)))
 
 
+# An id no row has, reversed in its place once per page and then replaced by each row's id.
+STAND_IN = 918_273_645_564_738_000
+
+
 def id_url(viewname: str):
     """`reverse(viewname, args=[pk])` for the many ids of a page: reversed once with a stand-in
     id, which each whole-number id then takes the place of."""
-    stand_in = str(_Link.STAND_IN)
-    head, found, tail = reverse(viewname, args=[_Link.STAND_IN]).partition(stand_in)
+    stand_in = str(STAND_IN)
+    head, found, tail = reverse(viewname, args=[STAND_IN]).partition(stand_in)
     if not found or stand_in in tail:
         raise ValueError(f"{viewname} does not take one whole-number argument")
     return lambda pk: f"{head}{int(pk)}{tail}"
@@ -87,8 +91,6 @@ class _Link:
     stand-in numbers, then each cell's whole-number arguments put in their place; the anchor as
     tables2 writes it. None when the link is of another kind (tables2 then links each cell)."""
 
-    STAND_IN = 918_273_645_564_738_000
-
     @classmethod
     def of(cls, link) -> _Link | None:
         if type(link) is not LinkTransform or link.url is not None:
@@ -98,10 +100,10 @@ class _Link:
             return None
         if not r["args"] or any(callable(v) for v in (link.attrs or {}).values()):
             return None
-        stand_ins = [str(cls.STAND_IN + i) for i in range(len(r["args"]))]
+        stand_ins = [str(STAND_IN + i) for i in range(len(r["args"]))]
         try:
             url = reverse(r["viewname"], args=[int(x) for x in stand_ins])
-        except Exception:  # noqa: BLE001 — the view's arguments are not whole numbers
+        except NoReverseMatch:  # the view's arguments are not whole numbers
             return None
         attrs = AttributeDict({**(link.attrs or {}), "href": url}).as_html()
         if any(attrs.count(x) != 1 for x in stand_ins):
