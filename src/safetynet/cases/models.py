@@ -156,6 +156,7 @@ class Case(models.Model):
         ]
 
     def save(self, *args, **kwargs):
+        """A case saved without its village (the services give it) takes its household's."""
         if self.village_id is None and self.household_id is not None:
             self.village_id = Household.objects.values_list("village_id", flat=True).get(pk=self.household_id)
         super().save(*args, **kwargs)
