@@ -33,6 +33,7 @@ class Keyring:
     secret_key: str
     path: Path | None = None
     _fernet: MultiFernet | None = field(default=None, repr=False)
+    _index_key_bytes: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def fernet(self) -> MultiFernet:
@@ -62,7 +63,9 @@ class Keyring:
         return self.fernet.rotate(token.encode()).decode()
 
     def blind_index(self, value: str) -> str:
-        return hmac.new(base64.urlsafe_b64decode(self.index_key), value.encode(), hashlib.sha256).hexdigest()
+        if self._index_key_bytes is None:
+            self._index_key_bytes = base64.urlsafe_b64decode(self.index_key)
+        return hmac.digest(self._index_key_bytes, value.encode(), hashlib.sha256).hex()
 
     def with_new_field_key(self) -> Keyring:
         return Keyring(

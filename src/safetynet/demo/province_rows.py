@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from types import SimpleNamespace
 
 import numpy as np
@@ -83,8 +84,15 @@ class Chunk:
 
 
 @cache
+def _char_initials(char: str) -> str:
+    return name_initials(char)
+
+
 def _initials(name: str) -> str:
-    return name_initials(name)
+    """`name_initials` of a generated name, a character at a time: for the generator's surnames and
+    given-name characters (`demo.generate`) the same as the whole name's (every name it can draw is
+    checked in tests/demo/test_province_initials.py), without pypinyin's per-name cost."""
+    return "".join(map(_char_initials, name))[:32]
 
 
 class _Ids:
@@ -120,10 +128,10 @@ class _Table:
     def __init__(self, model, now):
         self.model, self.columns, self.rows = model, _columns(model), []
         self.defaults = _defaults(model, now)
+        self._row = itemgetter(*self.columns)
 
     def add(self, **values) -> None:
-        d = self.defaults
-        self.rows.append(tuple(values[c] if c in values else d[c] for c in self.columns))
+        self.rows.append(self._row(self.defaults | values))
 
     def write(self) -> int:
         return insert_rows(self.model, self.columns, self.rows) if self.rows else 0
@@ -234,7 +242,11 @@ def generate_chunk(chunk: Chunk, params_year_ago, params_now) -> dict:
     inputs = [household_input(hh, ms) for hh, ms in zip(households, members_of, strict=True)]
     # A year ago, without the members born since.
     members_then = [[m for m in ms if m.person.birth_date <= chunk.year_ago] for ms in members_of]
-    inputs_then = [household_input(hh, ms) for hh, ms in zip(households, members_then, strict=True)]
+    # The same input unless a member was born during the year (the input does not depend on the day).
+    inputs_then = [
+        data if len(then) == len(ms) else household_input(hh, then)
+        for hh, then, ms, data in zip(households, members_then, members_of, inputs, strict=True)
+    ]
     parsed = [policy.parse_household(data, on=chunk.on) for data in inputs]
     # The parsed household depends on the day only through the birth-date check: parsed once unless
     # a member was born during the year.

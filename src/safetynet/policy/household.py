@@ -102,7 +102,7 @@ class _Reader:
         raise ValidationFailed(message, code=code, field=path)
 
     def get(self, obj: Mapping, key: str, path: str, *, required: bool = True, default=None):
-        if not isinstance(obj, Mapping):
+        if type(obj) is not dict and not isinstance(obj, Mapping):  # a dict without the ABC check
             self.fail(path.rsplit(".", 1)[0] if "." in path else path, "应为对象")
         if key not in obj:
             if required:

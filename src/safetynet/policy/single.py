@@ -84,6 +84,11 @@ class Assessment:
 
 def jsonable(value):
     """Decimals to int (whole) or float (fractional, at most 2 places so the float prints exactly)."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:  # the common leaves, without the checks
+        return value
+    if t is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, Mapping):
