@@ -6,7 +6,7 @@ like one that does not exist."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
@@ -101,18 +101,24 @@ def _choice(value: str, choices: Mapping[str, str], field: str, label: str) -> s
     return value
 
 
-def _area(user, code: str, level: str, field: str) -> Area | None:
+def _area(user, code: str, level: str, field: str, known: dict | None) -> Area | None:
     if not code:
         return None
-    area = registry.areas_visible_to(user).filter(code=code, level=level).select_related("parent").first()
+    if known is not None:
+        area = known.get((level, code))
+    else:
+        area = registry.areas_visible_to(user).filter(code=code, level=level).select_related("parent").first()
     if area is None:
         raise NotFound("未找到该地区，或不在您的管辖范围内。", field=field)
     return area
 
 
-def parse(user, params: Mapping[str, str]) -> RosterQuery:
+def parse(user, params: Mapping[str, str], *, areas: Sequence[Area] | None = None) -> RosterQuery:
     """`params`: on, township, village, category, marked (1/0), monitoring_type, member_category,
-    amount_min, amount_max, review_due_by, order (a key of ORDERS, "-" first for descending)."""
+    amount_min, amount_max, review_due_by, order (a key of ORDERS, "-" first for descending).
+    `areas`: the areas in the user's reach when the caller has them already
+    (`registry.area_tree_visible_to`); else the township and village are looked up."""
+    known = None if areas is None else {(a.level, a.code): a for a in areas}
 
     def get(name: str) -> str:
         value = params.get(name)
@@ -124,8 +130,8 @@ def parse(user, params: Mapping[str, str]) -> RosterQuery:
         raise ValidationFailed(
             "查询日期不能晚于今天：花名册只反映已生效的认定。", code="future_date", field="on"
         )
-    township = _area(user, get("township"), Area.Level.TOWNSHIP, "township")
-    village = _area(user, get("village"), Area.Level.VILLAGE, "village")
+    township = _area(user, get("township"), Area.Level.TOWNSHIP, "township", known)
+    village = _area(user, get("village"), Area.Level.VILLAGE, "village", known)
     if township and village and village.parent_id != township.pk:
         raise ValidationFailed(f"{village.name}不属于{township.name}。", field="village")
     marked_text = get("marked")

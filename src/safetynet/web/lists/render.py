@@ -170,6 +170,9 @@ class _Plan:
             )
             self.args = args
             self.render = bound_column.render
+            checkbox = _Checkbox.of(column, self.name) if type(column) is CheckBoxColumn else None
+            if checkbox is not None:
+                self.args, self.render = ("value", "record"), checkbox
             self.bits = Accessor(bound_column.accessor).bits
             self.display = _choices_display(bound_column, first_record)
             if self.display:
@@ -247,6 +250,76 @@ def _td_html(bound_column) -> str:
     return f" {html}" if html else ""
 
 
+def _arguments(fn, offered: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The arguments among `offered` that tables2 passes `fn` (`call_with_appropriate`), found
+    once; None when it takes others or a catch-all (then tables2 is asked each time)."""
+    args, catch_all = signature(fn)
+    if catch_all is not None or any(a not in offered for a in args):
+        return None
+    return tuple(args)
+
+
+def _attrs_html(items) -> str:
+    """`AttributeDict.as_html` of (key, value) pairs already computed: None and tables2's own
+    keys (th, td…) left out, the rest escaped."""
+    return " ".join(
+        f'{_html(k)}="{_html(v)}"' for k, v in items if v is not None and k not in AttributeDict.blacklist
+    )
+
+
+class _RowAttrs:
+    """`BoundRow.attrs.as_html()` of every row: the table's `row_attrs`, each callable's
+    arguments found once, the row's `odd`/`even` class after its own."""
+
+    def __init__(self, table):
+        self.table = table
+        self.items = []
+        for key, value in table.row_attrs.items():
+            args = _arguments(value, ("table", "record")) if callable(value) else ()
+            if args is None or isinstance(value, dict):
+                self.items = None  # tables2 computes them
+                return
+            self.items.append((key, value, args))
+
+    def __call__(self, row) -> str:
+        if self.items is None:
+            return row.attrs.as_html()
+        offered = {"table": self.table, "record": row.record}
+        attrs = {k: v(**{a: offered[a] for a in args}) if callable(v) else v for k, v, args in self.items}
+        parity = "odd" if row.row_counter % 2 else "even"
+        attrs["class"] = f"{attrs['class']} {parity}" if attrs.get("class") else parity
+        return _attrs_html(attrs.items())
+
+
+class _Checkbox:
+    """`CheckBoxColumn.render` with its input's attributes and their callables' arguments found
+    once for the page (a column with `checked` set is left to tables2)."""
+
+    @classmethod
+    def of(cls, column, name: str) -> _Checkbox | None:
+        if column.checked is not None:
+            return None
+        extra = column.attrs.get("td__input") or column.attrs.get("input") or {}
+        items = []
+        for key, value in extra.items():
+            args = _arguments(value, ("record", "value")) if callable(value) else ()
+            if args is None or isinstance(value, dict):
+                return None
+            items.append((key, value, args))
+        return cls(name, items)
+
+    def __init__(self, name: str, items):
+        self.name, self.items = name, items
+
+    def __call__(self, value, record) -> str:
+        offered = {"record": record, "value": value}
+        attrs = {"type": "checkbox", "name": self.name, "value": value}
+        attrs.update(
+            (k, v(**{a: offered[a] for a in args}) if callable(v) else v) for k, v, args in self.items
+        )
+        return mark_safe(f"<input {_attrs_html(attrs.items())} />")
+
+
 def rows(table):
     """Each row of the table's page (or of all its rows, unpaginated) as its attributes and its
     cells, each cell as (its attributes, its column's name, its content)."""
@@ -254,12 +327,13 @@ def rows(table):
     if not bound_rows:
         return
     plans = [_Plan(table, bc, bound_rows[0].record) for bc in table.columns]
+    row_attrs = _RowAttrs(table)
     for row in bound_rows:
         cells = []
         for plan in plans:
             value = plan.cell(row, table)
             cells.append((plan.td_html(row, value), plan.label, value))
-        yield row.attrs.as_html(), cells
+        yield row_attrs(row), cells
 
 
 def _html(value) -> str:

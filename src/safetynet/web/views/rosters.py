@@ -33,19 +33,18 @@ def _require(user) -> None:
         raise DjangoPermissionDenied("您的角色无权查看花名册。")
 
 
-def _parse(request, params=None):
+def _parse(request, areas=None):
     """(query, errors): a refused value comes back beside its field with today's whole roster
     withheld (an empty table), an area outside the reach is a 404."""
     try:
-        return query.parse(request.user, params if params is not None else request.GET), {}
+        return query.parse(request.user, request.GET, areas=areas), {}
     except NotFound:
         raise Http404("未找到该地区，或不在您的管辖范围内。") from None
     except ValidationFailed as error:
         return None, {error.field or "form": error.message}
 
 
-def _choices(user) -> dict:
-    areas = registry.areas_visible_to(user).select_related("parent").order_by("code")
+def _choices(areas) -> dict:
     return {
         "townships": [a for a in areas if a.level == Area.Level.TOWNSHIP],
         "villages": [a for a in areas if a.level == Area.Level.VILLAGE],
@@ -58,7 +57,8 @@ def _page(request, kind: str, *, errors=None, status=200):
     user = request.user
     _require(user)
     title, table_class, export_name = PAGES[kind]
-    q, parse_errors = _parse(request)
+    areas = registry.area_tree_visible_to(user)  # the selects' options and the query's lookups
+    q, parse_errors = _parse(request, areas)
     errors = {**parse_errors, **(errors or {})}
     if q is not None and kind == "monitored":
         q = q.monitored()
@@ -85,7 +85,7 @@ def _page(request, kind: str, *, errors=None, status=200):
         "export_name": export_name,
         "can_unmask": user.can(Perm.UNMASK_PERSONAL_DATA),
         "confirm_rows": exports.EXPORT_CONFIRM_ROWS,
-        **_choices(user),
+        **_choices(areas),
     }
     return render(request, "rosters/roster.html", context, status=400 if parse_errors else status)
 
