@@ -242,3 +242,21 @@ def test_the_query_count_does_not_grow_with_the_register(make_household, make_us
         open_row(h, D(2026, 3, 1), "tekun" if i % 3 else "dibao")
     assert _count_queries(office, "2026-05") == two
     assert two <= 20
+
+
+def test_drill_down_links_are_urlencoded_without_empty_values():
+    from urllib.parse import urlencode
+
+    from safetynet.web.views.dashboard import _with_query
+
+    params = {
+        "on": "2026-05-01",
+        "township": "141029204",
+        "category": "",
+        "kind": "a b&c=d/é",
+        "n": 3,
+        "x": None,
+    }
+    kept = {k: v for k, v in params.items() if v not in ("", None)}
+    assert _with_query("/rosters/", params) == "/rosters/?" + urlencode(kept)
+    assert _with_query("/rosters/", {"category": "", "marked": None}) == "/rosters/"
