@@ -19,17 +19,30 @@ def test_villages_show_their_township_the_chosen_one_is_selected_and_names_are_e
     assert area_options([town], None) == '<option value="141029100">昌宁&lt;镇&gt;</option>'
 
 
-def test_the_area_tree_of_a_reach_holds_parents_in_reach_from_one_query(users, django_assert_num_queries):
-    from safetynet.registry.selectors import area_tree_visible_to
+def test_the_area_choices_of_a_reach_come_from_one_query_with_their_parents_names(
+    users, django_assert_num_queries
+):
+    from safetynet.registry.selectors import area_choices_visible_to
 
-    county_user, town_user = users["county_civil"], users["township_clerk"]
     with django_assert_num_queries(1):
-        areas = area_tree_visible_to(county_user)
-        shown = [(a.code, a.parent.code if a.level != Area.Level.COUNTY else None) for a in areas]
-    assert [c for c, _ in shown] == sorted(c for c, _ in shown)
-    villages = {c: p for c, p in shown if len(c) == 12}
-    assert villages and all(p == c[:9] for c, p in villages.items())  # each village under its township
-    # A township's reach: its own villages, the township's parent (the county) not in it.
-    town = area_tree_visible_to(town_user)
-    assert {a.code[:9] for a in town} == {town_user.area.code}
-    assert all(a.parent_id == town_user.area.pk for a in town if a.level == Area.Level.VILLAGE)
+        choices = area_choices_visible_to(users["county_civil"])
+    codes = [c.code for c in choices]
+    assert codes == sorted(codes) and codes[0] == "141029"
+    by_pk = {c.pk: c for c in choices}
+    villages = [c for c in choices if c.level == Area.Level.VILLAGE]
+    assert villages and all(c.parent_name == by_pk[c.parent_id].name for c in villages)
+    # The one a query names becomes the model instance of that row.
+    chosen = villages[0].instance()
+    assert isinstance(chosen, Area) and chosen == Area.objects.get(code=villages[0].code)
+    assert (chosen.code, chosen.name, chosen.parent_id) == (
+        villages[0].code,
+        villages[0].name,
+        villages[0].parent_id,
+    )
+    # A village officer's township is out of reach: its name comes from one more query.
+    officer = users["village_officer"]
+    with django_assert_num_queries(2):
+        (own,) = area_choices_visible_to(officer)
+    assert own.parent_name == officer.area.parent.name != ""
+    html = area_options([own], own.code)
+    assert f"{own.parent_name} {own.name}" in html and "selected" in html

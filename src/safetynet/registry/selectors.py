@@ -7,6 +7,8 @@ object outside the user's reach raises the same `NotFound` as a missing one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -65,16 +67,41 @@ def areas_visible_to(user) -> QuerySet[Area]:
     return Area.objects.filter(code__startswith=prefix)
 
 
-def area_tree_visible_to(user) -> list[Area]:
-    """Every area in the user's reach ordered by code, each holding its parent when that is in
-    reach too (set from the same list: one query and one object per area, for the area selects of
-    a page and the lookups of its query)."""
-    areas = list(areas_visible_to(user).order_by("code"))
-    by_id = {a.pk: a for a in areas}
-    for a in areas:
-        if a.parent_id in by_id:
-            a.parent = by_id[a.parent_id]
-    return areas
+@dataclass(frozen=True, slots=True)
+class AreaChoice:
+    """An area of a page's select (`{% area_options %}`): its code, name and level, its parent's
+    name, and the whole row, to make the model instance of the one a query names."""
+
+    pk: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    parent_name: str
+    row: tuple
+
+    def instance(self) -> Area:
+        return Area.from_db("default", _AREA_COLUMNS, self.row)
+
+
+_AREA_COLUMNS = tuple(f.attname for f in Area._meta.concrete_fields)
+
+
+def area_choices_visible_to(user) -> list[AreaChoice]:
+    """Every area in the user's reach ordered by code, as values (a county's selects list a few
+    hundred villages: no model instance each), with their parents' names when in reach, and a
+    village's township always (one more query when it is out of reach: a village officer's)."""
+    rows = list(areas_visible_to(user).order_by("code").values_list(*_AREA_COLUMNS))
+    at = {c: i for i, c in enumerate(_AREA_COLUMNS)}
+    pk, code, name, level, parent = (at[c] for c in ("id", "code", "name", "level", "parent_id"))
+    names = {r[pk]: r[name] for r in rows}
+    missing = {r[parent] for r in rows if r[level] == Area.Level.VILLAGE and r[parent] not in names}
+    missing.discard(None)
+    if missing:
+        names.update(Area.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return [
+        AreaChoice(r[pk], r[code], r[name], r[level], r[parent], names.get(r[parent], ""), r) for r in rows
+    ]
 
 
 def villages_visible_to(user) -> QuerySet[Area]:

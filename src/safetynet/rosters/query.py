@@ -105,7 +105,8 @@ def _area(user, code: str, level: str, field: str, known: dict | None) -> Area |
     if not code:
         return None
     if known is not None:
-        area = known.get((level, code))
+        choice = known.get((level, code))
+        area = choice.instance() if choice is not None else None
     else:
         area = registry.areas_visible_to(user).filter(code=code, level=level).select_related("parent").first()
     if area is None:
@@ -113,11 +114,13 @@ def _area(user, code: str, level: str, field: str, known: dict | None) -> Area |
     return area
 
 
-def parse(user, params: Mapping[str, str], *, areas: Sequence[Area] | None = None) -> RosterQuery:
+def parse(
+    user, params: Mapping[str, str], *, areas: Sequence[registry.AreaChoice] | None = None
+) -> RosterQuery:
     """`params`: on, township, village, category, marked (1/0), monitoring_type, member_category,
     amount_min, amount_max, review_due_by, order (a key of ORDERS, "-" first for descending).
     `areas`: the areas in the user's reach when the caller has them already
-    (`registry.area_tree_visible_to`); else the township and village are looked up."""
+    (`registry.area_choices_visible_to`); else the township and village are looked up."""
     known = None if areas is None else {(a.level, a.code): a for a in areas}
 
     def get(name: str) -> str:

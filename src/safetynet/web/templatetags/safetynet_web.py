@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from safetynet.accounts.roles import Perm
 from safetynet.core import masking
 from safetynet.registry.models import SELF_CARE_ACTIVITIES, Area
+from safetynet.registry.selectors import AreaChoice
 from safetynet.web import labels
 from safetynet.web.forms import income_fields
 from safetynet.web.lists import frame
@@ -104,11 +105,15 @@ def indexed(prefix, key) -> str:
 def area_options(areas, selected) -> str:
     """`{% area_options villages values.village %}`: an `<option>` per area, its code the value,
     a village shown with its township's name; the one whose code is `selected` selected. Written
-    in one pass: a county's select lists hundreds of villages."""
+    in one pass: a county's select lists hundreds of villages. `areas`: Area instances (their
+    parents fetched with them) or `registry.selectors.AreaChoice` values."""
     chosen = str(selected or "")
     out = []
     for a in areas:
-        name = f"{a.parent.name} {a.name}" if a.level == Area.Level.VILLAGE and a.parent_id else a.name
+        name = a.name
+        if a.level == Area.Level.VILLAGE and a.parent_id:
+            parent = a.parent_name if isinstance(a, AreaChoice) else a.parent.name
+            name = f"{parent} {a.name}" if parent else a.name
         mark = " selected" if a.code == chosen else ""
         out.append(f'<option value="{escape(a.code)}"{mark}>{escape(name)}</option>')
     return mark_safe("".join(out))

@@ -57,7 +57,7 @@ def _page(request, kind: str, *, errors=None, status=200):
     user = request.user
     _require(user)
     title, table_class, export_name = PAGES[kind]
-    areas = registry.area_tree_visible_to(user)  # the selects' options and the query's lookups
+    areas = registry.area_choices_visible_to(user)  # the selects' options and the query's lookups
     q, parse_errors = _parse(request, areas)
     errors = {**parse_errors, **(errors or {})}
     if q is not None and kind == "monitored":
