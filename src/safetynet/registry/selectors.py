@@ -79,9 +79,10 @@ class AreaChoice:
     parent_id: int | None
     parent_name: str
     row: tuple
+    db: str  # the database the row was read from
 
     def instance(self) -> Area:
-        return Area.from_db("default", _AREA_COLUMNS, self.row)
+        return Area.from_db(self.db, _AREA_COLUMNS, self.row)
 
 
 _AREA_COLUMNS = tuple(f.attname for f in Area._meta.concrete_fields)
@@ -91,7 +92,8 @@ def area_choices_visible_to(user) -> list[AreaChoice]:
     """Every area in the user's reach ordered by code, as values (a county's selects list a few
     hundred villages: no model instance each), with their parents' names when in reach, and a
     village's township always (one more query when it is out of reach: a village officer's)."""
-    rows = list(areas_visible_to(user).order_by("code").values_list(*_AREA_COLUMNS))
+    areas = areas_visible_to(user).order_by("code")
+    rows = list(areas.values_list(*_AREA_COLUMNS))
     at = {c: i for i, c in enumerate(_AREA_COLUMNS)}
     pk, code, name, level, parent = (at[c] for c in ("id", "code", "name", "level", "parent_id"))
     names = {r[pk]: r[name] for r in rows}
@@ -100,7 +102,8 @@ def area_choices_visible_to(user) -> list[AreaChoice]:
     if missing:
         names.update(Area.objects.filter(pk__in=missing).values_list("pk", "name"))
     return [
-        AreaChoice(r[pk], r[code], r[name], r[level], r[parent], names.get(r[parent], ""), r) for r in rows
+        AreaChoice(r[pk], r[code], r[name], r[level], r[parent], names.get(r[parent], ""), r, areas.db)
+        for r in rows
     ]
 
 

@@ -250,74 +250,74 @@ def _td_html(bound_column) -> str:
     return f" {html}" if html else ""
 
 
-def _arguments(fn, offered: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The arguments among `offered` that tables2 passes `fn` (`call_with_appropriate`), found
-    once; None when it takes others or a catch-all (then tables2 is asked each time)."""
-    args, catch_all = signature(fn)
-    if catch_all is not None or any(a not in offered for a in args):
-        return None
-    return tuple(args)
+def _prepared(attrs: dict, offered: tuple[str, ...]) -> list | None:
+    """Attributes whose callables tables2 calls with the arguments among `offered` that each
+    takes (`computed_values`): (key, value, arguments) with each callable's arguments found once;
+    None when one takes others, a catch-all or is a nested dict (then tables2 computes them)."""
+    items = []
+    for key, value in attrs.items():
+        args = ()
+        if callable(value):
+            found, catch_all = signature(value)
+            if catch_all is not None or any(a not in offered for a in found):
+                return None
+            args = tuple(found)
+        elif isinstance(value, dict):
+            return None
+        items.append((key, value, args))
+    return items
 
 
-def _attrs_html(items) -> str:
-    """`AttributeDict.as_html` of (key, value) pairs already computed: None and tables2's own
-    keys (th, td…) left out, the rest escaped."""
+def _computed(items: list, offered: dict) -> dict:
+    return {k: v(**{a: offered[a] for a in args}) if callable(v) else v for k, v, args in items}
+
+
+def _attrs_html(attrs: dict) -> str:
+    """`AttributeDict.as_html` of attributes already computed: None and tables2's own keys
+    (th, td…) left out, the rest escaped."""
     return " ".join(
-        f'{_html(k)}="{_html(v)}"' for k, v in items if v is not None and k not in AttributeDict.blacklist
+        f'{_html(k)}="{_html(v)}"'
+        for k, v in attrs.items()
+        if v is not None and k not in AttributeDict.blacklist
     )
 
 
 class _RowAttrs:
-    """`BoundRow.attrs.as_html()` of every row: the table's `row_attrs`, each callable's
-    arguments found once, the row's `odd`/`even` class after its own."""
+    """`BoundRow.attrs.as_html()` of every row: the table's `row_attrs` prepared once, the row's
+    `odd`/`even` class after its own."""
 
     def __init__(self, table):
         self.table = table
-        self.items = []
-        for key, value in table.row_attrs.items():
-            args = _arguments(value, ("table", "record")) if callable(value) else ()
-            if args is None or isinstance(value, dict):
-                self.items = None  # tables2 computes them
-                return
-            self.items.append((key, value, args))
+        self.items = _prepared(table.row_attrs, ("table", "record"))
 
     def __call__(self, row) -> str:
         if self.items is None:
             return row.attrs.as_html()
-        offered = {"table": self.table, "record": row.record}
-        attrs = {k: v(**{a: offered[a] for a in args}) if callable(v) else v for k, v, args in self.items}
+        attrs = _computed(self.items, {"table": self.table, "record": row.record})
         parity = "odd" if row.row_counter % 2 else "even"
         attrs["class"] = f"{attrs['class']} {parity}" if attrs.get("class") else parity
-        return _attrs_html(attrs.items())
+        return _attrs_html(attrs)
 
 
 class _Checkbox:
-    """`CheckBoxColumn.render` with its input's attributes and their callables' arguments found
-    once for the page (a column with `checked` set is left to tables2)."""
+    """`CheckBoxColumn.render` with its input's attributes prepared once for the page (a column
+    with `checked` set is left to tables2)."""
 
     @classmethod
     def of(cls, column, name: str) -> _Checkbox | None:
         if column.checked is not None:
             return None
         extra = column.attrs.get("td__input") or column.attrs.get("input") or {}
-        items = []
-        for key, value in extra.items():
-            args = _arguments(value, ("record", "value")) if callable(value) else ()
-            if args is None or isinstance(value, dict):
-                return None
-            items.append((key, value, args))
-        return cls(name, items)
+        items = _prepared(extra, ("record", "value"))
+        return None if items is None else cls(name, items)
 
-    def __init__(self, name: str, items):
+    def __init__(self, name: str, items: list):
         self.name, self.items = name, items
 
     def __call__(self, value, record) -> str:
-        offered = {"record": record, "value": value}
         attrs = {"type": "checkbox", "name": self.name, "value": value}
-        attrs.update(
-            (k, v(**{a: offered[a] for a in args}) if callable(v) else v) for k, v, args in self.items
-        )
-        return mark_safe(f"<input {_attrs_html(attrs.items())} />")
+        attrs.update(_computed(self.items, {"record": record, "value": value}))
+        return mark_safe(f"<input {_attrs_html(attrs)} />")
 
 
 def rows(table):
