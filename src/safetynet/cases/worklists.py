@@ -44,8 +44,12 @@ def village_officers_for(user) -> QuerySet:
 
 def leads(user, *, status: str = "new", township: str = "") -> QuerySet[Lead]:
     """The user's leads (new ones by default; all with `status=""`), oldest first."""
-    qs = selectors.leads_visible_to(user).select_related(
-        "village__parent", "household", "case", "assigned_to__area"
+    # The list shows the village, township, household and officer; of the case only its id. The
+    # subject's ID number and phone (encrypted) are left unread.
+    qs = (
+        selectors.leads_visible_to(user)
+        .select_related("village__parent", "household", "assigned_to__area")
+        .defer("subject_id_number", "contact_phone")
     )
     if status:
         qs = qs.filter(status=status)
@@ -112,7 +116,11 @@ def cases(
     `include_closed`; `due`: "soon" or "overdue"; `monitoring`: only cases whose decision in
     effect carries the 防返贫监测 mark (the agriculture bureau's worklist)."""
     today = today or system_clock.today()
-    qs = selectors.cases_visible_to(user).select_related("household__village__parent", "household__head")
+    # The list shows the village and township, not the head: no head (each a person with three
+    # encrypted fields to decrypt), and the applicant's phone left unread.
+    qs = (
+        selectors.cases_visible_to(user).select_related("household__village__parent").defer("applicant_phone")
+    )
     if state:
         qs = qs.filter(state=state)
     elif not include_closed and not monitoring:
