@@ -107,3 +107,25 @@ def test_deadline_scan_command_reports_what_it_sent(users, poor_household, clock
     assert json.loads(capsys.readouterr().out)["overdue"] >= 1
     call_command("cases", "scan-deadlines", "--on", "2026-10-30")
     assert json.loads(capsys.readouterr().out)["overdue"] == 0
+
+
+def test_the_case_list_shows_the_deadline_marked_provisional_and_extended(users, poor_household, clock):
+    from django.test import Client
+
+    clock.set(D(2031, 12, 15))  # no official calendar for 2032: the deadline is provisional
+    case, _ = services.accept_case(user=users["township_clerk"], household=poor_household)
+    web = Client()
+    web.force_login(users["township_clerk"])
+
+    def deadline_cell() -> str:
+        page = web.get("/cases/?state=all").content.decode()
+        row = page[page.index(case.reference) :]
+        return row[row.index('data-label="办结时限">') :].split("</td>", 1)[0]
+
+    cell = deadline_cell()
+    assert case.deadline.isoformat() in cell and "暂定" in cell and "已延期" not in cell
+    Case.objects.filter(pk=case.pk).update(extended=True, deadline_provisional=False)
+    cell = deadline_cell()
+    assert "已延期" in cell and "暂定" not in cell
+    Case.objects.filter(pk=case.pk).update(deadline=None, extended=False)
+    assert deadline_cell().endswith(">—")
