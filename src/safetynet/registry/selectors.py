@@ -86,6 +86,9 @@ class AreaChoice:
 
 
 _AREA_COLUMNS = tuple(f.attname for f in Area._meta.concrete_fields)
+_PK, _CODE, _NAME, _LEVEL, _PARENT = (
+    _AREA_COLUMNS.index(c) for c in ("id", "code", "name", "level", "parent_id")
+)
 
 
 def area_choices_visible_to(user) -> list[AreaChoice]:
@@ -94,15 +97,13 @@ def area_choices_visible_to(user) -> list[AreaChoice]:
     village's township always (one more query when it is out of reach: a village officer's)."""
     areas = areas_visible_to(user).order_by("code")
     rows = list(areas.values_list(*_AREA_COLUMNS))
-    at = {c: i for i, c in enumerate(_AREA_COLUMNS)}
-    pk, code, name, level, parent = (at[c] for c in ("id", "code", "name", "level", "parent_id"))
-    names = {r[pk]: r[name] for r in rows}
-    missing = {r[parent] for r in rows if r[level] == Area.Level.VILLAGE and r[parent] not in names}
+    names = {r[_PK]: r[_NAME] for r in rows}
+    missing = {r[_PARENT] for r in rows if r[_LEVEL] == Area.Level.VILLAGE and r[_PARENT] not in names}
     missing.discard(None)
     if missing:
         names.update(Area.objects.filter(pk__in=missing).values_list("pk", "name"))
     return [
-        AreaChoice(r[pk], r[code], r[name], r[level], r[parent], names.get(r[parent], ""), r, areas.db)
+        AreaChoice(r[_PK], r[_CODE], r[_NAME], r[_LEVEL], r[_PARENT], names.get(r[_PARENT], ""), r, areas.db)
         for r in rows
     ]
 

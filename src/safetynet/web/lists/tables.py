@@ -186,7 +186,7 @@ class CaseTable(ListTable):
     def render_deadline(self, record):
         """The deadline, marked 暂定 while its year has no official holiday calendar yet and 已延期
         once extended (a template per row took a tenth of the page's time)."""
-        text = record.deadline.strftime("%Y-%m-%d") if record.deadline else "—"
+        text = record.deadline.isoformat() if record.deadline else "—"
         return mark_safe(
             text
             + (DEADLINE_PROVISIONAL if record.deadline_provisional else "")
