@@ -157,6 +157,8 @@ def run_page(session: Session, path: str, connections: int, seconds: float) -> d
         "rps": round(n / took, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1) if n else None,
         "p95_ms": round(latencies[min(n - 1, int(n * 0.95))] * 1000, 1) if n else None,
+        "p99_ms": round(latencies[min(n - 1, int(n * 0.99))] * 1000, 1) if n else None,
+        "max_ms": round(latencies[-1] * 1000, 1) if n else None,
         "errors": errors[0],
     }
 

@@ -10,6 +10,7 @@ SAFETYNET_THREADS (default 4), SAFETYNET_ACCESS_LOG (a path or "-"; default off)
 SAFETYNET_TRUSTED_PROXIES (the proxy's addresses, as for Django).
 """
 
+import gc
 import os
 
 bind = os.environ.get("SAFETYNET_BIND", "127.0.0.1:8000")
@@ -26,3 +27,13 @@ accesslog = os.environ.get("SAFETYNET_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("SAFETYNET_TRUSTED_PROXIES") or "127.0.0.1"
 proc_name = "safetynet"
+
+
+def when_ready(server):
+    """Once the master holds the application (preload_app), move its objects — about 530,000:
+    Django, the views and API, pandas, DuckDB, the pinyin tables — out of the cyclic garbage
+    collector's reach. Otherwise each worker's full collections walk them all, stopping every
+    thread of the process for up to 0.6 s under load (docs/scale.md, "Garbage collection"), and
+    touching them unshares the memory pages the workers inherited."""
+    gc.collect()
+    gc.freeze()

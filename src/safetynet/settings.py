@@ -114,7 +114,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # No JIT compilation: it pays off for long analytic queries only; for a page's queries it
     # costs 0.1–3 s of compiling a plan that then runs for milliseconds (docs/scale.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Prepared statements: a connection has PostgreSQL parse a statement once it has run it this
+    # many times (core/postgresql; docs/scale.md). 0 turns them off, as a pooler in transaction
+    # mode (PgBouncer before 1.21) needs.
+    PREPARE_THRESHOLD = int(os.environ.get("SAFETYNET_PG_PREPARE_THRESHOLD", "5"))
+    DATABASES["default"]["ENGINE"] = "safetynet.core.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "options": "-c jit=off",
+            "server_side_binding": True,
+            "prepare_threshold": PREPARE_THRESHOLD or None,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
