@@ -80,7 +80,8 @@ def test_leads_search_filter_by_channel_village_and_status_with_area_names(sprea
     assert "共 1 条" in c.get("/cases/leads/", {"q": "西关"}).content.decode()
     only = c.get("/cases/leads/", {"channel": "department_warning"}).content.decode()
     assert spread_leads["b"].reference in only and spread_leads["a"].reference not in only
-    assert "共 1 条" in c.get("/cases/leads/", {"village": VILLAGE_A}).content.decode()
+    chosen = c.get("/cases/leads/", {"village": VILLAGE_A}).content.decode()
+    assert "共 1 条" in chosen and f'<option value="{VILLAGE_A}" selected>昌宁镇 东关村</option>' in chosen
     services.dismiss_lead(user=users["township_clerk"], lead=spread_leads["a"], reason="重复")
     assert "共 1 条" in c.get("/cases/leads/").content.decode()  # new ones by default
     assert "共 1 条" in c.get("/cases/leads/", {"status": "dismissed"}).content.decode()
