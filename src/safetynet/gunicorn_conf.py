@@ -13,6 +13,8 @@ SAFETYNET_TRUSTED_PROXIES (the proxy's addresses, as for Django).
 import gc
 import os
 
+from safetynet.connection_share import ConnectionShare
+
 bind = os.environ.get("SAFETYNET_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SAFETYNET_WORKERS") or os.cpu_count() or 1)
 worker_class = "gthread"
@@ -37,3 +39,22 @@ def when_ready(server):
     touching them unshares the memory pages the workers inherited."""
     gc.collect()
     gc.freeze()
+
+
+
+# The workers' shares of the kept-alive connections, kept even (connection_share.py).
+SHARE = ConnectionShare()
+
+
+def post_fork(server, worker):
+    worker.share_slot = SHARE.join(worker.pid)
+
+
+def child_exit(server, worker):
+    SHARE.leave(worker.pid)
+
+
+def pre_request(worker, req):
+    slot, connections = getattr(worker, "share_slot", None), getattr(worker, "nr_conns", None)
+    if slot is not None and connections is not None and SHARE.over_share(slot, connections):
+        req.must_close = True  # answered with "Connection: close"; the client reconnects
