@@ -116,7 +116,11 @@ def test_a_split_through_the_form(family, clerk, client_for):
     c = client_for(clerk)
     son, daughter = of(family, "王小军"), of(family, "王小红")
     url = reverse("web:change_split", args=[family.pk])
-    assert "data-confirm=" in c.get(url).content.decode()
+    page = c.get(url).content.decode()
+    assert "data-confirm=" in page
+    # The new household's village: every village in reach by township and name, its own chosen.
+    village = family.village
+    assert f'<option value="{village.code}" selected>{village.parent.name} {village.name}</option>' in page
     body = {"move": [son.pk, daughter.pk], "new_head": son.pk, "split_on": "2026-05-01", "reason": "另立户"}
     r = c.post(url, body)
     assert r.status_code == 400  # the daughter's relation to the new head is missing

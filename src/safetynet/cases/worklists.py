@@ -44,11 +44,11 @@ def village_officers_for(user) -> QuerySet:
 
 def leads(user, *, status: str = "new", township: str = "") -> QuerySet[Lead]:
     """The user's leads (new ones by default; all with `status=""`), oldest first."""
-    # The list shows the village, township, household and officer; of the case only its id. The
-    # subject's ID number and phone (encrypted) are left unread.
+    # The list shows the village, township and officer; of the household and the case only their
+    # ids. The subject's ID number and phone (encrypted) are left unread.
     qs = (
         selectors.leads_visible_to(user)
-        .select_related("village__parent", "household", "assigned_to__area")
+        .select_related("village__parent", "assigned_to__area")
         .defer("subject_id_number", "contact_phone")
     )
     if status:

@@ -108,6 +108,11 @@ def area_choices_visible_to(user) -> list[AreaChoice]:
     ]
 
 
+def village_choices_visible_to(user) -> list[AreaChoice]:
+    """The villages in the user's reach as values, each with its township's name (a form's select)."""
+    return [a for a in area_choices_visible_to(user) if a.level == Area.Level.VILLAGE]
+
+
 def villages_visible_to(user) -> QuerySet[Area]:
     return areas_visible_to(user).filter(level=Area.Level.VILLAGE)
 

@@ -69,7 +69,7 @@ class LeadTable(ListTable):
     summary = tables.Column("情况", orderable=False)
     received_at = tables.Column("已收到（天）", order_by=("-received_at", "-id"))
     assigned_to = tables.Column("分派给", order_by=("assigned_to__username",))
-    household = tables.Column("户档案", orderable=False, empty_values=())
+    household = tables.Column("户档案", accessor="household_id", orderable=False, empty_values=())
     actions = tables.Column(
         "操作", accessor="pk", orderable=False, empty_values=(), attrs={"td": {"class": "row-actions"}}
     )

@@ -120,7 +120,7 @@ def leads(request):
     context.update(
         {
             **listing.context(),
-            "villages": registry_selectors.villages_visible_to(user).select_related("parent"),
+            "villages": registry_selectors.village_choices_visible_to(user),
             "officers": worklists.village_officers_for(user) if can_accept else [],
             "channels": Channel.choices,
             "filed": request.GET.get("filed", ""),

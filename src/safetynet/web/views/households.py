@@ -69,7 +69,7 @@ def _require(request, perm: Perm) -> None:
 
 
 def _villages(user):
-    return selectors.villages_visible_to(user).select_related("parent")
+    return selectors.village_choices_visible_to(user)
 
 
 # ---- search -----------------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def lead_detail(request, pk):
         "can_create": can_accept and user.can(Perm.CREATE_HOUSEHOLD) and not lead.household_id,
         "candidates": _candidates(user, lead, q) if can_accept and not lead.household_id else [],
         "chosen": request.GET.get("household", ""),
-        "villages": registry_selectors.villages_visible_to(user).select_related("parent"),
+        "villages": registry_selectors.village_choices_visible_to(user),
         "hukou_choices": Hukou.choices,
         "evidence": sorted((lead.evidence or {}).items()),
     }
