@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from safetynet.accounts.roles import Perm, Role
 
@@ -21,7 +22,13 @@ class Entry:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name) + (f"?{self.query}" if self.query else "")
+        return _url(self.url_name, self.query, get_script_prefix())
+
+
+@lru_cache(maxsize=None)
+def _url(url_name: str, query: str, prefix: str) -> str:
+    """The menu's links are the same on every page: reversed once a process (and script prefix)."""
+    return reverse(url_name) + (f"?{query}" if query else "")
 
 
 def _all(*perms: Perm):

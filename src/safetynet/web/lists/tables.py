@@ -117,11 +117,12 @@ class LeadTable(ListTable):
             return record.get_status_display()
         if getattr(self, "_csrf", None) is None:
             self._csrf = csrf_input(self.request)  # one token for the page's forms
+            self._accept_url = reverse("cases:accept")
         if record.household_id:
             accept = format_html(
                 '<form method="post" action="{}" class="d-inline">{}\n  <input type="hidden" name="lead_id" '
                 'value="{}"><button type="submit" class="btn btn-sm btn-primary">受理</button></form>',
-                reverse("cases:accept"),
+                self._accept_url,
                 self._csrf,
                 record.pk,
             )
