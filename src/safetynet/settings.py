@@ -78,6 +78,12 @@ FORM_RENDERER = "safetynet.web.form_renderer.FastWidgets"
 ROOT_URLCONF = "safetynet.urls"
 WSGI_APPLICATION = "safetynet.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# The user and their area in one query (accounts/backends.py); sessions signed in through Django's
+# own backend before it stay valid.
+AUTHENTICATION_BACKENDS = [
+    "safetynet.accounts.backends.AreaBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "web:login"
 
 # Every list page: a django-filter FilterSet and a django-tables2 Table (safetynet/web/lists/),
