@@ -3,7 +3,8 @@
 A kept-alive connection stays with the worker process that accepted it. Which worker accepts is a
 race, so 20 clients (or a reverse proxy's pool of upstream connections) often end up 15 on one
 worker and 5 on the other. Each worker gets the same CPU, so the 15 wait three times as long as
-the 5: the slowest twentieth of requests took 1.4–2× the median (docs/scale.md, "Workers' shares").
+the 5: the slowest twentieth of requests took 1.4–2× the median (docs/scale.md, "Even shares, no
+collector pauses").
 
 Each worker writes how many connections it holds into a small table of shared memory that the
 master maps before forking. A worker that holds more than its even share (all the workers'

@@ -35,11 +35,10 @@ def when_ready(server):
     """Once the master holds the application (preload_app), move its objects — about 530,000:
     Django, the views and API, pandas, DuckDB, the pinyin tables — out of the cyclic garbage
     collector's reach. Otherwise each worker's full collections walk them all, stopping every
-    thread of the process for up to 0.6 s under load (docs/scale.md, "Garbage collection"), and
-    touching them unshares the memory pages the workers inherited."""
+    thread of the process for up to 0.6 s under load, and touching them unshares the memory pages
+    the workers inherited (docs/scale.md, "Even shares, no collector pauses")."""
     gc.collect()
     gc.freeze()
-
 
 
 # The workers' shares of the kept-alive connections, kept even (connection_share.py).

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.urls import get_script_prefix, reverse
 
@@ -25,7 +25,7 @@ class Entry:
         return _url(self.url_name, self.query, get_script_prefix())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _url(url_name: str, query: str, prefix: str) -> str:
     """The menu's links are the same on every page: reversed once a process (and script prefix)."""
     return reverse(url_name) + (f"?{query}" if query else "")

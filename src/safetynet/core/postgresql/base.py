@@ -3,7 +3,7 @@
 A page sends the same few statements on every request. With server-side binding (the values
 travel apart from the SQL, as `$1`, `$2`…) psycopg can prepare a statement once a connection has
 run it `prepare_threshold` times; PostgreSQL then parses and plans it once per connection instead
-of every time (docs/scale.md, "Prepared statements").
+of every time (docs/scale.md, "Even shares, no collector pauses, prepared statements").
 
 The protocol carries at most 65,535 values a statement, and Django does not split a statement for
 that; a statement with more (a long `__in` list, a large bulk insert) has its values written into
