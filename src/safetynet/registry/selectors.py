@@ -67,6 +67,11 @@ def areas_visible_to(user) -> QuerySet[Area]:
     return Area.objects.filter(code__startswith=prefix)
 
 
+def area_label(name: str, level: str, parent_name: str) -> str:
+    """An area as the selects show it: a village after its township's name, others by name."""
+    return f"{parent_name} {name}" if level == Area.Level.VILLAGE and parent_name else name
+
+
 @dataclass(frozen=True, slots=True)
 class AreaChoice:
     """An area of a page's select (`{% area_options %}`): its code, name and level, its parent's
@@ -80,6 +85,10 @@ class AreaChoice:
     parent_name: str
     row: tuple
     db: str  # the database the row was read from
+
+    @property
+    def label(self) -> str:
+        return area_label(self.name, self.level, self.parent_name)
 
     def instance(self) -> Area:
         return Area.from_db(self.db, _AREA_COLUMNS, self.row)

@@ -37,7 +37,7 @@ class AreaChoices(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         key = self.field.to_field_name or "pk"
         for value, name, level, parent in self.queryset.values_list(key, "name", "level", "parent__name"):
-            yield value, f"{parent} {name}" if level == Area.Level.VILLAGE and parent else name
+            yield value, registry.area_label(name, level, parent or "")
 
 
 class AreaField(forms.ModelChoiceField):

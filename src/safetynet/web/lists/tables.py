@@ -84,6 +84,7 @@ class LeadTable(ListTable):
         self.today = clock.today()
         self.can_accept = can_accept
         self.urls = {name: id_url(name) for name in ("cases:lead", "cases:dismiss", "web:household")}
+        self.accept_url = reverse("cases:accept")
 
     def render_channel(self, value, record):
         text = Channel(value).label if value in Channel.values else value
@@ -117,12 +118,11 @@ class LeadTable(ListTable):
             return record.get_status_display()
         if getattr(self, "_csrf", None) is None:
             self._csrf = csrf_input(self.request)  # one token for the page's forms
-            self._accept_url = reverse("cases:accept")
         if record.household_id:
             accept = format_html(
                 '<form method="post" action="{}" class="d-inline">{}\n  <input type="hidden" name="lead_id" '
                 'value="{}"><button type="submit" class="btn btn-sm btn-primary">受理</button></form>',
-                self._accept_url,
+                self.accept_url,
                 self._csrf,
                 record.pk,
             )

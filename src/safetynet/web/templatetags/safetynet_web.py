@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from safetynet.accounts.roles import Perm
 from safetynet.core import masking
 from safetynet.registry.models import SELF_CARE_ACTIVITIES, Area
-from safetynet.registry.selectors import AreaChoice
+from safetynet.registry.selectors import AreaChoice, area_label
 from safetynet.web import labels
 from safetynet.web.forms import income_fields
 from safetynet.web.lists import frame
@@ -110,10 +110,11 @@ def area_options(areas, selected) -> str:
     chosen = str(selected or "")
     out = []
     for a in areas:
-        name = a.name
-        if a.level == Area.Level.VILLAGE and a.parent_id:
-            parent = a.parent_name if isinstance(a, AreaChoice) else a.parent.name
-            name = f"{parent} {a.name}" if parent else a.name
+        if isinstance(a, AreaChoice):
+            name = a.label
+        else:
+            parent = a.parent.name if a.level == Area.Level.VILLAGE and a.parent_id else ""
+            name = area_label(a.name, a.level, parent)
         mark = " selected" if a.code == chosen else ""
         out.append(f'<option value="{escape(a.code)}"{mark}>{escape(name)}</option>')
     return mark_safe("".join(out))
