@@ -28,7 +28,7 @@ from decimal import Decimal
 import ibis
 
 from safetynet.policy.rules import RuleWithoutClause
-from safetynet.verification.joined import RECIPIENT_SOURCES, SOURCE, recipient_rows
+from safetynet.verification.joined import of_source, recipient_rows
 
 DATA_COMPARISON, DEPARTMENT_WARNING = "data_comparison", "department_warning"
 RURAL_STANDARD = "dibao.standard_monthly.rural"
@@ -165,15 +165,6 @@ SHARED: dict[str, Callable[[Tables], ibis.Table]] = {
 }
 
 
-def _of_recipients(t: Tables, code: str) -> ibis.Table:
-    """The rows of source `code` about counted members of recipient households (`recipient_rows`):
-    `id_index`, `household_id`, `as_of` and the source's columns of `RECIPIENT_SOURCES`."""
-    r = t.recipient_rows
-    r = r.filter(r[SOURCE] == code)
-    cols = RECIPIENT_SOURCES[code][1]
-    return r.select("id_index", "household_id", "as_of", **{c: r[f"{code}__{c}"] for c in cols})
-
-
 def _with_household(t: Tables, g: ibis.Table) -> ibis.Table:
     """A per-household aggregate `g` (keyed by `household_id`) with its household's values."""
     h = t.recipient_households
@@ -185,13 +176,13 @@ def _with_household(t: Tables, g: ibis.Table) -> ibis.Table:
 
 
 def recipient_deceased(t: Tables, p: RuleParams) -> ibis.Table:
-    dead = _of_recipients(t, "hukou")
+    dead = of_source(t, "hukou")
     j = _with_household(t, dead)
     return j.select("id_index", "household_id", "village_code", "category", "death_date", "as_of")
 
 
 def recipient_financial_over_limit(t: Tables, p: RuleParams) -> ibis.Table:
-    f = _of_recipients(t, "financial")
+    f = of_source(t, "financial")
     g = f.group_by("household_id").aggregate(
         financial_total=f.balance.sum(), accounts=f.balance.count(), as_of=f.as_of.max()
     )
@@ -210,7 +201,7 @@ def recipient_financial_over_limit(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_undeclared_vehicle(t: Tables, p: RuleParams) -> ibis.Table:
-    v = _of_recipients(t, "vehicle")
+    v = of_source(t, "vehicle")
     g = v.group_by("household_id").aggregate(
         vehicles=v.value.count(), vehicle_value=v.value.sum(), top_value=v.value.max(), as_of=v.as_of.max()
     )
@@ -229,7 +220,7 @@ def recipient_undeclared_vehicle(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_company_role(t: Tables, p: RuleParams) -> ibis.Table:
-    b = _of_recipients(t, "business")  # companies only, legal representatives and shareholders
+    b = of_source(t, "business")  # companies only, legal representatives and shareholders
     controlling = (b.role == "legal_rep") | (
         (b.role == "shareholder") & (b.share_pct.fill_null(0) >= _d(p["comparison.controlling_share_pct"]))
     )
@@ -242,7 +233,7 @@ def recipient_company_role(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_extra_home(t: Tables, p: RuleParams) -> ibis.Table:
-    e = _of_recipients(t, "real_estate")
+    e = of_source(t, "real_estate")
     g = e.group_by("household_id").aggregate(
         homes=e.unit_no.nunique(), latest_registered=e.registered_on.max(), as_of=e.as_of.max()
     )
@@ -260,7 +251,7 @@ def recipient_extra_home(t: Tables, p: RuleParams) -> ibis.Table:
 
 
 def recipient_income_over_line(t: Tables, p: RuleParams) -> ibis.Table:
-    s = _of_recipients(t, "social_insurance")
+    s = of_source(t, "social_insurance")
     g = s.group_by("household_id").aggregate(
         income_12m=(s.wage_12m + s.pension_12m.fill_null(0)).sum(), as_of=s.as_of.max()
     )
@@ -283,12 +274,17 @@ def recipient_income_over_line(t: Tables, p: RuleParams) -> ibis.Table:
 
 def duplicate_membership(t: Tables, p: RuleParams) -> ibis.Table:
     r = t.register
-    r = r.filter(r.counted)
+    counted = r.filter(r.counted)
     # Counted in two households or more: the lowest and highest differ. Only for those few people
-    # are the households counted and the village looked up.
-    span = r.group_by("id_index").aggregate(first=r.household_id.min(), last=r.household_id.max())
+    # are the households counted and the village looked up: the register is read a second time
+    # (the join's filter skips the rest while reading) rather than the counted rows kept between
+    # the two steps, which costs more.
+    span = counted.group_by("id_index").aggregate(
+        first=counted.household_id.min(), last=counted.household_id.max()
+    )
     span = span.filter(span.first != span.last)
-    rows = r.join(span, r.id_index == span.id_index).select(r.id_index, r.household_id, r.village_code)
+    rows = r.join(span, r.id_index == span.id_index).filter(r.counted)
+    rows = rows.select(r.id_index, r.household_id, r.village_code)
     g = rows.group_by("id_index").aggregate(
         households=rows.household_id.nunique(),
         household_id=rows.household_id.min(),
