@@ -35,6 +35,7 @@ import json
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -248,6 +249,19 @@ def _spark_session(threads: int | None):
     )
 
 
+def compare_once(eng: Engine, paths: dict[str, Path], out: Path, params: RuleParams):
+    """Every rule once, from a fresh load (nothing shared with an earlier round): seconds, CPU
+    seconds and the hits per rule."""
+    eng.load(paths["register"], {k: [paths[k]] for k in SHARES}, empty_dir=out / "empty")
+    t, c = time.monotonic(), cpu()
+    hits = {}
+    for rule, table in eng.run(params):
+        if table is not None:
+            hits[rule.code] = table.num_rows
+            log(f"  {rule.code}: {table.num_rows:,} hits ({time.monotonic() - t:.1f}s, cpu {cpu() - c:.1f}s)")
+    return time.monotonic() - t, cpu() - c, hits
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=3_000_000)
@@ -256,6 +270,12 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: every core)")
     ap.add_argument(
         "--engine", choices=("duckdb", "spark"), default="duckdb", help="spark: local[*], the `spark` extra"
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds of the comparison and both references, in turn; the medians are printed",
     )
     args = ap.parse_args()
     out = CACHE / f"compare-v{VERSION}-{args.members}-{args.rows}"
@@ -266,28 +286,28 @@ def main() -> None:
 
     params = RuleParams.of(load_parameters(configured_county()).on(ON))  # the shipped parameter store
 
-    log(f"comparison (every rule, Ibis on {args.engine})…")
     if args.engine == "spark":
         eng = Engine.spark(_spark_session(args.threads))
     else:
         eng = Engine.duckdb(memory_limit=args.memory, temp_dir=spill, threads=args.threads)
-    eng.load(paths["register"], {k: [paths[k]] for k in SHARES}, empty_dir=out / "empty")
-    t, c = time.monotonic(), cpu()
-    hits = {}
-    for rule, table in eng.run(params):
-        if table is not None:
-            hits[rule.code] = table.num_rows
-            log(f"  {rule.code}: {table.num_rows:,} hits ({time.monotonic() - t:.1f}s, cpu {cpu() - c:.1f}s)")
-    seconds, cpu_seconds = time.monotonic() - t, cpu() - c
+    runs = []
+    for n in range(1, args.repeat + 1):
+        log(f"round {n} of {args.repeat}: the comparison (every rule, Ibis on {args.engine})…")
+        seconds, cpu_seconds, hits = compare_once(eng, paths, out, params)
+        log("  raw join (one hand-written DuckDB pass on integer keys)…")
+        raw_seconds, raw_cpu, raw_groups = raw_join(
+            paths, memory=args.memory, spill=spill, threads=args.threads
+        )
+        log("  raw join over the whole register…")
+        full_seconds, full_cpu, _ = raw_join(
+            paths, memory=args.memory, spill=spill, threads=args.threads, full=True
+        )
+        runs.append((seconds, cpu_seconds, raw_seconds, raw_cpu, full_seconds, full_cpu))
     eng.close()
     if args.engine == "spark":
         eng.con._session.stop()
-
-    log("raw join (one hand-written DuckDB pass on integer keys)…")
-    raw_seconds, raw_cpu, raw_groups = raw_join(paths, memory=args.memory, spill=spill, threads=args.threads)
-    log("raw join over the whole register…")
-    full_seconds, full_cpu, _ = raw_join(
-        paths, memory=args.memory, spill=spill, threads=args.threads, full=True
+    seconds, cpu_seconds, raw_seconds, raw_cpu, full_seconds, full_cpu = (
+        statistics.median(column) for column in zip(*runs, strict=True)
     )
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -310,6 +330,8 @@ def main() -> None:
         "engine": f"ibis-{args.engine}",
         "hits": hits,
         "raw_join_groups": raw_groups,
+        "repeat": args.repeat,
+        "runs": [[round(v, 2) for v in run] for run in runs],
     }
     print(json.dumps(result, ensure_ascii=False))
 
