@@ -13,7 +13,7 @@ from tests.cases.conftest import Proc
 from tests.cases.test_web import login
 from tests.conftest import VILLAGE_A, member
 
-CASE_PAGE_MAX = 30  # measured 25 at the notice step (2026-12-04); the bound catches a per-record query
+CASE_PAGE_MAX = 24  # measured 21 at the notice step; the bound catches a per-record query
 
 
 def _queries(fetch) -> int:
