@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from safetynet.cases import services
+from safetynet.cases import selectors, services
+from safetynet.cases.models import Case
 from tests.api.conftest import ApiClient
 from tests.cases.conftest import Proc
 from tests.cases.test_web import login
 from tests.conftest import VILLAGE_A, member
 
-CASE_PAGE_MAX = 30  # measured 25 at the notice step (2026-12-04); the bound catches a per-record query
+CASE_PAGE_MAX = 24  # measured 21 at the notice step; the bound catches a per-record query
 
 
 def _queries(fetch) -> int:
@@ -44,6 +45,45 @@ def test_the_case_page_and_the_case_api_do_not_grow_with_the_records_of_the_case
     _more_leads(users, proc.household, 5)  # they join the open case
     assert _queries(lambda: web.get(f"/cases/{proc.case_id}/")) == page
     assert _queries(lambda: api.get(f"/cases/{proc.case_id}")) == read
+
+
+# The relations of a case the dossier reads (cases.selectors.dossier), but `verification_results`,
+# read under `current_results`.
+RELATIONS = (
+    "leads",
+    "transitions",
+    "attachments",
+    "investigations",
+    "village_reviews",
+    "decisions",
+    "leading_group_decisions",
+    "notices",
+    "objections",
+    "messages",
+    "extensions",
+    "entitlements",
+    "change_decisions",
+    "letters",
+)
+
+
+def test_a_new_case_reads_only_the_kinds_of_records_it_holds_and_the_rest_as_empty_without_a_query(
+    proc, users
+):
+    proc.accept()
+    clerk = users["township_clerk"]
+    with CaptureQueriesContext(connection) as read:
+        case = selectors.dossier(clerk, proc.case_id).case
+    with CaptureQueriesContext(connection) as after:
+        seen = {name: list(getattr(case, name).all()) for name in RELATIONS}
+        current = case.current_results
+    assert not after.captured_queries
+    assert seen["leads"] and seen["transitions"] and not seen["decisions"] and current == []
+    # the case, which relations hold rows, one per relation that does; then the members, and the
+    # clock's calendar (days, years) and due-soon window
+    assert len(read) <= 2 + sum(1 for rows in seen.values() if rows) + 4
+    reference = Case.objects.prefetch_related(*RELATIONS).get(pk=proc.case_id)
+    assert seen == {name: list(getattr(reference, name).all()) for name in RELATIONS}
 
 
 def test_worklists_and_the_inbox_do_not_grow_with_their_rows(users, make_household, clock):

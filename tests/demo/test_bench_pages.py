@@ -26,10 +26,10 @@ BOUNDS = {
     "search_name": 9,
     "search_id": 8,
     "search_pinyin": 8,
-    "household": 24,
+    "household": 14,
     "leads": 12,
     "cases": 12,
-    "case": 30,
+    "case": 16,  # one query per kind of record the case holds (cases.selectors.dossier)
     "roster": 12,
     "statistics": 8,
     "dashboard": 28,  # computed live here (no summary job ran): grouped aggregates, none per row

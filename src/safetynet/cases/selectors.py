@@ -14,6 +14,7 @@ from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core import clock as system_clock
 from safetynet.core.areas import configured_county
 from safetynet.core.errors import NotFound
+from safetynet.core.prefetch import prefetch_present
 from safetynet.registry import selectors as registry
 from safetynet.registry.models import Relation
 from safetynet.workdays.services import work_calendar
@@ -34,7 +35,7 @@ def get_case(user, pk, *, for_update: bool = False) -> Case:
 @dataclass
 class Dossier:
     """One case as its page and its API read it: the case with every record of it fetched in one
-    go (a fixed number of queries whatever the case holds), its clock, the current household
+    go (a query per kind of record it holds, whatever their number), its clock, the current household
     members, this round's current verification result per member, and what the user may do."""
 
     case: Case
@@ -71,31 +72,34 @@ def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
         case = (
             cases_visible_to(user)
             .select_related("household__village__parent", "household__head", "refusal_letter")
-            .prefetch_related(
-                Prefetch("leads", queryset=Lead.objects.select_related("village__parent")),
-                "transitions",
-                "attachments",
-                "investigations",
-                Prefetch(
-                    "verification_results",
-                    queryset=VerificationResult.objects.filter(superseded_by__isnull=True).order_by("id"),
-                    to_attr="current_results",
-                ),
-                "village_reviews",
-                "decisions",
-                "leading_group_decisions",
-                Prefetch("notices", queryset=Notice.objects.prefetch_related("objections").order_by("id")),
-                "objections",
-                "messages",
-                "extensions",
-                "entitlements",
-                "change_decisions",
-                "letters",
-            )
             .get(pk=int(pk))
         )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFound("未找到该案件。", code="case_not_found") from None
+    # Most of a case's kinds of records are empty until its procedure reaches them: one query
+    # finds which hold rows, and only those are read.
+    prefetch_present(
+        [case],
+        Prefetch("leads", queryset=Lead.objects.select_related("village__parent")),
+        "transitions",
+        "attachments",
+        "investigations",
+        Prefetch(
+            "verification_results",
+            queryset=VerificationResult.objects.filter(superseded_by__isnull=True).order_by("id"),
+            to_attr="current_results",
+        ),
+        "village_reviews",
+        "decisions",
+        "leading_group_decisions",
+        Prefetch("notices", queryset=Notice.objects.prefetch_related("objections").order_by("id")),
+        "objections",
+        "messages",
+        "extensions",
+        "entitlements",
+        "change_decisions",
+        "letters",
+    )
     from safetynet.cases import workflow
 
     allowed = (
@@ -197,11 +201,8 @@ def case_history(user, household) -> list[dict]:
     """Every case of a household, newest first, with its moves and the status it left behind
     (for the household page). The household is fetched through the registry's scoping."""
     household = registry.reached_household(user, household)
-    cases = (
-        Case.objects.filter(household=household)
-        .prefetch_related("transitions", "entitlements", "leads", "decisions")
-        .order_by("-id")
-    )
+    cases = list(Case.objects.filter(household=household).order_by("-id"))
+    prefetch_present(cases, "transitions", "entitlements", "leads", "decisions")
     out = []
     for c in cases:
         out.append(

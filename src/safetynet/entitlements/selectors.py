@@ -72,6 +72,12 @@ def current_row(household, today: dt.date) -> Entitlement | None:
     )
 
 
+def current_in(rows: list[Entitlement], today: dt.date) -> Entitlement | None:
+    """`current_row` among a household's rows already read (its `timeline`), without a query."""
+    live = [r for r in rows if r.valid_until is None or r.valid_until > today]
+    return max(live, key=lambda r: r.valid_from, default=None)
+
+
 def marked_since(household, row: Entitlement) -> dt.date:
     """The first day of the unbroken run of monitored rows that ends with `row`."""
     hid = getattr(household, "pk", household)

@@ -237,7 +237,8 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
             named = named.filter(person__name_initials__startswith=q.lower())
         else:
             named = named.filter(person__name__contains=q)
-        ids = set(named.values_list("household_id", flat=True))
+        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0007)
+        ids = set(named.order_by().values_list("household_id", flat=True))
         if rid is None and not (q.isascii() and q.isalpha()):  # a village or an address
             ids |= set(
                 qs.filter(Q(village__name__contains=q) | Q(address__contains=q)).values_list("pk", flat=True)

@@ -25,12 +25,16 @@ def audit_actions(user) -> list[str]:
     return sorted(audit_records_visible_to(user).order_by().values_list("action", flat=True).distinct())
 
 
-def household_audit(user, household, *, limit: int = 20) -> list[AuditRecord]:
-    """The household's records and those of every person who is or was its member."""
+def household_audit(user, household, *, limit: int = 20, person_ids=None) -> list[AuditRecord]:
+    """The household's records and those of every person who is or was its member (`person_ids`,
+    when the caller has read the household's memberships already)."""
     household = registry.reached_household(user, household)
-    person_ids = (
-        registry.memberships_visible_to(user).filter(household=household).values_list("person_id", flat=True)
-    )
+    if person_ids is None:
+        person_ids = (
+            registry.memberships_visible_to(user)
+            .filter(household=household)
+            .values_list("person_id", flat=True)
+        )
     match = Q(object_type="household", object_id=str(household.pk)) | Q(
         object_type="person", object_id__in=[str(pk) for pk in person_ids]
     )

@@ -5,6 +5,7 @@ what. Rendered by `web/table.html`."""
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
@@ -34,6 +35,15 @@ def _place(village) -> str:
 
 class ListTable(tables.Table):
     count_unit = "条"  # "共 N 条" above the table
+    # The columns a row of the list reads, when it reads model rows (`QuerySet.only`): what a row
+    # does not show — a household's JSON and decimal columns, a person's encrypted ones, a lead's
+    # evidence — is then neither fetched nor converted, for each of the page's rows.
+    row_fields: tuple[str, ...] = ()
+
+    def __init__(self, data, *args, **kwargs):
+        if self.row_fields and isinstance(data, QuerySet):
+            data = data.only(*self.row_fields)
+        super().__init__(data, *args, **kwargs)
 
     class Meta:
         attrs = {"class": TABLE_CLASS}
@@ -72,6 +82,22 @@ class LeadTable(ListTable):
     household = tables.Column("户档案", accessor="household_id", orderable=False, empty_values=())
     actions = tables.Column(
         "操作", accessor="pk", orderable=False, empty_values=(), attrs={"td": {"class": "row-actions"}}
+    )
+
+    row_fields = (
+        "reference",
+        "channel",
+        "department",
+        "village__name",
+        "village__parent__name",
+        "subject_name",
+        "summary",
+        "received_at",
+        "assigned_to__username",
+        "assigned_to__display_name",
+        "assigned_to__area__name",
+        "household_id",
+        "status",
     )
 
     class Meta(ListTable.Meta):
@@ -162,6 +188,18 @@ class CaseTable(ListTable):
     accepted_on = DateColumn("Y-m-d", verbose_name="受理日期")
     deadline = tables.Column("办结时限", order_by=("deadline", "id"), empty_values=())
     remaining = tables.Column("剩余工作日", accessor="deadline", order_by=("deadline", "id"), empty_values=())
+
+    row_fields = (
+        "reference",
+        "household__village__name",
+        "household__village__parent__name",
+        "applicant_name",
+        "state",
+        "accepted_on",
+        "deadline",
+        "deadline_provisional",
+        "extended",
+    )
 
     class Meta(ListTable.Meta):
         attrs = _attrs("cases")
@@ -264,6 +302,8 @@ class HouseholdTable(ListTable):
     head = tables.Column("户主", orderable=False)
     member_count = tables.Column("人数")
     alleviated = tables.Column("脱贫户", empty_values=())
+
+    row_fields = ("village__name", "village__parent__name", "address", "head__name", "alleviated")
 
     class Meta(ListTable.Meta):
         attrs = _attrs("households")

@@ -127,7 +127,7 @@ def _body_context(request, household, *, refresh: bool = True) -> dict:
         .order_by("-left_on", "id")
     )
     people = {str(m.person_id): m.person.name for m in current + past}
-    records = list(household_audit(user, household))
+    records = list(household_audit(user, household, person_ids={m.person_id for m in current + past}))
     names = area_names(set().union(*(labels.area_codes_in(r) for r in records)))
     for record in records:  # area codes in the changes shown by name, as on the audit page
         record.area_names = names
@@ -155,7 +155,7 @@ def detail(request, pk):
     context = _body_context(request, household, refresh=False)
     context["history"] = case_history(request.user, household)
     context["timeline"] = entitlement_selectors.timeline(request.user, household)
-    context["current"] = entitlement_selectors.current_row(household, clock.today())
+    context["current"] = entitlement_selectors.current_in(context["timeline"], clock.today())
     context["can_accept"] = request.user.can(Perm.ACCEPT_CASE)
     context["can_set_support"] = request.user.can(Perm.RECORD_SUPPORT_MODE)
     context["has_tekun_member"] = context["current"] is not None and any(
