@@ -3,26 +3,31 @@
     uv run python bench/compare.py [--members 3000000] [--rows 50000000] [--memory 1500MB]
                                    [--threads N] [--engine duckdb|spark]
 
-Generates (once; cached under bench/.cache/, git-ignored) with DuckDB itself, so generation never
-holds the data in memory: a register snapshot of 3 million members (REGISTER_SCHEMA, ~1.2 million
-households, 60% recipients) and 50 million department rows across the six verification sources
-(户籍 18M, 社会保险 10M, 金融资产 10M, 不动产 5M, 车船 5M, 市场主体 2M) over a population of 18
-million residents, keyed and written as the product writes them: a 16-byte binary key (`verification.keys`, Parquet FIXED_LEN_BYTE_ARRAY(16);
-here the first 16 bytes of a SHA-256). Then, in the same run:
+Generates (once; cached under bench/.cache/, git-ignored; in a child process, so that generating
+does not count in `peak_rss_mb`) with DuckDB, streamed to Parquet a batch at a time: a register
+snapshot of 3 million members (REGISTER_SCHEMA, ~1.2 million households, 60% recipients, one member
+in 10,000 also counted in a second household) and 50 million department rows across the six
+verification sources (户籍 18M, 社会保险 10M, 金融资产 10M, 不动产 5M, 车船 5M, 市场主体 2M) over a
+population of 18 million residents, keyed and written as the product writes them: a 16-byte binary
+key (`verification.keys`, Parquet FIXED_LEN_BYTE_ARRAY(16); here the first 16 bytes of a SHA-256).
+Then `--repeat` rounds (default 3), each timing in turn:
 
 - `seconds`: the full comparison — every rule of `verification.rules` whose source has data,
   compiled by Ibis and run on embedded DuckDB on every core under `SET memory_limit` (spilling
-  beyond it), results fetched; the register's shared tables are built inside this time;
-- `raw_join_seconds`: the reference — one hand-written DuckDB statement over integer-keyed copies
-  of the same row counts (each row keyed by its resident's position, a 64-bit integer) that joins
-  every row to the register's recipient members and aggregates per household and source, with the
-  same threads and memory limit; `ratio` = seconds / raw_join_seconds;
-- `raw_join_full_seconds`: the same statement joining the whole register (every member, not only
-  recipients: "a register of the same size"); `full_ratio` = seconds / raw_join_full_seconds;
-- `cpu_seconds`, `raw_join_cpu_seconds`, `cpu_ratio`: the same two phases in CPU seconds of this
-  process (all DuckDB threads; not Spark's JVM), which other work on a shared machine disturbs
-  less than wall time.
+  beyond it), from a fresh load, results fetched; the register's shared tables are built inside
+  this time;
+- `raw_join_full_seconds`: the issue's reference — one hand-written DuckDB statement over
+  integer-keyed copies of the same row counts (each row keyed by its resident's position, a 64-bit
+  integer) that joins every row to the whole register ("a register of the same size") and
+  aggregates per household and source, with the same threads and memory limit;
+  `full_ratio` = seconds / raw_join_full_seconds;
+- `raw_join_seconds`: the same statement joining only the recipient members, a stricter
+  reference; `ratio` = seconds / raw_join_seconds;
+- `cpu_seconds`, `raw_join_cpu_seconds`, `raw_join_full_cpu_seconds` and their ratios: the same in
+  CPU seconds of this process (all DuckDB threads; not Spark's JVM), which other work on a shared
+  machine disturbs less than wall time.
 
+Each figure printed is the median of the rounds; `runs` holds every round's.
 `--engine spark` runs the same rules on a local Spark session instead (`local[*]`; its JVM is not in
 `peak_rss_mb`). Progress goes to stderr; the last line of stdout is one JSON object.
 """
