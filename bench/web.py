@@ -258,7 +258,12 @@ def main() -> None:
     ap.add_argument("--server-pid", type=int, help="with --url: the server's pid, for peak_rss_mb")
     ap.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="gunicorn processes")
-    ap.add_argument("--threads", type=int, default=None, help="threads a process (gunicorn 4, waitress 8)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads a process (gunicorn 2, as gunicorn_conf; waitress 8)",
+    )
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--connections", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
@@ -273,7 +278,7 @@ def main() -> None:
     log(f"fixtures: {fx}")
     pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
     server = None
-    threads = args.threads or (4 if args.server == "gunicorn" else 8)
+    threads = args.threads or (2 if args.server == "gunicorn" else 8)
     if args.url:
         u = urllib.parse.urlparse(args.url)
         host, port, pid = u.hostname, u.port or 80, args.server_pid

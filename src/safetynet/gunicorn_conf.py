@@ -6,7 +6,7 @@ whatever its thread count; worker processes use every core. The threads of a pro
 database waits. Read by `safetynet serve` and by `gunicorn -c python:safetynet.gunicorn_conf`.
 
 Environment: SAFETYNET_BIND (default 127.0.0.1:8000), SAFETYNET_WORKERS (default: the cores),
-SAFETYNET_THREADS (default 4), SAFETYNET_ACCESS_LOG (a path or "-"; default off),
+SAFETYNET_THREADS (default 2), SAFETYNET_ACCESS_LOG (a path or "-"; default off),
 SAFETYNET_TRUSTED_PROXIES (the proxy's addresses, as for Django).
 """
 
@@ -18,7 +18,10 @@ from safetynet.connection_share import ConnectionShare
 bind = os.environ.get("SAFETYNET_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SAFETYNET_WORKERS") or os.cpu_count() or 1)
 worker_class = "gthread"
-threads = int(os.environ.get("SAFETYNET_THREADS") or 4)
+# Two threads: they overlap one request's database waits with another's work. More threads in a
+# process take turns on its one interpreter lock: at 4 the slower lists' p95 was 10–25% longer
+# (docs/scale.md, "Two threads a worker").
+threads = int(os.environ.get("SAFETYNET_THREADS") or 2)
 # Import Django and the application once in the master, then fork: the workers share its memory
 # pages and start at once. No database connection is opened at import, so none is shared.
 preload_app = True

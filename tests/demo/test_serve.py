@@ -21,7 +21,7 @@ def _conf(monkeypatch, **env):
 def test_gunicorn_runs_one_process_per_core_with_threads_by_default(monkeypatch):
     conf = _conf(monkeypatch)
     assert conf.workers == (os.cpu_count() or 1)
-    assert conf.worker_class == "gthread" and conf.threads == 4
+    assert conf.worker_class == "gthread" and conf.threads == 2
     assert conf.preload_app is True and conf.bind == "127.0.0.1:8000"
 
 
