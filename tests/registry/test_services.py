@@ -9,8 +9,8 @@ from safetynet.audit.models import AuditRecord
 from safetynet.core.errors import Conflict, NotFound, ValidationFailed
 from safetynet.registry import inputs, selectors, services
 from safetynet.registry.fields import blind_index
-from safetynet.registry.models import Household, Membership, Person
-from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_A, VILLAGE_C, member, new_id
+from safetynet.registry.models import Area, Household, Membership, Person
+from tests.conftest import CHANGNING, GUANGHUA, VILLAGE_A, VILLAGE_B, VILLAGE_C, member, new_id
 
 
 def test_household_is_created_with_its_head_members_and_audit(make_household):
@@ -180,6 +180,20 @@ def test_search_by_exact_id_uses_the_blind_index(make_household, clerk):
     assert list(selectors.search_households(clerk, q=number)) == [h]
     assert list(selectors.search_households(clerk, q="ztz")) == [h]
     assert list(selectors.search_households(clerk, q="铁柱")) == [h]
+
+
+def test_search_text_finds_a_village_by_name_and_an_address_once_each_and_only_in_reach(
+    make_household, clerk
+):
+    village = Area.objects.get(code=VILLAGE_B).name
+    in_village = make_household(VILLAGE_B, members=[member(name="孙一")], address="东街1号")
+    at_address = make_household(VILLAGE_A, members=[member(name="孙二")], address=f"{village}路8号")
+    both = make_household(VILLAGE_B, members=[member(name="孙三")], address=f"{village}路9号")
+    elsewhere = make_household(VILLAGE_A, members=[member(name="孙四")], address="西街2号")
+    make_household(VILLAGE_C, members=[member(name="孙五")], address=f"{village}路10号")  # another township
+    assert list(selectors.search_households(clerk, q=village)) == [in_village, at_address, both]
+    assert list(selectors.search_households(clerk, q="路8")) == [at_address]
+    assert list(selectors.search_households(clerk, q="孙")) == [in_village, at_address, both, elsewhere]
 
 
 def test_reveal_needs_a_reason_and_is_audited(make_household, clerk):
