@@ -4,6 +4,8 @@ has no such index; a county's register there is small enough to read."""
 
 from django.db import migrations
 
+from safetynet.core.migration_operations import RunSQLOnPostgreSQL
+
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS registry_person_name_trgm ON registry_person USING gin (name gin_trgm_ops)",
@@ -11,17 +13,7 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS registry_person_name_trgm"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("registry", "0005_release_and_study_end")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP), elidable=False)]
+    operations = [RunSQLOnPostgreSQL(CREATE, DROP)]

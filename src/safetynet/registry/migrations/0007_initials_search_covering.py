@@ -11,6 +11,8 @@ there is small.
 
 from django.db import migrations
 
+from safetynet.core.migration_operations import RunSQLOnPostgreSQL
+
 CREATE = [
     "CREATE INDEX CONCURRENTLY IF NOT EXISTS registry_person_initials_id"
     " ON registry_person (name_initials varchar_pattern_ops) INCLUDE (id)",
@@ -26,19 +28,9 @@ DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
     dependencies = [("registry", "0006_person_name_trigram")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP), elidable=False)]
+    operations = [RunSQLOnPostgreSQL(CREATE, DROP)]

@@ -6,6 +6,8 @@ writable while it builds; SQLite has no such index, and a county's register ther
 
 from django.db import migrations
 
+from safetynet.core.migration_operations import RunSQLOnPostgreSQL
+
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX CONCURRENTLY IF NOT EXISTS registry_household_address_trgm"
@@ -14,19 +16,9 @@ CREATE = [
 DROP = ["DROP INDEX CONCURRENTLY IF EXISTS registry_household_address_trgm"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
     dependencies = [("registry", "0007_initials_search_covering")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP), elidable=False)]
+    operations = [RunSQLOnPostgreSQL(CREATE, DROP)]
