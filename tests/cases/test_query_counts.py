@@ -47,23 +47,12 @@ def test_the_case_page_and_the_case_api_do_not_grow_with_the_records_of_the_case
     assert _queries(lambda: api.get(f"/cases/{proc.case_id}")) == read
 
 
-# The relations of a case the dossier reads (cases.selectors.dossier), but `verification_results`,
-# read under `current_results`.
-RELATIONS = (
-    "leads",
-    "transitions",
-    "attachments",
-    "investigations",
-    "village_reviews",
-    "decisions",
-    "leading_group_decisions",
-    "notices",
-    "objections",
-    "messages",
-    "extensions",
-    "entitlements",
-    "change_decisions",
-    "letters",
+# The relations of a case the dossier reads (cases.selectors.dossier_records), but those read
+# under a name of their own (`verification_results` as `current_results`).
+RELATIONS = tuple(
+    r if isinstance(r, str) else r.prefetch_through
+    for r in selectors.dossier_records()
+    if isinstance(r, str) or r.to_attr is None
 )
 
 
@@ -78,6 +67,7 @@ def test_a_new_case_reads_only_the_kinds_of_records_it_holds_and_the_rest_as_emp
         seen = {name: list(getattr(case, name).all()) for name in RELATIONS}
         current = case.current_results
     assert not after.captured_queries
+    assert len(RELATIONS) == 14 and "verification_results" not in RELATIONS
     assert seen["leads"] and seen["transitions"] and not seen["decisions"] and current == []
     # the case, which relations hold rows, one per relation that does; then the members, and the
     # clock's calendar (days, years) and due-soon window

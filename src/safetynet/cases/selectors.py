@@ -62,24 +62,14 @@ class Dossier:
         )
 
 
-def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
-    """The case `pk` through the user's reach (outside it: the same NotFound as missing)."""
+def dossier_records() -> tuple:
+    """Every kind of record of a case the dossier reads: a relation's name, or a `Prefetch` where
+    the page wants its rows read in a certain way."""
     from django.db.models import Prefetch
 
     from safetynet.cases.models import Notice, VerificationResult
 
-    try:
-        case = (
-            cases_visible_to(user)
-            .select_related("household__village__parent", "household__head", "refusal_letter")
-            .get(pk=int(pk))
-        )
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise NotFound("未找到该案件。", code="case_not_found") from None
-    # Most of a case's kinds of records are empty until its procedure reaches them: one query
-    # finds which hold rows, and only those are read.
-    prefetch_present(
-        [case],
+    return (
         Prefetch("leads", queryset=Lead.objects.select_related("village__parent")),
         "transitions",
         "attachments",
@@ -100,6 +90,21 @@ def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
         "change_decisions",
         "letters",
     )
+
+
+def dossier(user, pk, *, today: dt.date | None = None) -> Dossier:
+    """The case `pk` through the user's reach (outside it: the same NotFound as missing)."""
+    try:
+        case = (
+            cases_visible_to(user)
+            .select_related("household__village__parent", "household__head", "refusal_letter")
+            .get(pk=int(pk))
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该案件。", code="case_not_found") from None
+    # Most of a case's kinds of records are empty until its procedure reaches them: one query
+    # finds which hold rows, and only those are read.
+    prefetch_present([case], *dossier_records())
     from safetynet.cases import workflow
 
     allowed = (
