@@ -88,22 +88,29 @@ def _write(con, select: str, path: Path, *, row_group_size: int = 1_000_000) -> 
     partial.rename(path)
 
 
-def generate(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]:
+def data_paths(out: Path) -> dict[str, Path]:
+    """The files of one data set: the register, each source, and their integer-keyed copies."""
+    names = ["register", *SHARES]
+    return {
+        **{n: out / f"{n}.parquet" for n in names},
+        **{f"raw-{n}": out / f"raw-{n}.parquet" for n in names},
+    }
+
+
+def generate(out: Path, members: int, rows: int, memory: str) -> None:
+    """Write the files of `data_paths(out)` that one run needs, unless they are all there."""
+    paths = data_paths(out)
+    if all(p.exists() for p in paths.values()):
+        return
     out.mkdir(parents=True, exist_ok=True)
     population = max(members * 6, rows * 18 // 50)
     con = duckdb.connect()
     con.execute(f"SET memory_limit='{memory}'")
     con.execute(f"SET temp_directory='{out / 'tmp'}'")
     con.execute("SET preserve_insertion_order=false")
-    paths = {"register": out / "register.parquet", "raw-register": out / "raw-register.parquet"}
     total = sum(SHARES.values())
     counts = {k: rows * v // total for k, v in SHARES.items()}
     counts["hukou"] += rows - sum(counts.values())
-    for k in SHARES:
-        paths[k] = out / f"{k}.parquet"
-        paths[f"raw-{k}"] = out / f"raw-{k}.parquet"
-    if all(p.exists() for p in paths.values()):
-        return paths
     # Register members are residents spread over the population by a multiplicative permutation.
     perm = f"((i * 7919) % {population})"
     # About one member in 10,000 is the resident of the member five rows on (another household), so
@@ -178,18 +185,21 @@ def generate(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
         )
     con.close()
-    return paths
 
 
 def prepare(out: Path, members: int, rows: int, memory: str) -> dict[str, Path]:
     """The data files, generated if missing in a child process, so that generating does not count
     in this process's `peak_rss_mb`."""
-    child = multiprocessing.get_context("fork").Process(target=generate, args=(out, members, rows, memory))
-    child.start()
-    child.join()
-    if child.exitcode:
-        sys.exit(f"bench/compare.py: generating the data failed (exit code {child.exitcode})")
-    return generate(out, members, rows, memory)  # every file is there: only their paths
+    paths = data_paths(out)
+    if not all(p.exists() for p in paths.values()):
+        child = multiprocessing.get_context("fork").Process(
+            target=generate, args=(out, members, rows, memory)
+        )
+        child.start()
+        child.join()
+        if child.exitcode:
+            sys.exit(f"bench/compare.py: generating the data failed (exit code {child.exitcode})")
+    return paths
 
 
 # The raw join: every department row joined, in one statement, to the register's recipient members
