@@ -14,7 +14,11 @@ redirect to the sign-in page, counts as an error. It prints one JSON line per pa
 requests/s, `p50_ms`, `p95_ms`, `errors` and the server's `peak_rss_mb` (resident memory summed
 over the server's processes, sampled every 0.2 s from /proc; pages a forked worker shares with the
 master count once per process) and `peak_pss_mb` (each shared page split between its sharers), and
-a last JSON line with all pages and the load average of the machine before and after.
+a last JSON line with all pages, the load average of the machine before and after, and
+`calibration_ms`: a fixed piece of pure-Python work timed on the idle machine before the load, in
+the interpreter that runs the server. A page's work is mostly Python, so its requests/s scale
+roughly with the inverse of that figure: compare runs from different machines or interpreters by
+it, not by requests/s alone (docs/scale.md, "Figures from different machines").
 """
 
 from __future__ import annotations
@@ -57,6 +61,27 @@ ACCOUNTS = {
     "county": "county_mz",
     "office": "leading_office",
 }
+
+
+def _reference_work() -> int:
+    seen: dict[str, int] = {}
+    out = []
+    for i in range(200_000):
+        key = f"k{i % 1000}"
+        seen[key] = seen.get(key, 0) + i
+        out.append(key)
+    return len("".join(out))
+
+
+def calibration_ms() -> float:
+    """The best of five timings of `_reference_work` (strings, a dict, a list: the kind of work a
+    page does), in milliseconds."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        _reference_work()
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 def log(message: str) -> None:
@@ -144,12 +169,13 @@ def run_page(session: Session, path: str, connections: int, seconds: float) -> d
             errors[0] += bad
 
     threads = [threading.Thread(target=client) for _ in range(connections)]
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     took = time.monotonic() - started
+    cpu = time.process_time() - cpu
     latencies.sort()
     n = len(latencies)
     return {
@@ -160,6 +186,8 @@ def run_page(session: Session, path: str, connections: int, seconds: float) -> d
         "p99_ms": round(latencies[min(n - 1, int(n * 0.99))] * 1000, 1) if n else None,
         "max_ms": round(latencies[-1] * 1000, 1) if n else None,
         "errors": errors[0],
+        # the cores this load generator itself used: on one machine, taken from the server's
+        "client_cores": round(cpu / took, 2),
     }
 
 
@@ -276,6 +304,7 @@ def main() -> None:
     from safetynet.demo.load import DEMO_PASSWORD
 
     log(f"fixtures: {fx}")
+    calibration = calibration_ms()  # before the server starts and takes the cores
     pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
     server = None
     threads = args.threads or (2 if args.server == "gunicorn" else 8)
@@ -324,7 +353,13 @@ def main() -> None:
             server.wait(timeout=30)
     print(
         json.dumps(
-            {"pages": results, "loadavg_before": before, "loadavg_after": loadavg()},
+            {
+                "pages": results,
+                "loadavg_before": before,
+                "loadavg_after": loadavg(),
+                "calibration_ms": calibration,
+                "python": f"{sys.executable} {sys.version.split()[0]}",
+            },
             ensure_ascii=False,
         )
     )
