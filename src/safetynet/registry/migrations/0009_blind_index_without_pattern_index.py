@@ -10,4 +10,6 @@ class Migration(migrations.Migration):
 
     dependencies = [("registry", "0008_household_address_trigram")]
 
-    operations = [without_pattern_index("registry_person_id_index_bde46490_like", "registry_person", "id_index")]
+    operations = [
+        without_pattern_index("registry_person_id_index_bde46490_like", "registry_person", "id_index")
+    ]
