@@ -22,10 +22,10 @@ def _indexes_on(model, column) -> dict[str, dict]:
 @pytest.mark.parametrize(("model", "column"), BLIND_INDEXES)
 def test_a_blind_index_has_one_index_and_no_pattern_index(model, column):
     indexes = _indexes_on(model, column)
+    assert len(indexes) == 1, indexes
     assert not [n for n in indexes if n.endswith("_like")]
-    assert indexes, f"{model._meta.db_table}.{column} has no index"
-    if model is Person:
-        assert any(c["unique"] for c in indexes.values())
+    if model is Person:  # an ID number is one person's
+        assert next(iter(indexes.values()))["unique"]
 
 
 @pytest.mark.django_db
