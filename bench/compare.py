@@ -98,10 +98,8 @@ def data_paths(out: Path) -> dict[str, Path]:
 
 
 def generate(out: Path, members: int, rows: int, memory: str) -> None:
-    """Write the files of `data_paths(out)` that one run needs, unless they are all there."""
+    """Write the files of `data_paths(out)` (`prepare` calls it when one is missing)."""
     paths = data_paths(out)
-    if all(p.exists() for p in paths.values()):
-        return
     out.mkdir(parents=True, exist_ok=True)
     population = max(members * 6, rows * 18 // 50)
     con = duckdb.connect()

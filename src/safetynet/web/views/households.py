@@ -126,8 +126,9 @@ def _body_context(request, household, *, refresh: bool = True) -> dict:
         .select_related("person")
         .order_by("-left_on", "id")
     )
-    people = {str(m.person_id): m.person.name for m in current + past}
-    records = list(household_audit(user, household, person_ids={m.person_id for m in current + past}))
+    ever_members = current + past
+    people = {str(m.person_id): m.person.name for m in ever_members}
+    records = list(household_audit(user, household, person_ids={m.person_id for m in ever_members}))
     names = area_names(set().union(*(labels.area_codes_in(r) for r in records)))
     for record in records:  # area codes in the changes shown by name, as on the audit page
         record.area_names = names
