@@ -107,6 +107,40 @@ def test_a_bad_date_or_an_area_outside_reach_is_refused_beside_its_field(spread_
     assert r.status_code == 400 and "起始日期不能晚于截止日期。" in r.content.decode()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cases/leads/",
+        f"/cases/leads/?township={CHANGNING}&village={VILLAGE_A}",
+        f"/cases/?township={CHANGNING}&village={VILLAGE_A}",
+        f"/households/?township={CHANGNING}&village={VILLAGE_A}",
+    ],
+)
+def test_a_lists_area_filters_and_selects_share_one_read_of_the_areas(spread_leads, users, client_for, url):
+    c = client_for(users["county_civil"])
+    with CaptureQueriesContext(connection) as ctx:
+        r = c.get(url)
+    page = r.content.decode()
+    assert r.status_code == 200
+    # the township and village filters (and, on the leads page, the new lead's village select)
+    # offer the areas in reach, chosen ones selected, from one query of the areas
+    assert f'<option value="{CHANGNING}"' in page and f'<option value="{GUANGHUA}"' in page
+    assert f'<option value="{VILLAGE_B}">' in page or f'<option value="{VILLAGE_B}" ' in page
+    if "township=" in url:
+        assert f'<option value="{CHANGNING}" selected>' in page
+        assert f'<option value="{VILLAGE_A}" selected>' in page
+    area_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "registry_area"' in q["sql"]]
+    assert len(area_queries) == 1, area_queries
+
+
+def test_a_village_officers_case_filter_offers_the_officers_own_township(users, client_for):
+    page = client_for(users["village_officer"]).get("/cases/").content.decode()
+    assert f'<option value="{CHANGNING}">昌宁镇</option>' in page  # the township, out of reach
+    r = client_for(users["village_officer"]).get("/cases/", {"township": GUANGHUA})
+    assert r.status_code == 400 and 'id="err-township"' in r.content.decode()
+    assert client_for(users["village_officer"]).get("/cases/", {"township": CHANGNING}).status_code == 200
+
+
 def test_cases_filter_by_state_township_and_search(proc, users, client_for):  # noqa: F811
     proc.accept()
     c = client_for(users["county_civil"])

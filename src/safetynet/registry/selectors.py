@@ -104,7 +104,12 @@ def area_choices_visible_to(user) -> list[AreaChoice]:
     """Every area in the user's reach ordered by code, as values (a county's selects list a few
     hundred villages: no model instance each), with their parents' names when in reach, and a
     village's township always (one more query when it is out of reach: a village officer's)."""
-    areas = areas_visible_to(user).order_by("code")
+    return area_choices_of(areas_visible_to(user))
+
+
+def area_choices_of(areas: QuerySet[Area]) -> list[AreaChoice]:
+    """The areas of a queryset already cut to a user's reach, as `area_choices_visible_to` gives them."""
+    areas = areas.order_by("code")
     rows = list(areas.values_list(*_AREA_COLUMNS))
     names = {r[_PK]: r[_NAME] for r in rows}
     missing = {r[_PARENT] for r in rows if r[_LEVEL] == Area.Level.VILLAGE and r[_PARENT] not in names}

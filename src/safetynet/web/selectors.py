@@ -1,6 +1,7 @@
-"""Reads of the audit trail that the web pages need.
+"""Reads the web pages need beyond the apps' own selectors: the areas in a user's reach once per
+request, and the audit trail.
 
-The audit app has no selectors module yet; these belong there once it does. Browsing the whole
+The audit app has no selectors module yet; its reads belong there once it does. Browsing the whole
 trail needs `Perm.VIEW_AUDIT`; a household's own recent records are shown to whoever may see the
 household, so that function takes a household already fetched through the registry selectors.
 """
@@ -13,6 +14,19 @@ from safetynet.accounts.roles import Perm
 from safetynet.audit.models import AuditRecord
 from safetynet.registry import selectors as registry
 from safetynet.registry.models import Area
+
+
+def areas_in_reach(request) -> list[registry.AreaChoice]:
+    """`registry.area_choices_visible_to(request.user)`, read once for the request: a list's
+    township and village filters, their validation and the page's own selects share it."""
+    areas = getattr(request, "_areas_in_reach", None)
+    if areas is None:
+        areas = request._areas_in_reach = registry.area_choices_visible_to(request.user)
+    return areas
+
+
+def villages_in_reach(request) -> list[registry.AreaChoice]:
+    return [a for a in areas_in_reach(request) if a.level == Area.Level.VILLAGE]
 
 
 def audit_records_visible_to(user) -> QuerySet[AuditRecord]:

@@ -50,6 +50,7 @@ class WorkCalendar:
         self._override = {d.date: d.kind for d in official}
         # A year the admin has transcribed counts as official even if the package lacks it.
         self._admin_years = frozenset(official_years) | {d.year for d in self._override}
+        self._between: dict[tuple[dt.date, dt.date], int] = {}  # a list's cases share their dates
 
     def has_official_data(self, year: int) -> bool:
         return year in self._admin_years or year in PACKAGE_YEARS
@@ -80,8 +81,11 @@ class WorkCalendar:
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_working_day(day)
+        count = self._between.get((start, end))
+        if count is None:
+            count, day = 0, start
+            while day < end:
+                day += dt.timedelta(days=1)
+                count += self.is_working_day(day)
+            self._between[start, end] = count
         return count

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from safetynet.core.glossary import DEPARTMENT_LABELS, MEASURE_KIND_LABELS, MEASURE_STATUS_LABELS
 from safetynet.core.masking import mask_name
-from safetynet.web.lists.filters import ALL, AreaFilter, ListFilter, _date, _search, _townships
+from safetynet.web.lists.filters import ALL, AreaFilter, ListFilter, _date, _search
 from safetynet.web.lists.render import DateColumn
 from safetynet.web.lists.tables import ListTable, _attrs, _place
 
@@ -23,7 +23,7 @@ class MeasureFilter(ListFilter):
     kind = df.ChoiceFilter(label="措施类型", choices=list(MEASURE_KIND_LABELS.items()), empty_label=ALL)
     status = df.ChoiceFilter(label="状态", choices=list(MEASURE_STATUS_LABELS.items()), empty_label=ALL)
     department = df.ChoiceFilter(label="责任部门", choices=list(DEPARTMENT_LABELS.items()), empty_label=ALL)
-    township = AreaFilter(label="乡镇", field_name="household__village__parent", queryset=_townships)
+    township = AreaFilter(label="乡镇", field_name="household__village__parent")
     referred_from = _date("转介日期从", "referred_on", "gte")
     referred_to = _date("至", "referred_on", "lte")
     date_pairs = (("referred_from", "referred_to"),)

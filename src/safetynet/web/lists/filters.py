@@ -9,7 +9,6 @@ import datetime as dt
 import django_filters as df
 from django import forms
 from django.db.models import Q
-from django.forms.models import ModelChoiceIterator
 from django.urls import reverse_lazy
 from django.utils import timezone
 
@@ -23,48 +22,61 @@ from safetynet.verification.models import Upload
 from safetynet.verification.selectors import sources_of
 from safetynet.verification.sources import SOURCES
 from safetynet.web import labels
-from safetynet.web.selectors import audit_actions
+from safetynet.web.selectors import areas_in_reach, audit_actions
 
 ALL = "全部"
 
 
-class AreaChoices(ModelChoiceIterator):
-    """The options read as values in one query, the parent's name joined: no model instances
-    (a county's filter lists some 250 villages, on every request of the list)."""
+class AreaField(forms.ChoiceField):
+    """An area by its code in the query string, among `areas` (`registry.AreaChoice`, in the
+    user's reach), shown by name (a village after its township); cleaned to the Area. A code
+    outside them is refused with ModelChoiceField's message, and no query is made either way."""
 
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        key = self.field.to_field_name or "pk"
-        for value, name, level, parent in self.queryset.values_list(key, "name", "level", "parent__name"):
-            yield value, registry.area_label(name, level, parent or "")
+    default_error_messages = forms.ModelChoiceField.default_error_messages
+
+    def __init__(self, *, areas=(), empty_label=ALL, **kwargs):
+        self.areas = {a.code: a for a in areas}
+        super().__init__(choices=[("", empty_label), *((a.code, a.label) for a in areas)], **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        area = self.areas.get(str(value))
+        if area is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return area.instance()
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # to_python has checked the choice
+
+    def prepare_value(self, value):
+        return value.code if isinstance(value, Area) else value
 
 
-class AreaField(forms.ModelChoiceField):
-    """An area by its code in the query string, shown by name (a village with its township)."""
+class AreaFilter(df.Filter):
+    """A township or village filter whose choices are `areas(request)`: by default those of the
+    request's `web.selectors.areas_in_reach` at `level`, which every area filter and select of the
+    page share (one query, however many filters)."""
 
-    iterator = AreaChoices
-
-
-class AreaFilter(df.ModelChoiceFilter):
     field_class = AreaField
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "code")
-        kwargs.setdefault("empty_label", ALL)
+    def __init__(self, *args, level: str = Area.Level.TOWNSHIP, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.areas = areas or (lambda request: [a for a in areas_in_reach(request) if a.level == level])
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self.extra["areas"] = self.areas(self.parent.request)
+        return super().field
 
 
-def _townships(request):
-    return registry.areas_visible_to(request.user).filter(level=Area.Level.TOWNSHIP).order_by("code")
-
-
-def _case_townships(request):
-    return worklists.townships_of(request.user)
-
-
-def _villages(request):
-    return registry.villages_visible_to(request.user).order_by("code")
+def _case_townships(request) -> list:
+    """The townships a user's cases lie in: those in reach, or a village officer's own."""
+    user = request.user
+    if user.area_id and user.area.level == Area.Level.VILLAGE:
+        return registry.area_choices_of(worklists.townships_of(user))
+    return [a for a in areas_in_reach(request) if a.level == Area.Level.TOWNSHIP]
 
 
 def _search(label: str, placeholder: str, method: str = "search") -> df.CharFilter:
@@ -120,8 +132,8 @@ class LeadFilter(ListFilter):
     q = _search("搜索", "编号、姓名、村名或情况")
     status = df.ChoiceFilter(label="状态", choices=Lead.Status.choices, empty_label=ALL)
     channel = df.ChoiceFilter(label="来源", choices=Channel.choices, empty_label=ALL)
-    township = AreaFilter(label="乡镇", field_name="village__parent", queryset=_townships)
-    village = AreaFilter(label="村（社区）", field_name="village", queryset=_villages)
+    township = AreaFilter(label="乡镇", field_name="village__parent")
+    village = AreaFilter(label="村（社区）", field_name="village", level=Area.Level.VILLAGE)
     assigned = df.ChoiceFilter(
         label="分派",
         choices=[("me", "分派给我的"), ("yes", "已分派"), ("no", "未分派")],
@@ -162,8 +174,8 @@ class CaseFilter(ListFilter):
         empty_label=ALL,
         method="by_due",
     )
-    township = AreaFilter(label="乡镇", field_name="village__parent", queryset=_case_townships)
-    village = AreaFilter(label="村（社区）", field_name="household__village", queryset=_villages)
+    township = AreaFilter(label="乡镇", field_name="village__parent", areas=_case_townships)
+    village = AreaFilter(label="村（社区）", field_name="household__village", level=Area.Level.VILLAGE)
     monitoring = df.ChoiceFilter(
         label="监测对象",
         choices=[("1", "仅防返贫监测对象")],
@@ -261,13 +273,12 @@ class HouseholdFilter(ListFilter):
     township = AreaFilter(
         label="乡镇",
         field_name="village__parent",
-        queryset=_townships,
         widget=forms.Select(attrs={"hx-trigger": "change", **_live()}),
     )
     village = AreaFilter(
         label="村（社区）",
         field_name="village",
-        queryset=_villages,
+        level=Area.Level.VILLAGE,
         widget=forms.Select(attrs={"hx-trigger": "change", **_live()}),
     )
     hukou = df.ChoiceFilter(label="户籍性质", choices=Hukou.choices, empty_label=ALL)

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from safetynet.core.masking import mask_name
 from safetynet.relief.models import PayMethod, ReliefKind, ReliefStatus
-from safetynet.web.lists.filters import ALL, AreaFilter, ListFilter, _date, _search, _townships
+from safetynet.web.lists.filters import ALL, AreaFilter, ListFilter, _date, _search
 from safetynet.web.lists.render import DateColumn
 from safetynet.web.lists.tables import ListTable, _attrs
 
@@ -22,7 +22,7 @@ class ReliefFilter(ListFilter):
     kind = df.ChoiceFilter(label="类型", choices=ReliefKind.choices, empty_label=ALL)
     status = df.ChoiceFilter(label="状态", choices=ReliefStatus.choices, empty_label=ALL)
     pay_method = df.ChoiceFilter(label="发放方式", choices=PayMethod.choices, empty_label=ALL)
-    township = AreaFilter(label="乡镇", field_name="township", queryset=_townships)
+    township = AreaFilter(label="乡镇", field_name="township")
     outside_register = df.BooleanFilter(label="未在册人员", widget=df.widgets.BooleanWidget())
     created_from = _date("申请日期从", "created_at__date", "gte")
     created_to = _date("至", "created_at__date", "lte")

@@ -25,6 +25,7 @@ from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
 from safetynet.web import lists
 from safetynet.web.lists import filters, tables
+from safetynet.web.selectors import villages_in_reach
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error
 
 
@@ -120,7 +121,7 @@ def leads(request):
     context.update(
         {
             **listing.context(),
-            "villages": registry_selectors.village_choices_visible_to(user),
+            "villages": villages_in_reach(request),  # the filters' areas, read once
             "officers": worklists.village_officers_for(user) if can_accept else [],
             "channels": Channel.choices,
             "filed": request.GET.get("filed", ""),
