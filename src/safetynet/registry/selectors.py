@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from safetynet.accounts.roles import Perm
 from safetynet.core.errors import NotFound
+from safetynet.core.lookups import AnyOf
 from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
 from safetynet.registry.fields import blind_index
 from safetynet.registry.models import Area, Household, Membership, Person
@@ -251,8 +252,7 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
             in_village = qs.filter(village__name__contains=q).order_by().values_list("pk", flat=True)
             at_address = qs.filter(address__contains=q).order_by().values_list("pk", flat=True)
             ids |= set(in_village.union(at_address))
-        match = Q(pk__in=sorted(ids))
-        qs = qs.filter(match)
+        qs = qs.filter(AnyOf(F("pk"), sorted(ids)))  # one array parameter on PostgreSQL
     return qs.select_related("village__parent", "head").order_by("id")
 
 
