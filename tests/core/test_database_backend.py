@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from safetynet.core.postgresql import unprepared
 from safetynet.registry.models import Area
+from safetynet.registry.selectors import search_households
 
 POSTGRESQL = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -50,3 +52,33 @@ def test_values_are_bound_apart_from_the_sql(county):
     with connection.cursor() as cur:
         cur.execute("SELECT %s::text, %s::int", [name, 3])
         assert cur.fetchone() == (name, 3)
+
+
+def _prepared() -> set[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cur.fetchall()}
+
+
+@POSTGRESQL
+@pytest.mark.django_db
+def test_statements_run_unprepared_are_never_prepared_however_often(county):
+    runs = connection.settings_dict["OPTIONS"]["prepare_threshold"] * 3
+    with unprepared():
+        for _ in range(runs):
+            assert Area.objects.filter(name__startswith=county.name[:1]).exists()
+    assert not any('"registry_area"."name"::text LIKE $' in s for s in _prepared())
+    for _ in range(runs):  # the same statement outside is prepared as any other
+        assert Area.objects.filter(name__startswith=county.name[:1]).exists()
+    assert any('"registry_area"."name"::text LIKE $' in s for s in _prepared())
+
+
+@POSTGRESQL
+@pytest.mark.django_db
+def test_a_households_search_is_planned_for_its_text_every_time(users):
+    runs = connection.settings_dict["OPTIONS"]["prepare_threshold"] * 3
+    for i in range(runs):
+        list(search_households(users["county_civil"], q=["wjl", "w", "zy"][i % 3]))
+        list(search_households(users["county_civil"], q=["王", "东关", "王小明"][i % 3]))
+    searched = [s for s in _prepared() if "name_initials" in s or '"registry_person"."name"' in s]
+    assert not searched, searched

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from safetynet.accounts.roles import Perm
 from safetynet.core.errors import NotFound
 from safetynet.core.lookups import AnyOf
+from safetynet.core.postgresql import unprepared
 from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
 from safetynet.registry.fields import blind_index
 from safetynet.registry.models import Area, Household, Membership, Person
@@ -243,15 +244,18 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
             named = named.filter(person__name_initials__startswith=q.lower())
         else:
             named = named.filter(person__name__contains=q)
-        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0007)
-        ids = set(named.order_by().values_list("household_id", flat=True))
-        if rid is None and not (q.isascii() and q.isalpha()):  # a village or an address
-            # Two branches of one UNION, each planned alone: the village's name through the few
-            # areas of the user's, the address through its trigram index on PostgreSQL (migration
-            # 0008). An OR across the two tables reads every household of the area.
-            in_village = qs.filter(village__name__contains=q).order_by().values_list("pk", flat=True)
-            at_address = qs.filter(address__contains=q).order_by().values_list("pk", flat=True)
-            ids |= set(in_village.union(at_address))
+        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0007).
+        # Planned for the text searched every time: initials shared by a hundred people and by a
+        # tenth of the province want different plans (core/postgresql/base.py).
+        with unprepared():
+            ids = set(named.order_by().values_list("household_id", flat=True))
+            if rid is None and not (q.isascii() and q.isalpha()):  # a village or an address
+                # Two branches of one UNION, each planned alone: the village's name through the
+                # few areas of the user's, the address through its trigram index on PostgreSQL
+                # (migration 0008). An OR across the two tables reads every household of the area.
+                in_village = qs.filter(village__name__contains=q).order_by().values_list("pk", flat=True)
+                at_address = qs.filter(address__contains=q).order_by().values_list("pk", flat=True)
+                ids |= set(in_village.union(at_address))
         qs = qs.filter(AnyOf(F("pk"), sorted(ids)))  # one array parameter on PostgreSQL
     return qs.select_related("village__parent", "head").order_by("id")
 
