@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from safetynet.accounts.models import User
 from safetynet.core.resident_id import parse_resident_id
 from safetynet.demo.generate import generate
 from safetynet.demo.load import DEMO_PASSWORD, load_demo
-from safetynet.registry.models import Area, Household, Person
+from safetynet.registry.models import Area, Household, Membership, Person
 
 TOWNSHIP_PINYIN = [
     "changning",
@@ -69,6 +70,7 @@ def test_loaded_demo_has_the_documented_accounts_and_synthetic_villages():
     assert User.objects.get(username="village_changning_1").area.level == "village"
     assert not Area.objects.filter(level="village", synthetic=False).exists()
     assert all(h.head_id for h in Household.objects.all())
+    assert not Membership.objects.exclude(village_id=F("household__village_id")).exists()
 
 
 @pytest.mark.django_db

@@ -154,6 +154,7 @@ def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
             memberships.append(
                 Membership(
                     household=hh,
+                    village_id=hh.village_id,
                     person=p,
                     relation=m.relation,
                     co_resident=m.co_resident,

@@ -221,6 +221,7 @@ def generate_chunk(chunk: Chunk, params_year_ago, params_now) -> dict:
                 t[Membership].defaults,
                 id=ids.take(Membership),
                 household_id=hh.id,
+                village_id=hh.village_id,
                 person_id=p.id,
                 relation=m.relation,
                 co_resident=m.co_resident,

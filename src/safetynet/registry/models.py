@@ -210,6 +210,13 @@ class ChangeKind(models.TextChoices):
 class Membership(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    # The household's village, kept with it (filled from the household when a row is saved without
+    # it; a household moved to another village moves its rows, `services.households`), so a
+    # search finds the area's current members through their own index instead of a probe per
+    # household of the area (migration 0012, `selectors.search_households`, docs/scale.md).
+    village = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）", db_index=False
+    )
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
     co_resident = models.BooleanField("共同生活", default=True)
     not_counted_reason = models.CharField(
@@ -241,6 +248,11 @@ class Membership(models.Model):
                 name="one_current_membership",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        if self.village_id is None and self.household_id is not None:
+            self.village_id = self.household.village_id
+        super().save(*args, **kwargs)
 
     @property
     def current(self) -> bool:

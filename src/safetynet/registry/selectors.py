@@ -214,11 +214,12 @@ def get_person(user, pk) -> Person:
 def search_households(user, *, q: str = "", village: str = "", township: str = "") -> QuerySet[Household]:
     """Search by name, pinyin initials, exact ID number (through its blind index) or area.
 
-    The matching households are found by one query on the area's current memberships (two for a
-    text, which may also be a village or an address), without a join that multiplies households
-    or a DISTINCT: an ID number or initials are answered from their indexes, a name of three
-    characters or more from the trigram index on PostgreSQL, a shorter one from the area's people
-    (docs/scale.md)."""
+    The matching households are found by one query on the area's current memberships, read
+    through their own village (two for a text, which may also be a village or an address), without
+    a join that multiplies households or a DISTINCT: an ID number or initials are answered from
+    their indexes, a name of three characters or more from the trigram index on PostgreSQL, a
+    shorter one from the area's people. Those queries are planned for the text every time; the ids
+    found go back as one array (docs/scale.md, "Searches planned for their text")."""
     qs = households_visible_to(user)
     if village:
         qs = qs.filter(village__code=village)
@@ -233,11 +234,13 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
         # The matching households' ids from plain queries in the area, then taken: an OR across a
         # member subquery and the household's own columns, or a nested subquery, lets PostgreSQL
         # read every household or person of the province instead of the area's.
-        named = memberships_visible_to(user).filter(left_on__isnull=True)
+        # The area's current members through their own village (migration 0012): one range of an
+        # index per village, not a probe per household of the area.
+        named = in_reach(Membership.objects.filter(left_on__isnull=True), user, "village__code")
         if village:
-            named = named.filter(household__village__code=village)
+            named = named.filter(village__code=village)
         if township:
-            named = named.filter(household__village__parent__code=township)
+            named = named.filter(village__parent__code=township)
         if rid is not None:
             named = named.filter(person__id_index=blind_index(rid.number))
         elif q.isascii() and q.isalpha():

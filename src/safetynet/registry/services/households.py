@@ -266,6 +266,7 @@ def _save_household(user, household: Household, values: dict, expected_version, 
             _bump_version(household, expected_version)
             household.save(update_fields=[*values.keys(), "updated_at"])
             if "village" in changes:
+                Membership.objects.filter(household=household).update(village_id=household.village_id)
                 for follow in hooks.village_followers:
                     follow(household.pk, household.village_id)
             record_audit(
