@@ -7,6 +7,7 @@ object outside the user's reach raises the same `NotFound` as a missing one.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
@@ -249,8 +250,9 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
             named = named.filter(person__name__contains=q)
         # unordered: a set is taken, and the ids then come from the indexes alone (migration 0007).
         # Planned for the text searched every time: initials shared by a hundred people and by a
-        # tenth of the province want different plans (core/postgresql/base.py).
-        with unprepared():
+        # tenth of the province want different plans (core/postgresql/base.py). An ID number
+        # finds one person whatever the number: its statement stays prepared.
+        with unprepared() if rid is None else contextlib.nullcontext():
             ids = set(named.order_by().values_list("household_id", flat=True))
             if rid is None and not (q.isascii() and q.isalpha()):  # a village or an address
                 # Two branches of one UNION, each planned alone: the village's name through the
