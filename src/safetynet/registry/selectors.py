@@ -111,7 +111,8 @@ def area_choices_visible_to(user) -> list[AreaChoice]:
 
 
 def area_choices_of(areas: QuerySet[Area]) -> list[AreaChoice]:
-    """The areas of a queryset already cut to a user's reach, as `area_choices_visible_to` gives them."""
+    """The areas of a queryset, as `area_choices_visible_to` gives them; the caller has chosen which
+    the user may pick (those in reach, or a village officer's own township)."""
     areas = areas.order_by("code")
     rows = list(areas.values_list(*_AREA_COLUMNS))
     names = {r[_PK]: r[_NAME] for r in rows}
@@ -248,7 +249,7 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
             named = named.filter(person__name_initials__startswith=q.lower())
         else:
             named = named.filter(person__name__contains=q)
-        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0007).
+        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0012).
         # Planned for the text searched every time: initials shared by a hundred people and by a
         # tenth of the province want different plans (core/postgresql/base.py). An ID number
         # finds one person whatever the number: its statement stays prepared.
