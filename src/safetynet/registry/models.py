@@ -213,7 +213,7 @@ class Membership(models.Model):
     # The household's village, kept with it (filled from the household when a row is saved without
     # it; a household moved to another village moves its rows, `services.households`), so a
     # search finds the area's current members through their own index instead of a probe per
-    # household of the area (migration 0012, `selectors.search_households`, docs/scale.md).
+    # household of the area (migration 0011, `selectors.search_households`, docs/scale.md).
     village = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）", db_index=False
     )

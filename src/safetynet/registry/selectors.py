@@ -236,7 +236,7 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
         # The matching households' ids from plain queries in the area, then taken: an OR across a
         # member subquery and the household's own columns, or a nested subquery, lets PostgreSQL
         # read every household or person of the province instead of the area's.
-        # The area's current members through their own village (migration 0012): one range of an
+        # The area's current members through their own village (migration 0011): one range of an
         # index per village, not a probe per household of the area.
         named = in_reach(Membership.objects.filter(left_on__isnull=True), user, "village__code")
         if village:
@@ -249,7 +249,7 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
             named = named.filter(person__name_initials__startswith=q.lower())
         else:
             named = named.filter(person__name__contains=q)
-        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0012).
+        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0011).
         # Planned for the text searched every time: initials shared by a hundred people and by a
         # tenth of the province want different plans (core/postgresql/base.py). An ID number
         # finds one person whatever the number: its statement stays prepared.

@@ -1,14 +1,17 @@
-"""A membership keeps its household's village (models.Membership.village): added empty and filled
-from the households in one statement; required in 0011 (PostgreSQL will not alter a table in the
-transaction that updated its rows under a deferred foreign key)."""
+"""Each membership keeps its household's village (Membership.village), so the current members of
+an area are found through their own index (0011): filled from the households, then required."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
-FILL = (
-    "UPDATE registry_membership SET village_id = ("
-    "SELECT village_id FROM registry_household WHERE registry_household.id = registry_membership.household_id)"
-)
+
+def fill(apps, schema_editor):
+    Membership = apps.get_model("registry", "Membership")
+    Household = apps.get_model("registry", "Household")
+    Membership.objects.update(
+        village_id=Subquery(Household.objects.filter(pk=OuterRef("household_id")).values("village_id")[:1])
+    )
 
 
 class Migration(migrations.Migration):
@@ -27,5 +30,16 @@ class Migration(migrations.Migration):
                 verbose_name="村（社区）",
             ),
         ),
-        migrations.RunSQL(FILL, migrations.RunSQL.noop),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="membership",
+            name="village",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.area",
+                verbose_name="村（社区）",
+            ),
+        ),
     ]

@@ -36,6 +36,6 @@ DROP = [
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
-    dependencies = [("registry", "0011_membership_village_required")]
+    dependencies = [("registry", "0010_membership_village")]
 
     operations = [RunSQLOnPostgreSQL(CREATE, DROP)]
