@@ -16,17 +16,14 @@ from safetynet.registry import selectors as registry
 from safetynet.registry.models import Area
 
 
-def areas_in_reach(request) -> list[registry.AreaChoice]:
-    """`registry.area_choices_visible_to(request.user)`, read once for the request: a list's
-    township and village filters, their validation and the page's own selects share it."""
+def areas_in_reach(request, level: str | None = None) -> list[registry.AreaChoice]:
+    """`registry.area_choices_visible_to(request.user)` (those at `level`, if given), read once for
+    the request: a list's township and village filters, their validation and the page's own
+    selects share it."""
     areas = getattr(request, "_areas_in_reach", None)
     if areas is None:
         areas = request._areas_in_reach = registry.area_choices_visible_to(request.user)
-    return areas
-
-
-def villages_in_reach(request) -> list[registry.AreaChoice]:
-    return [a for a in areas_in_reach(request) if a.level == Area.Level.VILLAGE]
+    return areas if level is None else [a for a in areas if a.level == level]
 
 
 def audit_records_visible_to(user) -> QuerySet[AuditRecord]:

@@ -62,7 +62,7 @@ class AreaFilter(df.Filter):
 
     def __init__(self, *args, level: str = Area.Level.TOWNSHIP, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.areas = areas or (lambda request: [a for a in areas_in_reach(request) if a.level == level])
+        self.areas = areas or (lambda request: areas_in_reach(request, level))
 
     @property
     def field(self):
@@ -72,11 +72,11 @@ class AreaFilter(df.Filter):
 
 
 def _case_townships(request) -> list:
-    """The townships a user's cases lie in: those in reach, or a village officer's own."""
-    user = request.user
-    if user.area_id and user.area.level == Area.Level.VILLAGE:
-        return registry.area_choices_of(worklists.townships_of(user))
-    return [a for a in areas_in_reach(request) if a.level == Area.Level.TOWNSHIP]
+    """The townships a user's cases lie in (`worklists.townships_of`): those in reach, read with the
+    page's other areas, else (a village officer's) the officer's own township."""
+    return areas_in_reach(request, Area.Level.TOWNSHIP) or registry.area_choices_of(
+        worklists.townships_of(request.user)
+    )
 
 
 def _search(label: str, placeholder: str, method: str = "search") -> df.CharFilter:

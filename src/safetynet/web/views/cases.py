@@ -23,9 +23,10 @@ from safetynet.core import clock, glossary
 from safetynet.core.errors import NotFound, SafetynetError, ValidationFailed
 from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.registry import selectors as registry_selectors
+from safetynet.registry.models import Area
 from safetynet.web import lists
 from safetynet.web.lists import filters, tables
-from safetynet.web.selectors import villages_in_reach
+from safetynet.web.selectors import areas_in_reach
 from safetynet.web.shell import FORM, client_of, login_required, raise_if_not_form_error
 
 
@@ -121,7 +122,7 @@ def leads(request):
     context.update(
         {
             **listing.context(),
-            "villages": villages_in_reach(request),  # the filters' areas, read once
+            "villages": areas_in_reach(request, Area.Level.VILLAGE),  # the filters' areas, read once
             "officers": worklists.village_officers_for(user) if can_accept else [],
             "channels": Channel.choices,
             "filed": request.GET.get("filed", ""),
