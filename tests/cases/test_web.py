@@ -3,6 +3,8 @@ step, the printable forms and the notice as HTML and PDF."""
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 
 from tests.conftest import PASSWORD, VILLAGE_A
@@ -164,11 +166,11 @@ def test_the_parameter_page_shows_units_in_chinese(users):
     assert "元/月" in page and "yuan/month" not in page
 
 
-def test_the_lead_worklist_is_paged_with_its_count(users, county):
+def test_the_lead_worklist_is_paged_with_its_count_and_the_size_the_user_picks(users, county):
     from safetynet.cases import services as case_services
     from tests.conftest import new_id
 
-    for i in range(60):
+    for i in range(45):
         case_services.file_lead(
             user=users["village_officer"],
             channel="grassroots",
@@ -178,7 +180,16 @@ def test_the_lead_worklist_is_paged_with_its_count(users, county):
             subject_id_number=new_id(),
         )
     clerk = login(users["township_clerk"])
-    first = clerk.get("/cases/leads/").content.decode()
-    assert "共 60 条，第 1/2 页" in first and first.count('data-label="编号"') == 50
-    second = clerk.get("/cases/leads/?page=2").content.decode()
-    assert "第 2/2 页" in second and second.count('data-label="编号"') == 10
+    first = clerk.get("/cases/leads/?status=new").content.decode()
+    assert "共 45 条，第 1/3 页" in first and first.count('data-label="编号"') == 20
+    # the other sizes link back to the first page and keep the conditions; the current one is marked
+    sizes = re.search(r'<p class="page-sizes[^"]*">(.*?)</p>', first).group(1)
+    assert '<span aria-current="true">20</span>' in sizes
+    assert '<a href="?status=new&amp;per_page=50">50</a>' in sizes
+    last = clerk.get("/cases/leads/?page=3").content.decode()
+    assert "第 3/3 页" in last and last.count('data-label="编号"') == 5
+    fifty = clerk.get("/cases/leads/?per_page=50&page=1").content.decode()
+    assert "共 45 条" in fifty and "第 1/" not in fifty and fifty.count('data-label="编号"') == 45
+    assert '<span aria-current="true">50</span>' in fifty
+    # a size not offered is not taken: the page stays bounded
+    assert clerk.get("/cases/leads/?per_page=5000").content.decode().count('data-label="编号"') == 20

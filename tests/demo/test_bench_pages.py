@@ -22,12 +22,13 @@ bench_web = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_web)
 
 # The most queries each page may take, whatever the data size (the same on both sizes below). A
-# list reads the areas in reach once for all its area filters and selects (web.selectors.areas_in_reach).
+# list reads the areas in reach once for all its area filters and selects (web.selectors.areas_in_reach);
+# a search that finds less than a page counts its households without a query (lists.PageFirstPaginator).
 BOUNDS = {
-    "search_name": 7,
-    "search_id": 6,
-    "search_pinyin": 6,
-    "household": 14,
+    "search_name": 6,
+    "search_id": 5,
+    "search_pinyin": 5,
+    "household": 13,
     "leads": 6,
     "cases": 8,
     "case": 16,  # one query per kind of record the case holds (cases.selectors.dossier)

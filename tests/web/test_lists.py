@@ -50,6 +50,10 @@ def _rows(html: str, table_id: str) -> int:
     return len(re.findall(r"<tr[^>]*>\s*<td(?![^>]*colspan)", table.group(1)))
 
 
+# A page that is not full tells its rows' count; a full one counts them (lists.PageFirstPaginator).
+COUNT = 1
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url)
@@ -288,6 +292,27 @@ def test_list_pages_render_no_inline_style_or_script(spread_leads, register, use
 # ---- query-count guards --------------------------------------------------------------------------------
 
 
+def test_a_list_counts_its_rows_only_when_the_page_it_shows_is_full(users, client_for):
+    c = client_for(users["township_clerk"])
+
+    def counts(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return sum("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+    for i in range(3):
+        _lead(users["admin"], VILLAGE_A, f"周{_cn(i)}")
+    assert counts("/cases/leads/") == 0  # 3 rows: the count is the page's
+    for i in range(22):
+        _lead(users["admin"], VILLAGE_A, f"吴{_cn(i)}")
+    assert counts("/cases/leads/") == 1  # a full page: more may follow
+    assert counts("/cases/leads/?page=2") == 0  # the last page, 5 rows, after 20
+    html = c.get("/cases/leads/?page=2").content.decode()
+    assert "共 25 条，第 2/2 页" in html and _rows(html, "leads") == 5
+    assert counts("/cases/leads/?page=7") == 1  # past the end: counted, the last page shown
+    assert "第 2/2 页" in c.get("/cases/leads/?page=7").content.decode()
+
+
 def test_the_leads_list_reads_a_fixed_number_of_queries(users, client_for, django_assert_max_num_queries):
     admin, clerk, officer = users["admin"], users["township_clerk"], users["village_officer"]
     c = client_for(clerk)
@@ -301,10 +326,10 @@ def test_the_leads_list_reads_a_fixed_number_of_queries(users, client_for, djang
         lead_ids=list(Lead.objects.filter(village__code=VILLAGE_A).values_list("pk", flat=True)),
         officer=officer.pk,
     )
-    with django_assert_max_num_queries(few):
+    with django_assert_max_num_queries(few + COUNT):
         html = c.get("/cases/leads/").content.decode()
-    assert f"共 {MANY + 3} 条，第 1/2 页" in html and _rows(html, "leads") == 50
-    with django_assert_max_num_queries(few):
+    assert f"共 {MANY + 3} 条，第 1/4 页" in html and _rows(html, "leads") == 20
+    with django_assert_max_num_queries(few + COUNT):
         c.get("/cases/leads/", {"sort": "-assigned_to", "page": 2})
 
 
@@ -324,14 +349,14 @@ def test_the_cases_list_and_the_board_read_a_fixed_number_of_queries(
     cases(2, 0)
     auditor = client_for(users["auditor"])
     viewers = {"/cases/": c, "/cases/dashboard/": c, "/households/": c, "/audit/": auditor}
-    few = {url: _queries(viewer, url) for url, viewer in viewers.items()}
+    few = {url: _queries(viewer, url) + COUNT for url, viewer in viewers.items()}
     cases(MANY, 2)  # 63 more households, cases and audit records
     for url, viewer in viewers.items():
         with django_assert_max_num_queries(few[url]):
             html = viewer.get(url).content.decode()
         assert "共 " in html
     html = c.get("/cases/").content.decode()
-    assert f"共 {MANY + 2} 条" in html and _rows(html, "cases") == 50
+    assert f"共 {MANY + 2} 条" in html and _rows(html, "cases") == 20
     with django_assert_max_num_queries(few["/audit/"]):
         auditor.get("/audit/?page=2")
 
@@ -346,16 +371,17 @@ def test_the_inbox_and_uploads_read_a_fixed_number_of_queries(
     notifications.notify_users([officer], case=None, kind="lead", title="新线索", key="first")
     upload(admin, "financial", b"bad,header\n0,0\n", name="bad0.csv")
     inbox, uploads = client_for(officer), client_for(admin)
-    few_inbox, few_uploads = _queries(inbox, "/cases/inbox/"), _queries(uploads, "/exchange/uploads/")
+    few_inbox = _queries(inbox, "/cases/inbox/") + COUNT
+    few_uploads = _queries(uploads, "/exchange/uploads/") + COUNT
     for i in range(MANY):
         notifications.notify_users([officer], case=None, kind="lead", title=f"新线索{i}", key=f"k{i}")
         upload(admin, "financial", f"bad,header\n{i},{i}\n".encode(), name=f"bad{i + 1}.csv")
     with django_assert_max_num_queries(few_inbox):
         html = inbox.get("/cases/inbox/").content.decode()
-    assert f"共 {MANY + 1} 条" in html and _rows(html, "inbox") == 50
+    assert f"共 {MANY + 1} 条" in html and _rows(html, "inbox") == 20
     with django_assert_max_num_queries(few_uploads):
         html = uploads.get("/exchange/uploads/").content.decode()
-    assert f"共 {MANY + 1} 条" in html and _rows(html, "uploads") == 50
+    assert f"共 {MANY + 1} 条" in html and _rows(html, "uploads") == 20
 
 
 def test_the_household_list_reads_a_fixed_number_of_queries(
@@ -363,7 +389,7 @@ def test_the_household_list_reads_a_fixed_number_of_queries(
 ):
     c = client_for(users["county_civil"])
     make_household(VILLAGE_A, members=[member("head", name="冯一")])
-    few = _queries(c, "/households/?q=冯")
+    few = _queries(c, "/households/?q=冯") + COUNT
     for i in range(MANY):
         make_household(
             VILLAGE_C, members=[member("head", name=f"冯{_cn(i)}"), member("child", name=f"冯子{_cn(i)}")]

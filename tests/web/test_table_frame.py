@@ -75,3 +75,45 @@ def test_the_footer_is_written_when_a_column_has_one():
     html = _table("", count=2)
     foot = re.search(r"<tfoot[^>]*>(.*?)</tfoot>", html, re.S)
     assert foot and foot.group(1).strip() == "<tr><td>合计</td><td></td></tr>"
+
+
+# ---- a page read before its count (lists.PageFirstPaginator) -------------------------------------
+
+
+def _paged(query: str, n: int, per_page: int = 5):
+    table = Numbers([{"n": i, "label": str(i)} for i in range(n)])
+    lists.configure(RequestFactory().get(f"/x/?{query}"), table, per_page=per_page)
+    return table
+
+
+def test_a_page_that_is_not_full_tells_the_count():  # without a query: tests/web/test_lists.py
+    for query, n, shown, pages in (("", 3, 3, 1), ("", 0, 0, 1), ("page=3", 13, 3, 3)):
+        table = _paged(query, n)
+        assert table.paginator.count == n and table.paginator.num_pages == pages
+        assert len(list(table.paginated_rows)) == shown
+
+
+def test_a_full_page_or_one_past_the_end_is_counted_as_before():
+    table = _paged("page=2", 15)
+    assert table.paginator.count == 15 and table.page.number == 2
+    assert [r.record["n"] for r in table.paginated_rows] == [5, 6, 7, 8, 9]
+    past = _paged("page=9", 12)  # past the end: the last page, as Django's paginator gives
+    assert past.page.number == 3 and [r.record["n"] for r in past.paginated_rows] == [10, 11]
+    assert "第 3/3 页" in table_html(past)
+    for bad in ("page=x", "page=0", "page=-2"):
+        assert _paged(bad, 7).page.number in (1, 2), bad  # not a whole number from 1: as before
+
+
+def test_the_page_size_is_one_the_user_may_pick_or_the_views():
+    assert _paged("per_page=50", 70, per_page=20).paginator.per_page == 50
+    assert _paged("per_page=100", 70, per_page=20).paginator.per_page == 100
+    for refused in ("per_page=7", "per_page=100000", "per_page=x", ""):
+        assert _paged(refused, 70, per_page=20).paginator.per_page == 20, refused
+    html = table_html(_paged("q=a&page=3&per_page=20", 70, per_page=20))
+    sizes = re.search(r'<p class="page-sizes[^"]*">(.*?)</p>', html).group(1)
+    assert _links(sizes, r'href="([^"]+)"') == [
+        {"q": ["a"], "per_page": ["50"]},
+        {"q": ["a"], "per_page": ["100"]},
+    ]
+    assert '<span aria-current="true">20</span>' in sizes
+    assert "page-sizes" not in table_html(_paged("", 20, per_page=20))  # one smallest page: no choice

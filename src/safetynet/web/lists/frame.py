@@ -1,5 +1,6 @@
 """A list's whole table as HTML (`web/table.html` is `{{ table|table_html }}`): the count above
-it, the header with its sort links, the rows (`render.body_html`), the footer and the page links.
+it, the header with its sort links, the rows (`render.body_html`), the footer, the page links and
+the page sizes.
 
 django-tables2's templates write the same markup through the template engine — a node per
 attribute, per header link, per page link, each link re-encoding the query string. Here each part
@@ -15,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
+from safetynet.web.lists import PAGE_SIZES
 from safetynet.web.lists.render import body_html, shown
 
 
@@ -25,8 +27,9 @@ class _Links:
     def __init__(self, request):
         self.params = dict(request.GET) if request is not None else {}
 
-    def __call__(self, key: str, value) -> str:
-        return escape("?" + urlencode({**self.params, key: value}, doseq=True))
+    def __call__(self, key: str, value, *, drop: str = "") -> str:
+        params = {k: v for k, v in self.params.items() if k != drop}
+        return escape("?" + urlencode({**params, key: value}, doseq=True))
 
 
 def _open(tag: str, attrs: str) -> str:
@@ -114,6 +117,22 @@ def _pager(table, links: _Links) -> str:
     )
 
 
+def _sizes(table, links: _Links) -> str:
+    """Links to the other page sizes (back to the first page), when the rows outnumber the
+    smallest; the current size marked."""
+    page = getattr(table, "page", None)
+    if not page or page.paginator.count <= PAGE_SIZES[0]:
+        return ""
+    field, page_field = table.prefixed_per_page_field, table.prefixed_page_field
+    sizes = [
+        f'<span aria-current="true">{n}</span>'
+        if n == page.paginator.per_page
+        else f'<a href="{links(field, n, drop=page_field)}">{n}</a>'
+        for n in PAGE_SIZES
+    ]
+    return f'<p class="page-sizes small text-body-secondary">每页 {" · ".join(sizes)} 条</p>\n'
+
+
 def table_html(table) -> str:
     """The table as `{% render_table %}` shows it with `web/table.html`."""
     links = _Links(getattr(table, "request", None))
@@ -127,5 +146,6 @@ def table_html(table) -> str:
         f"<table {attrs}>\n{_head(table, links)}{_body(table)}{_foot(table)}</table>\n"
         "</div>\n"
         f"{_pager(table, links)}"
+        f"{_sizes(table, links)}"
         "</div>\n"
     )

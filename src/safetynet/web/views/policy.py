@@ -100,7 +100,10 @@ def parameters(request):
         }
         for name, entry in sorted(in_force.entries.items())
     ]
-    table = lists.configure(request, tables.ParameterTable(search.keep(rows) if search.is_bound else rows))
+    # the parameters in force are a reference read whole: 50 a page (100 when picked), as before
+    table = lists.configure(
+        request, tables.ParameterTable(search.keep(rows) if search.is_bound else rows), per_page=50
+    )
     filter_errors = lists.form_errors(search)
     if filter_errors and status == 200:
         status = 400
