@@ -270,6 +270,17 @@ def current_members(household: Household) -> QuerySet[Membership]:
     return household.memberships.filter(left_on__isnull=True).select_related("person").order_by("id")
 
 
+def members_of(user, household: Household) -> tuple[list[Membership], list[Membership]]:
+    """The household's current members (in the order they joined) and its past ones (the latest
+    to leave first), with their people, in one query through the user's reach."""
+    rows = list(
+        memberships_visible_to(user).filter(household=household).select_related("person").order_by("id")
+    )
+    current = [m for m in rows if m.left_on is None]
+    past = sorted((m for m in rows if m.left_on is not None), key=lambda m: m.left_on, reverse=True)
+    return current, past  # sorted is stable: the same day's leavers stay in the order they joined
+
+
 def past_members(household: Household) -> QuerySet[Membership]:
     return (
         household.memberships.filter(left_on__isnull=False).select_related("person").order_by("left_on", "id")

@@ -119,13 +119,7 @@ def _body_context(request, household, *, refresh: bool = True) -> dict:
     user = request.user
     if refresh:  # after a write: the new version, head and fields
         household = selectors.get_household(user, household.pk)
-    current = list(selectors.current_members(household))
-    past = list(
-        selectors.memberships_visible_to(user)
-        .filter(household=household, left_on__isnull=False)
-        .select_related("person")
-        .order_by("-left_on", "id")
-    )
+    current, past = selectors.members_of(user, household)
     ever_members = current + past
     people = {str(m.person_id): m.person.name for m in ever_members}
     records = list(household_audit(user, household, person_ids={m.person_id for m in ever_members}))
