@@ -71,6 +71,7 @@ def test_loaded_demo_has_the_documented_accounts_and_synthetic_villages():
     assert not Area.objects.filter(level="village", synthetic=False).exists()
     assert all(h.head_id for h in Household.objects.all())
     assert not Membership.objects.exclude(village_id=F("household__village_id")).exists()
+    assert not Membership.objects.exclude(name_initials=F("person__name_initials")).exists()
 
 
 @pytest.mark.django_db

@@ -50,6 +50,8 @@ def test_every_person_is_a_current_member_of_exactly_one_household_and_every_hea
         assert Membership.objects.filter(household=hh, person_id=hh.head_id, relation="head").exists()
     # each row carries its household's village (models.Membership.village: the search's index)
     assert not Membership.objects.exclude(village_id=F("household__village_id")).exists()
+    # and its person's initials (models.Membership.name_initials: the search by initials)
+    assert not Membership.objects.exclude(name_initials=F("person__name_initials")).exists()
 
 
 def test_id_numbers_are_encrypted_at_rest_and_blind_indexed_like_the_register(province):

@@ -156,6 +156,7 @@ def load_demo(county: DemoCounty, *, county_code: str | None = None) -> dict:
                     household=hh,
                     village_id=hh.village_id,
                     person=p,
+                    name_initials=p.name_initials,
                     relation=m.relation,
                     co_resident=m.co_resident,
                     not_counted_reason=m.not_counted_reason,

@@ -223,6 +223,7 @@ def generate_chunk(chunk: Chunk, params_year_ago, params_now) -> dict:
                 household_id=hh.id,
                 village_id=hh.village_id,
                 person_id=p.id,
+                name_initials=p.name_initials,
                 relation=m.relation,
                 co_resident=m.co_resident,
                 not_counted_reason=m.not_counted_reason,

@@ -213,10 +213,15 @@ class Membership(models.Model):
     # The household's village, kept with it (filled from the household when a row is saved without
     # it; a household moved to another village moves its rows, `services.households`), so a
     # search finds the area's current members through their own index instead of a probe per
-    # household of the area (migration 0011, `selectors.search_households`, docs/scale.md).
+    # household of the area (migrations 0011, 0013, `selectors.search_households`, docs/scale.md).
     village = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）", db_index=False
     )
+    # The person's pinyin initials, kept with the row (taken from the person when a row is saved;
+    # a person's new name is written to their rows, `services.households`), so a search by
+    # initials in an area reads one range of an index per village (migration 0013) instead of
+    # following each of the province's people with those initials to their household.
+    name_initials = models.CharField("姓名拼音首字母", max_length=32, blank=True, default="")
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
     co_resident = models.BooleanField("共同生活", default=True)
     not_counted_reason = models.CharField(
@@ -252,6 +257,10 @@ class Membership(models.Model):
     def save(self, *args, **kwargs):
         if self.village_id is None and self.household_id is not None:
             self.village_id = self.household.village_id
+        if self.person_id is not None and (
+            not self.name_initials or self._meta.get_field("person").is_cached(self)
+        ):
+            self.name_initials = self.person.name_initials  # the person in hand is the newest
         super().save(*args, **kwargs)
 
     @property

@@ -218,9 +218,10 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
 
     The matching households are found by one query on the area's current memberships, read
     through their own village (two for a text, which may also be a village or an address), without
-    a join that multiplies households or a DISTINCT: an ID number or initials are answered from
-    their indexes, a name of three characters or more from the trigram index on PostgreSQL, a
-    shorter one from the area's people. Those queries are planned for the text every time; the ids
+    a join that multiplies households or a DISTINCT: an ID number is answered from its index,
+    initials from the rows' own (one range per village of the area, migration 0013), a name of
+    three characters or more from the trigram index on PostgreSQL, a shorter one from the area's
+    people. Those queries are planned for the text every time; the ids
     found go back as one array (docs/scale.md, "Searches planned for their text")."""
     qs = households_visible_to(user)
     if village:
@@ -236,8 +237,8 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
         # The matching households' ids from plain queries in the area, then taken: an OR across a
         # member subquery and the household's own columns, or a nested subquery, lets PostgreSQL
         # read every household or person of the province instead of the area's.
-        # The area's current members through their own village (migration 0011): one range of an
-        # index per village, not a probe per household of the area.
+        # The area's current members through their own village (migrations 0011, 0013): one range
+        # of an index per village, not a probe per household of the area.
         named = in_reach(Membership.objects.filter(left_on__isnull=True), user, "village__code")
         if village:
             named = named.filter(village__code=village)
@@ -246,10 +247,10 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
         if rid is not None:
             named = named.filter(person__id_index=blind_index(rid.number))
         elif q.isascii() and q.isalpha():
-            named = named.filter(person__name_initials__startswith=q.lower())
+            named = named.filter(name_initials__startswith=q.lower())  # the row's own (0013)
         else:
             named = named.filter(person__name__contains=q)
-        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0011).
+        # unordered: a set is taken, and the ids then come from the indexes alone (migration 0013).
         # Planned for the text searched every time: initials shared by a hundred people and by a
         # tenth of the province want different plans (core/postgresql/base.py). An ID number
         # finds one person whatever the number: its statement stays prepared.

@@ -95,6 +95,15 @@ def _check_not_counted_elsewhere(user, person: Person, household: Household | No
         )
 
 
+def _save_person(person: Person) -> None:
+    """Save a person who is already registered; their membership rows take the initials of the
+    name as saved (a search by initials reads them there, models.Membership.name_initials)."""
+    person.save()
+    Membership.objects.filter(person=person).exclude(name_initials=person.name_initials).update(
+        name_initials=person.name_initials
+    )
+
+
 def _upsert_person(
     user, actor: Actor, values: dict, *, household: Household | None, counted: bool, prefix: str
 ):
@@ -125,7 +134,7 @@ def _upsert_person(
     else:
         changes = _apply(person, values)
         if changes:
-            person.save()
+            _save_person(person)
             record_audit(
                 actor=actor,
                 action="person.update",
@@ -482,7 +491,7 @@ def update_member(
             _check_not_counted_elsewhere(user, m.person, household, "not_counted_reason")
         person_changes = _apply(m.person, pvals)
         if person_changes:
-            m.person.save()
+            _save_person(m.person)
             record_audit(
                 actor=actor,
                 action="person.update",
