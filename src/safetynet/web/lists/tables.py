@@ -4,6 +4,9 @@ what. Rendered by `web/table.html`."""
 
 from __future__ import annotations
 
+import html
+import unicodedata
+
 import django_tables2 as tables
 from django.db.models import QuerySet
 from django.template.backends.utils import csrf_input
@@ -15,7 +18,7 @@ from django.utils.safestring import mark_safe
 from safetynet.cases import worklists
 from safetynet.cases.models import Channel, Lead
 from safetynet.cases.services.triage import officer_name
-from safetynet.cases.workflow import STATE_LABELS, State
+from safetynet.cases.workflow import STATE_LABELS
 from safetynet.core import clock, glossary
 from safetynet.core.masking import mask_name
 from safetynet.web import labels
@@ -23,6 +26,11 @@ from safetynet.web.lists.render import DateColumn, id_url
 
 TABLE_CLASS = "table table-sm table-hover table-stack"
 A = tables.A
+# Labels by stored value, looked up once per cell (an enum's `.choices` and `.values` are built anew
+# on every call).
+CHANNEL_LABELS = dict(Channel.choices)
+STATE_TEXT = {state.value: label for state, label in STATE_LABELS.items()}
+SUMMARY_CHARS = 60
 
 
 def _attrs(table_id: str) -> dict:
@@ -110,10 +118,10 @@ class LeadTable(ListTable):
         self.today = clock.today()
         self.can_accept = can_accept
         self.urls = {name: id_url(name) for name in ("cases:lead", "cases:dismiss", "web:household")}
-        self.accept_url = reverse("cases:accept")
+        self.accept_url = html.escape(reverse("cases:accept"))
 
     def render_channel(self, value, record):
-        text = Channel(value).label if value in Channel.values else value
+        text = CHANNEL_LABELS.get(value, value)
         return f"{text}（{record.department}）" if record.department else text
 
     def render_village(self, value):
@@ -123,7 +131,10 @@ class LeadTable(ListTable):
         return mask_name(value)
 
     def render_summary(self, value):
-        return truncatechars(value, 60)
+        """`truncatechars`: the text as it normalizes it, cut to 60 characters with "…" when longer
+        (most summaries are short: the text is then all)."""
+        text = unicodedata.normalize("NFC", value)
+        return text if len(text) <= SUMMARY_CHARS else truncatechars(value, SUMMARY_CHARS)
 
     def render_received_at(self, record):
         return worklists.days_since(record, self.today)
@@ -133,9 +144,8 @@ class LeadTable(ListTable):
 
     def render_household(self, record):
         if record.household_id:
-            return format_html(
-                '<a href="{}">户{}</a>', self.urls["web:household"](record.household_id), record.household_id
-            )
+            pk = int(record.household_id)
+            return mark_safe(f'<a href="{html.escape(self.urls["web:household"](pk))}">户{pk}</a>')
         return mark_safe('<span class="text-body-secondary">未建档</span>')
 
     def render_actions(self, record):
@@ -144,30 +154,28 @@ class LeadTable(ListTable):
             return record.get_status_display()
         if getattr(self, "_csrf", None) is None:
             self._csrf = csrf_input(self.request)  # one token for the page's forms
+        # escaped as format_html escaped them; the token is Django's own input
+        pk, reference = int(record.pk), html.escape(record.reference)
         if record.household_id:
-            accept = format_html(
-                '<form method="post" action="{}" class="d-inline">{}\n  <input type="hidden" name="lead_id" '
-                'value="{}"><button type="submit" class="btn btn-sm btn-primary">受理</button></form>',
-                self.accept_url,
-                self._csrf,
-                record.pk,
+            accept = (
+                f'<form method="post" action="{self.accept_url}" class="d-inline">{self._csrf}\n  <input '
+                f'type="hidden" name="lead_id" value="{pk}"><button type="submit" class="btn btn-sm btn-primary">'
+                "受理</button></form>"
             )
         else:
-            accept = format_html(
-                '<a class="btn btn-sm btn-outline-primary" href="{}">建档后受理</a>',
-                self.urls["cases:lead"](record.pk),
+            accept = (
+                f'<a class="btn btn-sm btn-outline-primary" href="{html.escape(self.urls["cases:lead"](pk))}">'
+                "建档后受理</a>"
             )
-        dismiss = format_html(
-            '\n<form method="post" action="{}" class="d-inline dismiss-form" data-confirm="确定排除线索 {}？排除后不予'
-            '受理，并记入审计日志。">{}\n  <input class="form-control form-control-sm" name="reason" placeholder='
-            '"排除理由" aria-label="排除线索 {} 的理由" required><button class="btn btn-sm btn-outline-secondary" '
-            'type="submit">排除</button></form>',
-            self.urls["cases:dismiss"](record.pk),
-            record.reference,
-            self._csrf,
-            record.reference,
+        dismiss = (
+            f'\n<form method="post" action="{html.escape(self.urls["cases:dismiss"](pk))}" '
+            'class="d-inline dismiss-form" '
+            f'data-confirm="确定排除线索 {reference}？排除后不予受理，并记入审计日志。">{self._csrf}\n  <input '
+            'class="form-control form-control-sm" name="reason" placeholder="排除理由" aria-label="排除线索 '
+            f'{reference} 的理由" required><button class="btn btn-sm btn-outline-secondary" type="submit">排除'
+            "</button></form>"
         )
-        return accept + dismiss
+        return mark_safe(accept + dismiss)
 
 
 DEADLINE_PROVISIONAL = (
@@ -220,7 +228,7 @@ class CaseTable(ListTable):
         return mask_name(value)
 
     def render_state(self, value):
-        return STATE_LABELS.get(State(value), value) if value in State._value2member_map_ else value
+        return STATE_TEXT.get(value, value)
 
     def render_deadline(self, record):
         """The deadline, marked 暂定 while its year has no official holiday calendar yet and 已延期
