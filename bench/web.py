@@ -13,7 +13,8 @@ sending its next request when the last one is answered. A response other than 20
 redirect to the sign-in page, counts as an error. It prints one JSON line per page with
 requests/s, `p50_ms`, `p95_ms`, `errors` and the server's `peak_rss_mb` (resident memory summed
 over the server's processes, sampled every 0.2 s from /proc; pages a forked worker shares with the
-master count once per process) and `peak_pss_mb` (each shared page split between its sharers), and
+master count once per process) and `peak_pss_mb` (each shared page split between its sharers,
+sampled every 2 s: reading it costs the server's cores), and
 a last JSON line with all pages, the load average of the machine before and after, and
 `calibration_ms`: a fixed piece of pure-Python work timed on the idle machine before the load, in
 the interpreter that runs the server. A page's work is mostly Python, so its requests/s scale
@@ -192,11 +193,19 @@ def run_page(session: Session, path: str, connections: int, seconds: float) -> d
 
 
 class RssSampler(threading.Thread):
-    """Peak of the summed resident memory of a process and its children (/proc)."""
+    """Peak of the summed resident memory of a process and its children (/proc).
+
+    RSS is read from `statm` every 0.2 s: the kernel keeps that count, so reading it costs the
+    same whatever the process's size. PSS needs `smaps_rollup`, which walks every page table of the
+    process (3–5 ms of kernel time for a loaded worker, taken from the cores the server is
+    measured on, and holding its memory map's lock meanwhile): it is read every 2 s."""
+
+    PSS_EVERY = 10  # samples
 
     def __init__(self, pid: int | None):
         super().__init__(daemon=True)
         self.pid, self.peak, self.peak_pss, self.running = pid, 0.0, 0.0, True
+        self.page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
 
     def _tree(self) -> list[int]:
         pids, todo = [], [self.pid]
@@ -211,26 +220,38 @@ class RssSampler(threading.Thread):
                 pass
         return pids
 
-    def sample(self) -> tuple[float, float]:
-        """(RSS, PSS) in MB: resident memory summed over the processes (pages the workers share
-        with the master counted in each), and the proportional share (each shared page split)."""
-        rss = pss = 0
-        for p in self._tree():
+    def rss(self, pids: list[int]) -> float:
+        """Resident memory in MB summed over the processes (pages the workers share with the
+        master counted in each)."""
+        kb = 0
+        for p in pids:
             try:
-                with open(f"/proc/{p}/smaps_rollup") as f:
-                    for line in f:
-                        if line.startswith("Rss:"):
-                            rss += int(line.split()[1])
-                        elif line.startswith("Pss:"):
-                            pss += int(line.split()[1])
+                with open(f"/proc/{p}/statm") as f:
+                    kb += int(f.read().split()[1]) * self.page_kb
             except OSError:
                 pass
-        return rss / 1024, pss / 1024
+        return kb / 1024
+
+    @staticmethod
+    def pss(pids: list[int]) -> float:
+        """The proportional share in MB (each shared page split between its sharers)."""
+        kb = 0
+        for p in pids:
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as f:
+                    kb += sum(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            except OSError:
+                pass
+        return kb / 1024
 
     def run(self):
+        n = 0
         while self.running and self.pid:
-            rss, pss = self.sample()
-            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+            pids = self._tree()
+            self.peak = max(self.peak, self.rss(pids))
+            if n % self.PSS_EVERY == 0:
+                self.peak_pss = max(self.peak_pss, self.pss(pids))
+            n += 1
             time.sleep(0.2)
 
     def reset(self) -> tuple[float, float]:
