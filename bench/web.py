@@ -157,7 +157,7 @@ class Connection:
         while (end := buf.find(b"\r\n\r\n")) < 0:
             buf += self._recv(65536)
         lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
+        version, status = lines[0].split(" ", 2)[:2]
         headers = {}
         for line in lines[1:]:
             name, _, value = line.partition(":")
@@ -168,7 +168,9 @@ class Connection:
         while len(buf) < need:
             buf += self._recv(max(65536, need - len(buf)))
         del buf[:need]
-        return status, headers.get("connection", "").lower() != "close"
+        connection = headers.get("connection", "").lower()
+        keep = connection == "keep-alive" if version == "HTTP/1.0" else connection != "close"
+        return int(status), keep
 
     def _recv(self, n: int) -> bytes:
         chunk = self.sock.recv(n)
