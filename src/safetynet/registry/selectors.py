@@ -221,8 +221,8 @@ def search_households(user, *, q: str = "", village: str = "", township: str = "
     a join that multiplies households or a DISTINCT: an ID number is answered from its index,
     initials from the rows' own (one range per village of the area, migration 0013), a name of
     three characters or more from the trigram index on PostgreSQL, a shorter one from the area's
-    people. Those queries are planned for the text every time; the ids
-    found go back as one array (docs/scale.md, "Searches planned for their text")."""
+    people. Those queries are planned for the text every time; the ids found go back as one array
+    (docs/scale.md, "Searches planned for their text")."""
     qs = households_visible_to(user)
     if village:
         qs = qs.filter(village__code=village)
