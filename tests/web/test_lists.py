@@ -403,3 +403,25 @@ def test_the_audit_log_shows_villages_in_changes_by_name(register, users, client
     html = client_for(users["auditor"]).get("/audit/", {"action": "household.create"}).content.decode()
     assert '<span class="clabel">村（社区）</span>：光华村' in html
     assert "：141029101201" not in html
+
+
+def test_the_bulk_assignment_offers_the_reachs_active_village_officers_by_place_and_name(
+    users, make_user, client_for
+):
+    from safetynet.accounts.roles import Role
+
+    b = make_user(Role.VILLAGE_OFFICER, VILLAGE_B, "officer_b")
+    b.display_name = "李<专干>"
+    b.save()
+    make_user(Role.VILLAGE_OFFICER, VILLAGE_C, "officer_c")  # another township's
+    gone = make_user(Role.VILLAGE_OFFICER, VILLAGE_B, "officer_gone")
+    gone.is_active = False
+    gone.save()
+    html = client_for(users["township_clerk"]).get("/cases/leads/").content.decode()
+    select = re.search(r'<select class="form-select" id="bulk-officer"[^>]*>(.*?)</select>', html, re.S)
+    options = re.findall(r'<option value="(\d+)">([^<]*)</option>', select.group(1))
+    officer_a = users["village_officer"]
+    assert options == [
+        (str(officer_a.pk), f"昌宁镇 东关村 · {officer_a.username}"),  # no display name: the username
+        (str(b.pk), "昌宁镇 西关村 · 李&lt;专干&gt;"),  # escaped
+    ]

@@ -123,7 +123,7 @@ def leads(request):
         {
             **listing.context(),
             "villages": areas_in_reach(request, Area.Level.VILLAGE),  # the filters' areas, read once
-            "officers": worklists.village_officers_for(user) if can_accept else [],
+            "officers": worklists.officer_choices(user) if can_accept else [],
             "channels": Channel.choices,
             "filed": request.GET.get("filed", ""),
             "can_accept": can_accept,
