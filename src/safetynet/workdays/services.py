@@ -15,7 +15,8 @@ from safetynet.workdays.models import OfficialDay, OfficialYear
 
 def work_calendar() -> calendar.WorkCalendar:
     try:
-        days = [calendar.OfficialDay(d.date, d.kind, d.name) for d in OfficialDay.objects.all()]
+        rows = OfficialDay.objects.order_by("date").values_list("date", "kind", "name")
+        days = [calendar.OfficialDay(*row) for row in rows]  # the three fields, no model instances
         years = list(OfficialYear.objects.values_list("year", flat=True))
     except DatabaseError:
         # Not migrated yet (a fresh data directory): the package's notices and weekends still hold.
