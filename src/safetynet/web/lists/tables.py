@@ -18,7 +18,6 @@ from django.utils.safestring import mark_safe
 from safetynet.cases import worklists
 from safetynet.cases.models import Channel, Lead
 from safetynet.cases.services.triage import officer_name
-from safetynet.cases.workflow import STATE_LABELS
 from safetynet.core import clock, glossary
 from safetynet.core.masking import mask_name
 from safetynet.web import labels
@@ -27,9 +26,8 @@ from safetynet.web.lists.render import DateColumn, id_url
 TABLE_CLASS = "table table-sm table-hover table-stack"
 A = tables.A
 # Labels by stored value, looked up once per cell (an enum's `.choices` and `.values` are built anew
-# on every call).
+# on every call); a case's state by the glossary's own table of stored values.
 CHANNEL_LABELS = dict(Channel.choices)
-STATE_TEXT = {state.value: label for state, label in STATE_LABELS.items()}
 SUMMARY_CHARS = 60
 
 
@@ -228,7 +226,7 @@ class CaseTable(ListTable):
         return mask_name(value)
 
     def render_state(self, value):
-        return STATE_TEXT.get(value, value)
+        return glossary.STATE_LABELS.get(value, value)
 
     def render_deadline(self, record):
         """The deadline, marked 暂定 while its year has no official holiday calendar yet and 已延期
