@@ -95,13 +95,13 @@ def _check_not_counted_elsewhere(user, person: Person, household: Household | No
         )
 
 
-def _save_person(person: Person) -> None:
-    """Save a person who is already registered; their membership rows take the initials of the
-    name as saved (a search by initials reads them there, models.Membership.name_initials)."""
+def _save_person(person: Person, changes: dict) -> None:
+    """Save a person who is already registered with `changes` (`_apply`'s); a new name's initials
+    go to their membership rows too (a search by initials reads them there,
+    models.Membership.name_initials)."""
     person.save()
-    Membership.objects.filter(person=person).exclude(name_initials=person.name_initials).update(
-        name_initials=person.name_initials
-    )
+    if "name_initials" in changes:
+        Membership.objects.filter(person=person).update(name_initials=person.name_initials)
 
 
 def _upsert_person(
@@ -134,7 +134,7 @@ def _upsert_person(
     else:
         changes = _apply(person, values)
         if changes:
-            _save_person(person)
+            _save_person(person, changes)
             record_audit(
                 actor=actor,
                 action="person.update",
@@ -491,7 +491,7 @@ def update_member(
             _check_not_counted_elsewhere(user, m.person, household, "not_counted_reason")
         person_changes = _apply(m.person, pvals)
         if person_changes:
-            _save_person(m.person)
+            _save_person(m.person, person_changes)
             record_audit(
                 actor=actor,
                 action="person.update",
