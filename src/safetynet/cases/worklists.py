@@ -39,16 +39,12 @@ def village_officers_for(user) -> QuerySet:
     )
 
 
-def officer_choices(user) -> list[tuple[int, str]]:
-    """(id, "township village · name") of each officer of `village_officers_for`: the bulk
-    assignment's select, without the users' own rows."""
-    rows = village_officers_for(user).values_list(
+def officer_choices(user) -> QuerySet:
+    """(id, township, village, display name, username) of each officer of `village_officers_for`:
+    the bulk assignment's select, without the users' own rows."""
+    return village_officers_for(user).values_list(
         "pk", "area__parent__name", "area__name", "display_name", "username"
     )
-    return [
-        (pk, f"{township or ''} {village} · {name or username}")
-        for pk, township, village, name, username in rows
-    ]
 
 
 # ---- leads -------------------------------------------------------------------------------------
