@@ -24,11 +24,15 @@ class Numbers(tables.Table):
         template_name = "web/table.html"
 
 
-def _table(query: str, count: int, per_page: int = 5) -> str:
-    request = RequestFactory().get(f"/x/?{query}")
+def _paged(query: str, count: int, per_page: int = 5) -> Numbers:
+    """The table of `count` numbered rows, configured from the query string."""
     table = Numbers([{"n": i, "label": f"第{i}项&"} for i in range(count)])
-    lists.configure(request, table, per_page=per_page)
-    return table_html(table)
+    lists.configure(RequestFactory().get(f"/x/?{query}"), table, per_page=per_page)
+    return table
+
+
+def _table(query: str, count: int, per_page: int = 5) -> str:
+    return table_html(_paged(query, count, per_page))
 
 
 def _links(html: str, pattern: str) -> list[dict]:
@@ -78,12 +82,6 @@ def test_the_footer_is_written_when_a_column_has_one():
 
 
 # ---- a page read before its count (lists.PageFirstPaginator) -------------------------------------
-
-
-def _paged(query: str, n: int, per_page: int = 5):
-    table = Numbers([{"n": i, "label": str(i)} for i in range(n)])
-    lists.configure(RequestFactory().get(f"/x/?{query}"), table, per_page=per_page)
-    return table
 
 
 def test_a_page_that_is_not_full_tells_the_count():  # without a query: tests/web/test_lists.py
