@@ -307,6 +307,9 @@ class RssSampler(threading.Thread):
         return out
 
 
+START_SECONDS = 300
+
+
 def start_server(kind: str, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = os.environ.copy()
     if kind == "gunicorn":
@@ -334,14 +337,17 @@ def start_server(kind: str, port: int, workers: int, threads: int) -> subprocess
             "safetynet.wsgi:application",
         ]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
-    for _ in range(200):
+    # A first start builds the web font (about a minute on a slow machine) before it listens.
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return server
         except OSError:
             time.sleep(0.1)
-    server.kill()
-    raise SystemExit("bench/web.py: the server did not start")
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+    raise SystemExit(f"bench/web.py: the server did not listen within {START_SECONDS} s")
 
 
 def loadavg() -> list[float]:
