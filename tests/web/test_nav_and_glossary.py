@@ -71,6 +71,25 @@ def test_the_village_officer_gets_a_compact_phone_menu_of_four(make_user):
     assert 'id="nav-compact"' not in clerk
 
 
+def test_the_page_s_own_entry_is_marked_and_the_phone_line_keeps_the_whole_label_as_title(make_user):
+    c = Client()
+    assert c.login(username=make_user(Role.VILLAGE_OFFICER).username, password=PASSWORD)
+    html = c.get("/visits/").content.decode()
+    compact = re.search(r'<ul[^>]*id="nav-compact".*?</ul>', html, re.S).group(0)
+    visits = '<a class="nav-link active" data-nav="visits" href="/visits/" aria-current="page" title="巡访探视">巡访</a>'
+    assert visits in compact
+    assert re.findall(r'class="nav-link active"', html) == ['class="nav-link active"']  # folded: not there
+    assert '<a class="nav-link" data-nav="leads" href="/cases/leads/">线索</a>' in compact
+    clerk = Client()
+    assert clerk.login(username=make_user(Role.TOWNSHIP_CLERK).username, password=PASSWORD)
+    html = clerk.get("/cases/?state=investigation").content.decode()
+    assert (
+        '<a class="nav-link active" data-nav="investigations" href="/cases/?state=investigation"'
+        ' aria-current="page">入户调查</a>'
+    ) in html  # the folded bar: whole labels, no title
+    assert html.count('aria-current="page"') == 1
+
+
 def _render(source: str, **context) -> str:
     return Template("{% load glossary %}" + source).render(Context(context))
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 
 from django.urls import get_script_prefix, reverse
+from django.utils.safestring import mark_safe
 
 from safetynet.accounts.roles import Perm, Role
 
@@ -168,4 +170,29 @@ def menu(user, request=None) -> dict:
     else:
         primary, more = entries, []
     folded = more if phone else primary  # what the collapsing part of the bar holds
-    return {"primary": primary, "more": more, "folded": folded, "compact": bool(phone), "current": current}
+    return {
+        "primary": primary,
+        "more": more,
+        "folded": folded,
+        "compact": bool(phone),
+        "current": current,
+        "primary_html": links_html(primary, current, titled=True) if phone else "",
+        "folded_html": links_html(folded, current),
+    }
+
+
+def links_html(entries: list[Entry], current: str, *, titled: bool = False) -> str:
+    """The bar's `<li>` links, the current one marked; `titled`: the phone's line, which shows an
+    entry's short label with its whole label as the title. Written here, not by a template loop:
+    every page has the bar, and a loop costs a dozen template nodes an entry."""
+    out = []
+    for e in entries:
+        here = e.key == current
+        active, aria = (" active", ' aria-current="page"') if here else ("", "")
+        label = e.short if titled and e.short else e.label
+        title = f' title="{escape(e.label)}"' if titled and e.short else ""
+        out.append(
+            f'<li class="nav-item"><a class="nav-link{active}" data-nav="{escape(e.key)}"'
+            f' href="{escape(e.url)}"{aria}{title}>{escape(label)}</a></li>'
+        )
+    return mark_safe("".join(out))
