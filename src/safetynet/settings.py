@@ -196,6 +196,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+SESSION_ENGINE = "safetynet.accounts.sessions"  # database sessions, read in one statement
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
