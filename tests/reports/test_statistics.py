@@ -248,3 +248,20 @@ def test_the_county_page_reads_every_township_in_the_same_few_queries(roll, make
     # computed: the aggregates of the statistics (roll, people, care, support mode, paid) and of
     # the monitored summary (stock, people, exits), grouped by township — never one per township
     assert len(stored) <= 3 and len(computed) <= 14
+
+
+def test_stored_figures_list_the_care_tiers_and_support_modes_in_their_own_order(roll, make_user):
+    """PostgreSQL's jsonb gives a stored object's keys back in an order of its own; the page and the
+    export list them as computed, whatever order the stored figures come back in."""
+    county = make_user(Role.COUNTY_CIVIL, "141029")
+    computed = statistics.read(county, "2026-05", CHANGNING)["townships"][0]
+    assert list(computed["tekun_care"]) == list(statistics.CARE_TIERS)
+    stored = ProvisionalStatistics.objects.get(township__code=CHANGNING, month=dt.date(2026, 5, 1))
+    figures = stored.figures
+    figures["tekun_care"] = dict(reversed(figures["tekun_care"].items()))
+    figures["tekun_support"] = dict(reversed(figures["tekun_support"].items()))
+    ProvisionalStatistics.objects.filter(pk=stored.pk).update(figures=figures)
+    again = statistics.read(county, "2026-05", CHANGNING)["townships"][0]
+    assert list(again["tekun_care"]) == list(statistics.CARE_TIERS)
+    assert list(again["tekun_support"]) == list(statistics.SUPPORT_MODES)
+    assert again["tekun_care"] == computed["tekun_care"]

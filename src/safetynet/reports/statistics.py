@@ -148,6 +148,17 @@ def compute(township: Area, month: Month, *, moment: dt.datetime) -> dict:
     return compute_many([township], month, moment=moment)[township.code]
 
 
+def _in_order(figures: dict) -> dict:
+    """Stored figures with their care tiers and support modes in the order the page and the export
+    list them (`CARE_TIERS`, `SUPPORT_MODES`, as computed): PostgreSQL's jsonb keeps a stored
+    object's keys in an order of its own."""
+    for key, order in (("tekun_care", CARE_TIERS), ("tekun_support", SUPPORT_MODES)):
+        counts = figures.get(key)
+        if counts:
+            figures[key] = {**{k: counts[k] for k in order if k in counts}, **counts}
+    return figures
+
+
 def _digest(figures: dict) -> str:
     return hashlib.sha256(json.dumps(figures, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -160,7 +171,7 @@ def township_figures(township: Area, month: Month) -> tuple[dict, dt.datetime, b
         return compute(township, month, moment=now), now, True
     stored = StatisticsSnapshot.objects.filter(township=township, month=month.first).first()
     if stored is not None:
-        return stored.figures, stored.cutoff_at, False
+        return _in_order(stored.figures), stored.cutoff_at, False
     moment = timezone.now()
     figures = compute(township, month, moment=moment)
     try:
@@ -174,7 +185,7 @@ def township_figures(township: Area, month: Month) -> tuple[dict, dt.datetime, b
             )
     except IntegrityError:  # computed at the same time by another request: the stored one stands
         stored = StatisticsSnapshot.objects.get(township=township, month=month.first)
-        return stored.figures, stored.cutoff_at, False
+        return _in_order(stored.figures), stored.cutoff_at, False
     return figures, moment, False
 
 
@@ -218,7 +229,7 @@ def figures_of(townships: list[Area], month: Month) -> list[tuple[dict, dt.datet
         if missing:
             _store_provisional(month, computed, missing, now)
         return [
-            (stored[t.pk].figures, stored[t.pk].computed_at, True)
+            (_in_order(stored[t.pk].figures), stored[t.pk].computed_at, True)
             if t.pk in stored
             else (computed[t.code], now, True)
             for t in townships
@@ -227,7 +238,7 @@ def figures_of(townships: list[Area], month: Month) -> list[tuple[dict, dt.datet
         s.township_id: s for s in StatisticsSnapshot.objects.filter(township__in=townships, month=month.first)
     }
     return [
-        (frozen[t.pk].figures, frozen[t.pk].cutoff_at, False)
+        (_in_order(frozen[t.pk].figures), frozen[t.pk].cutoff_at, False)
         if t.pk in frozen
         else township_figures(t, month)
         for t in townships
