@@ -12,6 +12,7 @@ from django.test import RequestFactory
 
 from safetynet.web import lists
 from safetynet.web.lists.frame import table_html
+from safetynet.web.lists.tables import ListTable
 
 
 class Numbers(tables.Table):
@@ -115,3 +116,24 @@ def test_the_page_size_is_one_the_user_may_pick_or_the_views():
     ]
     assert '<span aria-current="true">20</span>' in sizes
     assert "page-sizes" not in table_html(_paged("", 20, per_page=20))  # one smallest page: no choice
+
+
+class Listed(ListTable):
+    n = tables.Column("序号")
+    label = tables.Column()  # its accessor is set by tables2 on the table's copy
+
+
+class MoreListed(Listed):
+    extra = tables.Column("附加")
+
+
+def test_each_table_changes_its_own_columns_never_its_class_s_or_another_table_s():
+    first, second = Listed([{"n": 1, "label": "a"}]), Listed([{"n": 2, "label": "b"}])
+    first.columns.hide("n")
+    assert not first.columns["n"].visible
+    assert second.columns["n"].visible and Listed([]).columns["n"].visible
+    assert Listed.base_columns["n"].visible
+    assert first.columns["n"].column is not second.columns["n"].column
+    assert first.columns["label"].column.accessor == "label" and Listed.base_columns["label"].accessor is None
+    assert [c.name for c in MoreListed([]).columns] == ["n", "label", "extra"]
+    assert [row.get_cell("label") for row in second.rows] == ["b"]
