@@ -30,3 +30,31 @@ def without_pattern_index(index: str, table: str, column: str) -> RunSQLOnPostgr
         f"DROP INDEX CONCURRENTLY IF EXISTS {index}",
         f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {table} ({column} varchar_pattern_ops)",
     )
+
+
+def without_own_index(model_name: str, name: str, field, *drops: migrations.RunSQL):
+    """`AlterField` to `field` (the same field with `db_index=False`) whose database work is only
+    `drops` (`drop_index`): for a column another index leads with, so that a query by it, and
+    PostgreSQL's check of a foreign key to it, use that one.
+
+    Not `AlterField`'s own work: for a foreign key it drops the constraint and adds it again,
+    checking every row of the table, and it takes for the column's own index every index that
+    holds the column alone — a partial unique constraint's too (`one_open_entitlement`)."""
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
+        database_operations=list(drops),
+    )
+
+
+def drop_index(index: str, *, table: str, column: str, pattern: bool = False) -> migrations.RunSQL:
+    """Drop the index Django named `index` (the same name on both databases); backwards, build it
+    again as Django built it: on `column`, or for a `pattern` index (`…_like`, PostgreSQL only)
+    with `varchar_pattern_ops`."""
+    if pattern:
+        return RunSQLOnPostgreSQL(
+            f"DROP INDEX IF EXISTS {index}",
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column} varchar_pattern_ops)",
+        )
+    return migrations.RunSQL(
+        f"DROP INDEX IF EXISTS {index}", f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column})"
+    )

@@ -43,7 +43,10 @@ class SupportMode(models.TextChoices):
 
 
 class Entitlement(models.Model):
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="entitlements")
+    # Found by the unique (household, valid_from) index, which leads with it: no index of its own.
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="entitlements", db_index=False
+    )
     # The household's village, kept with it (a household moved to another village moves its rows,
     # `registry.services.hooks.village_followers`), so the rows of an area are found through their
     # own index instead of a probe per household (rosters, docs/scale.md).
@@ -106,7 +109,10 @@ class EntitlementMember(models.Model):
     """A member's own part of a row: every counted member with the household's category, and
     those individually recognised (单人保, 特困 individually) with their own amounts."""
 
-    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="members")
+    # Found by the unique (entitlement, person) index, which leads with it: no index of its own.
+    entitlement = models.ForeignKey(
+        Entitlement, on_delete=models.PROTECT, related_name="members", db_index=False
+    )
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="entitlements")
     category = models.CharField("成员类别", max_length=20, blank=True)
     care_tier = models.CharField("特困照料护理等级", max_length=12, blank=True)
