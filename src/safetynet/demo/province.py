@@ -34,6 +34,7 @@ from safetynet.core.areas import county_data
 from safetynet.core.clock import today
 from safetynet.demo.generate import VILLAGE_PREFIX, VILLAGE_STEMS
 from safetynet.demo.province_rows import ID_PARTS, PER_HOUSEHOLD, Chunk, generate_chunk
+from safetynet.demo.set_aside import indexes_built_after
 from safetynet.registry.models import Area, Household
 
 PROVINCE_HOUSEHOLDS = 700_000
@@ -231,29 +232,8 @@ def load_province(
             index += 1
     if workers is None:
         workers = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
-    counts: Counter = Counter()
-    done = 0
-    if workers <= 1:
-        for chunk in chunks:
-            n, c = _run_chunk(chunk)
-            counts.update(c)
-            done += n
-            if progress:
-                progress(done, households)
-    else:
-        connections.close_all()
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
-            try:
-                for fut in as_completed([pool.submit(_run_chunk, chunk) for chunk in chunks]):
-                    n, c = fut.result()
-                    counts.update(c)
-                    done += n
-                    if progress:
-                        progress(done, households)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)  # a failed chunk stops the load
-                raise
+    with indexes_built_after(PER_HOUSEHOLD):
+        counts = _write_chunks(chunks, workers, households, progress)
     with transaction.atomic():
         _reset_sequences()
         _finish_runs(runs)
@@ -270,6 +250,35 @@ def load_province(
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
     return summary
+
+
+def _write_chunks(chunks: list[Chunk], workers: int, households: int, progress) -> Counter:
+    """Generate and write the chunks, in `workers` processes (each with its own connection) or,
+    with one, here; the row counts."""
+    counts: Counter = Counter()
+    done = 0
+    if workers <= 1:
+        for chunk in chunks:
+            n, c = _run_chunk(chunk)
+            counts.update(c)
+            done += n
+            if progress:
+                progress(done, households)
+        return counts
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+        try:
+            for fut in as_completed([pool.submit(_run_chunk, chunk) for chunk in chunks]):
+                n, c = fut.result()
+                counts.update(c)
+                done += n
+                if progress:
+                    progress(done, households)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # a failed chunk stops the load
+            raise
+    return counts
 
 
 def _configured() -> str:
