@@ -132,8 +132,7 @@ class Person(models.Model):
     id_number = EncryptedTextField("身份证号码")
     id_index = models.CharField(max_length=64, unique=True)  # blind index of id_number
     name = models.CharField("姓名", max_length=64)
-    # Searched by prefix through `registry_person_initials_id` on PostgreSQL (migration 0007); SQLite's
-    # LIKE, case-blind, uses no index on it.
+    # Not indexed: a search by initials reads the membership's copy (Membership.name_initials).
     name_initials = models.CharField(max_length=32)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
