@@ -150,7 +150,9 @@ def entries_for(user) -> list[Entry]:
 
 
 def menu(user, request=None) -> dict:
-    """{"primary", "more", "folded", "compact", "current"} for web/base.html."""
+    """{"compact", "primary_html", "folded_html"} for web/base.html: whether the role has the
+    phone's one-line menu, its links (`PHONE_FIRST`), and the links that fold behind the toggler
+    (the rest, or every entry)."""
     entries = entries_for(user)
     current = ""
     match = getattr(request, "resolver_match", None)
@@ -164,19 +166,11 @@ def menu(user, request=None) -> dict:
         if not current:
             current = next((e.key for e in entries if here in e.active), "")
     phone = PHONE_FIRST.get(getattr(user, "role", None), ())
-    if phone:
-        primary = [e for e in entries if e.key in phone]
-        more = [e for e in entries if e.key not in phone]
-    else:
-        primary, more = entries, []
-    folded = more if phone else primary  # what the collapsing part of the bar holds
+    primary = [e for e in entries if e.key in phone]
+    folded = [e for e in entries if e.key not in phone]
     return {
-        "primary": primary,
-        "more": more,
-        "folded": folded,
         "compact": bool(phone),
-        "current": current,
-        "primary_html": links_html(primary, current, titled=True) if phone else "",
+        "primary_html": links_html(primary, current, titled=True),
         "folded_html": links_html(folded, current),
     }
 
