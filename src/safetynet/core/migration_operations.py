@@ -21,7 +21,7 @@ class RunSQLOnPostgreSQL(migrations.RunSQL):
 def without_pattern_index(index: str, table: str, column: str) -> RunSQLOnPostgreSQL:
     """Drop, on PostgreSQL, the second index Django builds beside every indexed text column
     (`…_like`, `varchar_pattern_ops`, for `LIKE 'prefix%'`), for a column that is only ever matched
-    whole: a blind index, an HMAC in 64 hex digits. Its ordinary index answers `=` and `IN`; the
+    whole — a blind index, an HMAC in 64 hex digits — or not searched at all (`without_own_index`). Its ordinary index answers `=` and `IN`; the
     pattern index only doubled the work of every insert, at random places in a tree as large as
     the table's key column (219 MB for a province's 1.85 million people). Concurrently, so the
     table stays writable; backwards builds it again. Django drops such an index with `IF EXISTS`
@@ -34,7 +34,7 @@ def without_pattern_index(index: str, table: str, column: str) -> RunSQLOnPostgr
 
 def without_own_index(model_name: str, name: str, field, *drops: migrations.RunSQL):
     """`AlterField` to `field` (the same field with `db_index=False`) whose database work is only
-    `drops` (`drop_index`): for a column another index leads with, so that a query by it, and
+    `drops` (`drop_index`, `without_pattern_index`): for a column another index leads with, so that a query by it, and
     PostgreSQL's check of a foreign key to it, use that one.
 
     Not `AlterField`'s own work: for a foreign key it drops the constraint and adds it again,
@@ -46,15 +46,9 @@ def without_own_index(model_name: str, name: str, field, *drops: migrations.RunS
     )
 
 
-def drop_index(index: str, *, table: str, column: str, pattern: bool = False) -> migrations.RunSQL:
-    """Drop the index Django named `index` (the same name on both databases); backwards, build it
-    again as Django built it: on `column`, or for a `pattern` index (`…_like`, PostgreSQL only)
-    with `varchar_pattern_ops`."""
-    if pattern:
-        return RunSQLOnPostgreSQL(
-            f"DROP INDEX IF EXISTS {index}",
-            f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column} varchar_pattern_ops)",
-        )
+def drop_index(index: str, *, table: str, column: str) -> migrations.RunSQL:
+    """Drop the index Django named `index` on `column` (the same name on both databases);
+    backwards, build it again. A text column's pattern index beside it: `without_pattern_index`."""
     return migrations.RunSQL(
         f"DROP INDEX IF EXISTS {index}", f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column})"
     )
