@@ -126,3 +126,37 @@ def test_a_household_moved_to_another_township_takes_its_rows_to_that_townships_
     assert "王*国" in guanghua and "王*国" not in changning
     april = c.get(reverse("rosters:roster"), {"township": GUANGHUA, "on": "2026-04-15"}).content.decode()
     assert "王*国" in april
+
+
+def test_a_roster_page_reads_its_keys_first_then_its_rows_in_the_same_order(
+    roster, make_household, make_user, client_for
+):
+    """The page's keys come from the filters and the sort alone (an index on PostgreSQL), then
+    only those rows are read with their villages and heads' names: the pages are the sorted
+    selection cut in twenties, whatever the sort, ties broken by the household (in the header's
+    direction), on both databases."""
+    for i in range(45):
+        h = make_household(
+            VILLAGE_A,
+            members=[member("head", name="钱" + "一二三四五六七八九"[i % 9] + "甲乙丙丁戊"[i // 9])],
+        )
+        open_row(h, dt.date(2026, 3, 1 + i % 20), amount=str(100 * (i % 7)))
+    c = client_for(make_user(Role.COUNTY_CIVIL, "141029"))
+    from safetynet.entitlements.models import Entitlement
+
+    rows = [e for e in Entitlement.objects.all() if e.valid_until is None]
+    orders = {
+        "-benefit_monthly": sorted(rows, key=lambda e: (-e.benefit_monthly, -e.household_id)),
+        "valid_from": sorted(rows, key=lambda e: (e.valid_from, e.household_id)),
+        "household_id": sorted(rows, key=lambda e: e.household_id),
+    }
+    for sort, ordered in orders.items():
+        shown = []
+        for page in (1, 2, 3):
+            with CaptureQueriesContext(connection) as ctx:
+                html = c.get(reverse("rosters:roster"), {"sort": sort, "page": page}).content.decode()
+            at = {e.household_id: html.find(f">户{e.household_id}<") for e in ordered}
+            shown += sorted((i for i in at if at[i] >= 0), key=at.get)
+            (read,) = [q["sql"] for q in ctx.captured_queries if "head_name" in q["sql"]]
+            assert " IN (" in read and read.count("LIMIT") == read.count("LIMIT 1)")  # the heads' names
+        assert shown == [e.household_id for e in ordered], sort

@@ -17,17 +17,24 @@ A = tables.A
 
 class RosterTable(ListTable):
     count_unit = "户"
+    keys_first = True  # the keys from entitlement_village's entries; the names for the page only
     household_id = tables.Column(
         "户号", linkify=("web:household", [A("household_id")]), order_by=("household_id",)
     )
-    village = tables.Column("村（社区）", order_by=("village__code",))
+    # Every sort ends with the household (one row a household on a day): ties keep one order,
+    # so a page neither repeats a row of another nor skips one.
+    village = tables.Column("村（社区）", order_by=("village__code", "household_id"))
     head = tables.Column("户主", accessor="head_name", orderable=False)
-    people = tables.Column("人数")
-    category = tables.Column("认定类别")
-    monitoring_marked = tables.Column("监测对象", empty_values=())
-    benefit_monthly = tables.Column("户月金额（元）", attrs={"td": {"class": "text-end"}})
-    valid_from = DateColumn("Y-m-d", verbose_name="起始日期")
-    review_due = DateColumn("Y-m-d", verbose_name="复核期限")
+    people = tables.Column("人数", order_by=("people", "household_id"))
+    category = tables.Column("认定类别", order_by=("category", "household_id"))
+    monitoring_marked = tables.Column(
+        "监测对象", empty_values=(), order_by=("monitoring_marked", "monitoring_type", "household_id")
+    )
+    benefit_monthly = tables.Column(
+        "户月金额（元）", attrs={"td": {"class": "text-end"}}, order_by=("benefit_monthly", "household_id")
+    )
+    valid_from = DateColumn("Y-m-d", verbose_name="起始日期", order_by=("valid_from", "household_id"))
+    review_due = DateColumn("Y-m-d", verbose_name="复核期限", order_by=("review_due", "household_id"))
 
     class Meta(ListTable.Meta):
         attrs = _attrs("roster")

@@ -15,6 +15,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django_tables2.data import TableQuerysetData
 
 from safetynet.cases import worklists
 from safetynet.cases.models import Channel, Lead
@@ -50,12 +51,28 @@ class _Columns(dict):
         return {name: copy.copy(column) for name, column in self.items()}
 
 
+class KeysFirstData(TableQuerysetData):
+    """A queryset's page read in two statements: the page's primary keys, by the filters and the
+    sort alone, then those rows with their joins and subqueries, in the same sort. Where an index
+    holds the columns the filters and the sort read, the database sorts index entries and visits
+    only the page's rows, not every row selected (a township's roster: thousands)."""
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            return super().__getitem__(key)
+        keys = list(self.data.prefetch_related(None).values_list("pk", flat=True)[key])
+        return self.data.filter(pk__in=keys)
+
+
 class ListTable(tables.Table):
     count_unit = "条"  # "共 N 条" above the table
     # The columns a row of the list reads, when it reads model rows (`QuerySet.only`): what a row
     # does not show — a household's JSON and decimal columns, a person's encrypted ones, a lead's
     # evidence — is then neither fetched nor converted, for each of the page's rows.
     row_fields: tuple[str, ...] = ()
+    # A page's rows read by their keys first (`KeysFirstData`): for a list whose rows' joins and
+    # subqueries cost more than finding them.
+    keys_first = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -64,6 +81,8 @@ class ListTable(tables.Table):
     def __init__(self, data, *args, **kwargs):
         if self.row_fields and isinstance(data, QuerySet):
             data = data.only(*self.row_fields)
+        if self.keys_first and isinstance(data, QuerySet):
+            data = KeysFirstData(data)
         super().__init__(data, *args, **kwargs)
 
     class Meta:
