@@ -425,3 +425,51 @@ def test_the_bulk_assignment_offers_the_reachs_active_village_officers_by_place_
         (str(officer_a.pk), f"昌宁镇 东关村 · {officer_a.username}"),  # no display name: the username
         (str(b.pk), "昌宁镇 西关村 · 李&lt;专干&gt;"),  # escaped
     ]
+
+
+@pytest.mark.parametrize("sort", ["channel", "-channel", "village"])
+def test_a_header_sort_ends_with_the_key_so_pages_neither_repeat_nor_skip_a_row(sort, users, client_for):
+    """Sorted by a column that ties (two channels, two villages for 45 leads), the pages read
+    their rows sorted to the lead's key: every lead on exactly one page, in the column's order."""
+    leads = [
+        _lead(
+            users["admin"],
+            VILLAGE_A if i % 3 else VILLAGE_B,
+            f"冯{_cn(i)}",
+            ["grassroots", "department_warning"][i % 2],
+        )
+        for i in range(45)
+    ]
+    c = client_for(users["township_clerk"])
+    seen = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            html = c.get("/cases/leads/", {"sort": sort, "page": page, "status": ""}).content.decode()
+        at = {lead.pk: html.find(f">{lead.reference}<") for lead in leads}
+        seen += sorted((pk for pk in at if at[pk] >= 0), key=at.get)
+        (read,) = [
+            q["sql"] for q in ctx.captured_queries if re.search(r"FROM \"cases_lead\".*LIMIT 20", q["sql"])
+        ]
+        assert re.search(r'"cases_lead"\."id" ASC LIMIT 20', read), read[-200:]
+    assert sorted(seen) == sorted(lead.pk for lead in leads) and len(seen) == len(set(seen))
+    key = (
+        (lambda pk: Lead.objects.get(pk=pk).channel)
+        if "channel" in sort
+        else (lambda pk: Lead.objects.get(pk=pk).village.code)
+    )
+    values = [key(pk) for pk in seen]
+    assert values == sorted(values, reverse=sort.startswith("-"))
+    for value in set(values):  # ties, by the key
+        tied = [pk for pk in seen if key(pk) == value]
+        assert tied == sorted(tied)
+
+
+def test_a_sort_that_holds_the_key_is_left_as_it_is():
+    from safetynet.web.lists.tables import ended_by_key
+
+    assert ended_by_key(Lead.objects.order_by("-received_at", "-id")).query.order_by == (
+        "-received_at",
+        "-id",
+    )
+    assert ended_by_key(Lead.objects.order_by("channel")).query.order_by == ("channel", "pk")
+    assert ended_by_key(Lead.objects.order_by()).query.order_by[-1] == "pk"

@@ -51,7 +51,33 @@ class _Columns(dict):
         return {name: copy.copy(column) for name, column in self.items()}
 
 
-class KeysFirstData(TableQuerysetData):
+def ended_by_key(qs: QuerySet) -> QuerySet:
+    """`qs` with its sort ended by the primary key, unless the sort holds it already: rows the sort
+    ties (a header's column: a category, a channel, a state) then keep one order from one page to
+    the next, so a page neither repeats a row of another nor skips one. An unsorted queryset is
+    sorted by the key."""
+    query = qs.query
+    if query.combinator or (query.distinct and qs._fields is not None):
+        return qs  # a union, or distinct values: sorted by what they select
+    order = list(query.order_by) or (list(qs.model._meta.ordering) if query.default_ordering else [])
+    pk = qs.model._meta.pk
+    if any(isinstance(o, str) and o.lstrip("-") in ("pk", pk.name, pk.attname) for o in order):
+        return qs
+    return qs.order_by(*order, "pk")
+
+
+class ListData(TableQuerysetData):
+    """A list's queryset, whose pages are read sorted to the key (`ended_by_key`). tables2 reads
+    and sets the sort on the queryset as given (the headers' marks); only a page's read adds the
+    key."""
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return ended_by_key(self.data)[key]
+        return super().__getitem__(key)
+
+
+class KeysFirstData(ListData):
     """A queryset's page read in two statements: the page's primary keys, by the filters and the
     sort alone, then those rows with their joins and subqueries, in the same sort. Where an index
     holds the columns the filters and the sort read, the database sorts index entries and visits
@@ -60,8 +86,9 @@ class KeysFirstData(TableQuerysetData):
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step is not None:
             return super().__getitem__(key)
-        keys = list(self.data.prefetch_related(None).values_list("pk", flat=True)[key])
-        return self.data.filter(pk__in=keys)
+        rows = ended_by_key(self.data)
+        keys = list(rows.prefetch_related(None).values_list("pk", flat=True)[key])
+        return rows.filter(pk__in=keys)
 
 
 class ListTable(tables.Table):
@@ -81,8 +108,8 @@ class ListTable(tables.Table):
     def __init__(self, data, *args, **kwargs):
         if self.row_fields and isinstance(data, QuerySet):
             data = data.only(*self.row_fields)
-        if self.keys_first and isinstance(data, QuerySet):
-            data = KeysFirstData(data)
+        if isinstance(data, QuerySet):
+            data = KeysFirstData(data) if self.keys_first else ListData(data)
         super().__init__(data, *args, **kwargs)
 
     class Meta:
