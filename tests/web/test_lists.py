@@ -463,13 +463,3 @@ def test_a_header_sort_ends_with_the_key_so_pages_neither_repeat_nor_skip_a_row(
         tied = [pk for pk in seen if key(pk) == value]
         assert tied == sorted(tied)
 
-
-def test_a_sort_that_holds_the_key_is_left_as_it_is():
-    from safetynet.web.lists.tables import ended_by_key
-
-    assert ended_by_key(Lead.objects.order_by("-received_at", "-id")).query.order_by == (
-        "-received_at",
-        "-id",
-    )
-    assert ended_by_key(Lead.objects.order_by("channel")).query.order_by == ("channel", "pk")
-    assert ended_by_key(Lead.objects.order_by()).query.order_by[-1] == "pk"

@@ -24,6 +24,7 @@ from safetynet.assistance.models import Measure, MeasureStatus
 from safetynet.core.errors import ValidationFailed
 from safetynet.core.glossary import DEPARTMENT_LABELS, MEASURE_KIND_LABELS, MEASURE_STATUS_LABELS
 from safetynet.core.masking import mask_id_number, mask_name
+from safetynet.core.paging import window
 
 router = Router(tags=["assistance"])
 CSV = "text/csv; charset=utf-8"
@@ -270,7 +271,7 @@ def referrals(
         if status not in MeasureStatus.values:
             raise ValidationFailed("状态代码无效。", field="status")
         qs = qs.filter(status=status)
-    return {"count": qs.count(), "items": [measure_out(m) for m in qs[offset : offset + limit]]}
+    return {"count": qs.count(), "items": [measure_out(m) for m in window(qs, offset, limit)]}
 
 
 @router.post(

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from safetynet.api.schemas import ERRORS, MAX_OFFSET
+from safetynet.core.paging import window
 from safetynet.dashboard import figures, lists, query
 
 router = Router(tags=["dashboard"])
@@ -72,5 +73,5 @@ def drill(
         "title": d.title,
         "period": d.period,
         "count": d.rows.count(),
-        "ids": list(d.rows.values_list("pk", flat=True)[offset : offset + limit]),
+        "ids": list(window(d.rows.values_list("pk", flat=True), offset, limit)),
     }

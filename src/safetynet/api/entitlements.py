@@ -15,6 +15,7 @@ from safetynet.api.cases.render import entitlement_out
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET
 from safetynet.core import clock
 from safetynet.core.masking import mask_name
+from safetynet.core.paging import window
 from safetynet.entitlements import selectors, services
 from safetynet.entitlements.models import SupportMode
 
@@ -103,7 +104,7 @@ def entitled(
             "village_name": e.household.village.name,
             "head_name": mask_name(e.household.head.name) if e.household.head_id else "",
         }
-        for e in qs[offset : offset + limit]
+        for e in window(qs, offset, limit)
     ]
     return {"on": day, "count": qs.count(), "items": items}
 

@@ -34,6 +34,7 @@ from safetynet.api.schemas import (
 )
 from safetynet.core.errors import SafetynetError
 from safetynet.core.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
+from safetynet.core.paging import window
 from safetynet.registry import inputs, selectors, services
 from safetynet.registry.models import Household, Membership, NotCountedReason
 
@@ -152,7 +153,7 @@ def list_households(
     found = selectors.search_households(
         request.auth, q=q or "", village=village or "", township=township or ""
     )
-    rows = selectors.with_member_count(found)[offset : offset + limit]
+    rows = window(selectors.with_member_count(found), offset, limit)
     return {"items": [_summary(h, h.member_count) for h in rows], "count": found.count()}
 
 

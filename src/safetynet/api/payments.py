@@ -14,6 +14,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from safetynet.api.auth import client_of
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET, ErrorOut, In
 from safetynet.core.masking import mask_bank_account, mask_name
+from safetynet.core.paging import window
 from safetynet.payments import accounts, bank, selectors, services
 
 router = Router(tags=["payments"])
@@ -278,7 +279,7 @@ def lines(
             "status": x.status,
             "failure_reason": x.failure_reason,
         }
-        for x in qs[offset : offset + limit]
+        for x in window(qs, offset, limit)
     ]
     return {"count": qs.count(), "items": items}
 

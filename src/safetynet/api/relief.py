@@ -13,6 +13,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from safetynet.api.auth import client_of
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET, In
 from safetynet.core.masking import mask_name
+from safetynet.core.paging import window
 from safetynet.relief import selectors, services
 
 router = Router(tags=["relief"])
@@ -156,7 +157,7 @@ def list_relief(
     )
     if status:
         qs = qs.filter(status=status)
-    return [_out(a) for a in qs[offset : offset + limit]]
+    return [_out(a) for a in window(qs, offset, limit)]
 
 
 @router.post("/relief", response={201: ReliefOut, **ERRORS}, summary="受理临时救助申请")

@@ -18,6 +18,7 @@ from pydantic import Field
 from safetynet.api.auth import client_of
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET, TOWNSHIP_CODE, In
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_GROUP_LABELS, REPORT_STATUS_LABELS
+from safetynet.core.paging import window
 from safetynet.reports import selectors, services
 from safetynet.reports.models import MonthlyReport
 
@@ -247,7 +248,7 @@ def list_reports(
         qs = qs.filter(month=selectors.parse_month(month).first)
     if status:
         qs = qs.filter(status=status)
-    return {"count": qs.count(), "items": [_item(r) for r in qs[offset : offset + limit]]}
+    return {"count": qs.count(), "items": [_item(r) for r in window(qs, offset, limit)]}
 
 
 @router.get(

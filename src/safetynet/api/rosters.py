@@ -16,6 +16,7 @@ from safetynet.api.auth import client_of
 from safetynet.api.schemas import DEFAULT_LIMIT, ERRORS, MAX_LIMIT, MAX_OFFSET
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES, RISK_EVENTS
 from safetynet.core.masking import mask_name
+from safetynet.core.paging import window
 from safetynet.entitlements import selectors as entitlement_selectors
 from safetynet.rosters import exports, query, selectors
 
@@ -126,7 +127,7 @@ def _page(user, q, limit: int, offset: int, *, households: bool = False) -> dict
             for c in summary["by_category"]
         ],
         "count": summary["households"],
-        "page": list(rows[offset : offset + limit]),
+        "page": list(window(rows, offset, limit)),
     }
 
 

@@ -22,6 +22,7 @@ from safetynet.cases.models import Channel, Lead
 from safetynet.cases.services.triage import officer_name
 from safetynet.core import clock, glossary
 from safetynet.core.masking import mask_name
+from safetynet.core.paging import ended_by_key
 from safetynet.web import labels
 from safetynet.web.lists.render import DateColumn, id_url
 
@@ -49,21 +50,6 @@ class _Columns(dict):
 
     def __deepcopy__(self, memo):
         return {name: copy.copy(column) for name, column in self.items()}
-
-
-def ended_by_key(qs: QuerySet) -> QuerySet:
-    """`qs` with its sort ended by the primary key, unless the sort holds it already: rows the sort
-    ties (a header's column: a category, a channel, a state) then keep one order from one page to
-    the next, so a page neither repeats a row of another nor skips one. An unsorted queryset is
-    sorted by the key."""
-    query = qs.query
-    if query.combinator or (query.distinct and qs._fields is not None):
-        return qs  # a union, or distinct values: sorted by what they select
-    order = list(query.order_by) or (list(qs.model._meta.ordering) if query.default_ordering else [])
-    pk = qs.model._meta.pk
-    if any(isinstance(o, str) and o.lstrip("-") in ("pk", pk.name, pk.attname) for o in order):
-        return qs
-    return qs.order_by(*order, "pk")
 
 
 class ListData(TableQuerysetData):
