@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from safetynet.audit.models import AuditRecord
 from safetynet.cases.models import Lead
 from safetynet.core.paging import ended_by_key, window
 from safetynet.entitlements.models import Entitlement
@@ -24,6 +25,13 @@ def test_a_sort_that_ties_ends_with_the_key():
 def test_a_sort_that_holds_the_key_is_left_as_it_is():
     for order in (("-received_at", "-id"), ("pk",), ("channel", "-pk")):
         assert ended_by_key(Lead.objects.order_by(*order)).query.order_by == order
+
+
+def test_a_sort_by_a_unique_column_is_left_as_it_is():
+    """An audit record's `seq` is unique: the audit log keeps reading its page from that index."""
+    assert ended_by_key(AuditRecord.objects.order_by("-seq")).query.order_by == ("-seq",)
+    assert ended_by_key(AuditRecord.objects.all()).query.order_by == ()  # its own sort: -seq
+    assert ended_by_key(AuditRecord.objects.order_by("action")).query.order_by == ("action", "pk")
 
 
 def test_the_models_own_sort_is_kept_and_ended_by_the_key():

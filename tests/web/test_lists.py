@@ -462,4 +462,3 @@ def test_a_header_sort_ends_with_the_key_so_pages_neither_repeat_nor_skip_a_row(
     for value in set(values):  # ties, by the key
         tied = [pk for pk in seen if key(pk) == value]
         assert tied == sorted(tied)
-
