@@ -21,11 +21,12 @@ class RunSQLOnPostgreSQL(migrations.RunSQL):
 def without_pattern_index(index: str, table: str, column: str) -> RunSQLOnPostgreSQL:
     """Drop, on PostgreSQL, the second index Django builds beside every indexed text column
     (`…_like`, `varchar_pattern_ops`, for `LIKE 'prefix%'`), for a column that is only ever matched
-    whole — a blind index, an HMAC in 64 hex digits — or not searched at all (`without_own_index`). Its ordinary index answers `=` and `IN`; the
-    pattern index only doubled the work of every insert, at random places in a tree as large as
-    the table's key column (219 MB for a province's 1.85 million people). Concurrently, so the
-    table stays writable; backwards builds it again. Django drops such an index with `IF EXISTS`
-    when a later migration changes the field, so its absence breaks none."""
+    whole — a blind index, an HMAC in 64 hex digits — or not searched at all (`without_own_index`).
+    Its ordinary index answers `=` and `IN`; the pattern index only doubled the work of every
+    insert, at random places in a tree as large as the table's key column (219 MB for a province's
+    1.85 million people). Concurrently, so the table stays writable; backwards builds it again.
+    Django drops such an index with `IF EXISTS` when a later migration changes the field, so its
+    absence breaks none."""
     return RunSQLOnPostgreSQL(
         f"DROP INDEX CONCURRENTLY IF EXISTS {index}",
         f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {table} ({column} varchar_pattern_ops)",
@@ -34,8 +35,8 @@ def without_pattern_index(index: str, table: str, column: str) -> RunSQLOnPostgr
 
 def without_own_index(model_name: str, name: str, field, *drops: migrations.RunSQL):
     """`AlterField` to `field` (the same field with `db_index=False`) whose database work is only
-    `drops` (`drop_index`, `without_pattern_index`): for a column another index leads with, so that a query by it, and
-    PostgreSQL's check of a foreign key to it, use that one.
+    `drops` (`drop_index`, `without_pattern_index`): for a column another index leads with, so
+    that a query by it, and PostgreSQL's check of a foreign key to it, use that one.
 
     Not `AlterField`'s own work: for a foreign key it drops the constraint and adds it again,
     checking every row of the table, and it takes for the column's own index every index that
