@@ -9,6 +9,7 @@ import django_tables2 as tables
 from safetynet.core.glossary import CATEGORY_LABELS, MONITORING_TYPES, RISK_EVENTS
 from safetynet.core.masking import mask_name
 from safetynet.entitlements import selectors as entitlement_selectors
+from safetynet.rosters.selectors import SORT_FIELDS
 from safetynet.web.lists.render import DateColumn
 from safetynet.web.lists.tables import ListTable, _attrs, _place
 
@@ -19,22 +20,22 @@ class RosterTable(ListTable):
     count_unit = "户"
     keys_first = True  # the keys from entitlement_village's entries; the names for the page only
     household_id = tables.Column(
-        "户号", linkify=("web:household", [A("household_id")]), order_by=("household_id",)
+        "户号", linkify=("web:household", [A("household_id")]), order_by=SORT_FIELDS["household"]
     )
-    # Every sort ends with the household (one row a household on a day): ties keep one order,
-    # so a page neither repeats a row of another nor skips one.
-    village = tables.Column("村（社区）", order_by=("village__code", "household_id"))
+    # Every sort ends with the household (one row a household on a day), as the API's
+    # (`SORT_FIELDS`): ties keep one order, so a page neither repeats a row of another nor skips one.
+    village = tables.Column("村（社区）", order_by=SORT_FIELDS["village"])
     head = tables.Column("户主", accessor="head_name", orderable=False)
     people = tables.Column("人数", order_by=("people", "household_id"))
-    category = tables.Column("认定类别", order_by=("category", "household_id"))
+    category = tables.Column("认定类别", order_by=SORT_FIELDS["category"])
     monitoring_marked = tables.Column(
         "监测对象", empty_values=(), order_by=("monitoring_marked", "monitoring_type", "household_id")
     )
     benefit_monthly = tables.Column(
-        "户月金额（元）", attrs={"td": {"class": "text-end"}}, order_by=("benefit_monthly", "household_id")
+        "户月金额（元）", attrs={"td": {"class": "text-end"}}, order_by=SORT_FIELDS["amount"]
     )
-    valid_from = DateColumn("Y-m-d", verbose_name="起始日期", order_by=("valid_from", "household_id"))
-    review_due = DateColumn("Y-m-d", verbose_name="复核期限", order_by=("review_due", "household_id"))
+    valid_from = DateColumn("Y-m-d", verbose_name="起始日期", order_by=SORT_FIELDS["valid_from"])
+    review_due = DateColumn("Y-m-d", verbose_name="复核期限", order_by=SORT_FIELDS["review_due"])
 
     class Meta(ListTable.Meta):
         attrs = _attrs("roster")
