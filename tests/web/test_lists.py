@@ -267,6 +267,33 @@ def test_a_household_moved_to_another_township_takes_its_cases_to_that_townships
     )
 
 
+def test_the_cases_list_shows_the_cases_own_village_without_joining_its_household(
+    proc,  # noqa: F811
+    users,
+    make_user,
+    client_for,
+):
+    """The list shows, filters, sorts and searches by the case's own village, which moves with its
+    household, so the page's rows are read from the case and its areas alone."""
+    from safetynet.cases.models import Case
+    from safetynet.registry import services as registry_services
+    from safetynet.registry.models import Area
+
+    proc.accept()
+    registry_services.update_household(user=users["admin"], household=proc.household, village_code=VILLAGE_C)
+    village = Area.objects.select_related("parent").get(code=VILLAGE_C)
+    c = client_for(make_user(Role.TOWNSHIP_CLERK, GUANGHUA, "clerk_gh3"))
+    with CaptureQueriesContext(connection) as ctx:
+        html = c.get("/cases/", {"state": "all", "village": VILLAGE_C, "sort": "village"}).content.decode()
+    assert f'<td data-label="村（社区）">{village.parent.name} {village.name}</td>' in html
+    assert proc.data["reference"] in html
+    rows = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "cases_case"."id"')]
+    assert rows and all("registry_household" not in sql for sql in rows), rows
+    search = c.get("/cases/", {"state": "all", "q": village.name}).content.decode()
+    assert proc.data["reference"] in search
+    assert Case.objects.get(pk=proc.case_id).village_id == village.pk
+
+
 # ---- what the table template renders ----------------------------------------------------------------
 
 

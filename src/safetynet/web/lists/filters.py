@@ -175,7 +175,7 @@ class CaseFilter(ListFilter):
         method="by_due",
     )
     township = AreaFilter(label="乡镇", field_name="village__parent", areas=_case_townships)
-    village = AreaFilter(label="村（社区）", field_name="household__village", level=Area.Level.VILLAGE)
+    village = AreaFilter(label="村（社区）", field_name="village", level=Area.Level.VILLAGE)
     monitoring = df.ChoiceFilter(
         label="监测对象",
         choices=[("1", "仅防返贫监测对象")],
@@ -191,7 +191,7 @@ class CaseFilter(ListFilter):
         return qs.filter(
             Q(reference__icontains=value)
             | Q(applicant_name__contains=value)
-            | Q(household__village__name__contains=value)
+            | Q(village__name__contains=value)
         )
 
     def by_state(self, qs, name, value):
