@@ -137,6 +137,35 @@ def test_a_lists_area_filters_and_selects_share_one_read_of_the_areas(spread_lea
     assert len(area_queries) == 1, area_queries
 
 
+def test_a_filters_form_class_is_made_once_and_its_fields_are_each_requests_own(users, make_user, rf):
+    """Two users of different townships get forms of one class, each with its own fields: the
+    areas of its own reach, widgets that the other's page does not share."""
+    from safetynet.cases import worklists
+    from safetynet.web.lists.filters import CaseFilter, LeadFilter
+
+    def filterset(user, cls=LeadFilter, **data):
+        request = rf.get("/cases/leads/")
+        request.user = user
+        return cls(data, queryset=worklists.leads(user, status=""), request=request)
+
+    clerk, other = users["township_clerk"], make_user(Role.TOWNSHIP_CLERK, GUANGHUA, "clerk_gh4")
+    mine, theirs = filterset(clerk), filterset(other)
+    assert type(mine.form) is type(theirs.form) is LeadFilter.form_class
+    assert not LeadFilter.form_class.base_fields
+    assert {c for c, _ in mine.form.fields["township"].choices} == {"", CHANGNING}
+    assert {c for c, _ in theirs.form.fields["township"].choices} == {"", GUANGHUA}
+    assert list(mine.form.fields) == list(LeadFilter.base_filters)
+    mine.form.fields["q"].widget.attrs["data-x"] = "1"
+    assert "data-x" not in theirs.form.fields["q"].widget.attrs
+    assert "data-x" not in filterset(clerk).form.fields["q"].widget.attrs
+    assert mine.form.fields["q"].widget.attrs["class"] == "form-control"
+    # each FilterSet its own class, with its own date pairs
+    bad = filterset(clerk, CaseFilter, accepted_from="2026-03-02", accepted_to="2026-03-01")
+    assert type(bad.form) is CaseFilter.form_class is not LeadFilter.form_class
+    assert not bad.form.is_valid() and bad.form.non_field_errors() == ["起始日期不能晚于截止日期。"]
+    assert filterset(clerk, received_from="2026-03-02", received_to="2026-03-03").form.is_valid()
+
+
 def test_a_village_officers_case_filter_offers_the_officers_own_township(users, client_for):
     page = client_for(users["village_officer"]).get("/cases/").content.decode()
     assert f'<option value="{CHANGNING}">昌宁镇</option>' in page  # the township, out of reach

@@ -97,11 +97,35 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+class DatePairsForm(forms.Form):
+    """A filter form that refuses a "from" date after its "to" date (`date_pairs`)."""
+
+    date_pairs: tuple[tuple[str, str], ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for start, end in self.date_pairs:
+            a, b = data.get(start), data.get(end)
+            if a and b and a > b:
+                raise forms.ValidationError("起始日期不能晚于截止日期。")
+        return data
+
+
 class ListFilter(df.FilterSet):
-    """Bootstrap classes on every widget; a "from" date after its "to" date is refused."""
+    """Bootstrap classes on every widget; a "from" date after its "to" date is refused.
+
+    django-filter makes a new form class for every request, with the filters' fields declared on
+    it, and the form then deep-copies them. Here the class is made once per FilterSet and holds no
+    fields: each form takes the fields its filters made for this request (their areas are the
+    user's) as they are."""
 
     date_pairs: tuple[tuple[str, str], ...] = ()
     auto_id = "id_%s"  # the inputs' ids (the audit page keeps its "a-…" ones)
+    form_class = DatePairsForm
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.form_class = type(f"{cls.__name__}Form", (DatePairsForm,), {"date_pairs": cls.date_pairs})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,18 +135,15 @@ class ListFilter(df.FilterSet):
             field.widget.attrs.setdefault("class", css)
 
     def get_form_class(self):
-        base, pairs = super().get_form_class(), self.date_pairs
+        return self.form_class
 
-        class Form(base):
-            def clean(self):
-                data = super().clean()
-                for start, end in pairs:
-                    a, b = data.get(start), data.get(end)
-                    if a and b and a > b:
-                        raise forms.ValidationError("起始日期不能晚于截止日期。")
-                return data
-
-        return Form
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = self.get_form_class()(self.data if self.is_bound else None, prefix=self.form_prefix)
+            form.fields = {name: f.field for name, f in self.filters.items()}
+            self._form = form
+        return self._form
 
 
 # ---- the procedure ---------------------------------------------------------------------------
