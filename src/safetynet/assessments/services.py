@@ -23,6 +23,7 @@ from safetynet.assessments.models import Assessment, AssessmentRun, ParameterEnt
 from safetynet.audit.services import SYSTEM, Actor, record_audit
 from safetynet.core.areas import configured_county
 from safetynet.core.errors import PermissionDenied, SafetynetError, ValidationFailed
+from safetynet.core.statements import Statement
 from safetynet.registry import selectors as registry_selectors
 from safetynet.registry.models import Household
 
@@ -34,11 +35,16 @@ def parameter_set(region: str, *, entered_until: dt.datetime | None = None) -> p
     return policy.load_parameters(county, _entries(county, entered_until))
 
 
+# The county's entries, read by every page that shows a deadline: the SQL written once a process.
+_ENTRIES = Statement(lambda region: ParameterEntry.objects.filter(region=region).order_by("id"), "\0region")
+
+
 def _entries(county: str, entered_until: dt.datetime | None = None) -> list[dict]:
-    rows = ParameterEntry.objects.filter(region=county)
-    if entered_until is not None:
-        rows = rows.filter(entered_at__lte=entered_until)
-    return [e.as_policy_entry() for e in rows.order_by("id")]
+    if entered_until is None:
+        rows = _ENTRIES(county)
+    else:
+        rows = ParameterEntry.objects.filter(region=county, entered_at__lte=entered_until).order_by("id")
+    return [e.as_policy_entry() for e in rows]
 
 
 def _stored(value):

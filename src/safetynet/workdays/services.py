@@ -9,15 +9,19 @@ from django.db import DatabaseError, transaction
 from safetynet.accounts.roles import Perm
 from safetynet.audit.services import Actor, record_audit
 from safetynet.core.errors import PermissionDenied, ValidationFailed
+from safetynet.core.statements import Statement
 from safetynet.workdays import calendar
 from safetynet.workdays.models import OfficialDay, OfficialYear
+
+# Read by every page that shows a deadline: their SQL written once a process (core/statements.py).
+_DAYS = Statement(lambda: OfficialDay.objects.order_by("date").values_list("date", "kind", "name"))
+_YEARS = Statement(lambda: OfficialYear.objects.values_list("year", flat=True))
 
 
 def work_calendar() -> calendar.WorkCalendar:
     try:
-        rows = OfficialDay.objects.order_by("date").values_list("date", "kind", "name")
-        days = [calendar.OfficialDay(*row) for row in rows]  # the three fields, no model instances
-        years = list(OfficialYear.objects.values_list("year", flat=True))
+        days = [calendar.OfficialDay(*row) for row in _DAYS()]  # the three fields, no model instances
+        years = _YEARS()
     except DatabaseError:
         # Not migrated yet (a fresh data directory): the package's notices and weekends still hold.
         days, years = [], []
