@@ -64,16 +64,21 @@ class Statement:
         params = list(written.params)
         for position, value in zip(written.positions, values, strict=True):
             params[position] = value
-        query, get_compiler = qs.query, qs.query.get_compiler
+        query = qs.query
+        get_compiler = query.get_compiler
 
         def bound(using=None, connection=None, elide_empty=True):
+            """A compiler as Django's iterables use it, with the SQL already written."""
             compiler = get_compiler(using, connection, elide_empty)
             compiler.__dict__.update(written.state)
             compiler.as_sql = lambda *args, **kwargs: (written.sql, tuple(params))
             return compiler
 
         query.get_compiler = bound
-        return list(qs)
+        try:
+            return list(qs)
+        finally:
+            del query.get_compiler  # no cycle left between the query and its compiler's maker
 
     def _write(self, alias: str) -> _Written:
         with self._lock:
