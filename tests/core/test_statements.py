@@ -82,15 +82,34 @@ def test_several_markers_each_take_their_own_value(county):
     assert statement(Area.Level.VILLAGE.value, township.code) == []
 
 
-def test_a_marker_that_is_not_one_whole_parameter_is_refused_when_the_sql_is_written():
-    statement = Statement(lambda code: Area.objects.filter(code__startswith=code), "\0code")
-    with pytest.raises(ValueError, match="is not one parameter"):
-        statement("1410")
+def test_a_marker_in_a_pattern_takes_plain_letters_and_digits_only(county):
+    def codes_under(code):
+        return Area.objects.filter(code__startswith=code).order_by("code").values_list("code", flat=True)
+
+    under = Statement(codes_under, "M0code")
+    township = Area.objects.filter(level=Area.Level.TOWNSHIP).first()
+    assert len(list(codes_under(township.code))) > 1
+    assert under(township.code) == list(codes_under(township.code))
+    assert under(county.code) == list(codes_under(county.code))
+    for wild in ("%", "1410_", "14\\", "1410%", "１４"):  # wildcards, an escape, wide digits
+        with pytest.raises(ValueError, match="only ASCII letters and digits"):
+            under(wild)
+    named = Statement(
+        lambda name: Area.objects.filter(name__contains=name).values_list("code", flat=True), "M0n"
+    )
+    with pytest.raises(ValueError, match="only ASCII letters and digits"):
+        named("镇")  # not ASCII: refused, never bound into a pattern
+
+
+def test_a_marker_that_is_not_in_one_parameter_is_refused_when_the_sql_is_written():
     twice = Statement(
         lambda code: Area.objects.filter(code=code) | Area.objects.filter(parent__code=code), "\0c"
     )
-    with pytest.raises(ValueError, match="is not one parameter"):
+    with pytest.raises(ValueError, match="is not in one parameter"):
         twice("1410")
+    unused = Statement(lambda pk: Area.objects.all(), -5)
+    with pytest.raises(ValueError, match="is not in one parameter"):
+        unused(1)
 
 
 def test_values_of_another_type_or_number_are_refused(users):
@@ -101,3 +120,23 @@ def test_values_of_another_type_or_number_are_refused(users):
         statement()
     with pytest.raises(ValueError):
         Statement(lambda a, b: User.objects.filter(pk=a, area_id=b), 1, 1)
+
+
+def test_the_areas_in_reach_and_the_officers_select_are_the_querysets_own_role_by_role(users, make_user):
+    """Read through statements, or (a code with other than letters and digits) through the querysets."""
+    from safetynet.accounts.roles import Role
+    from safetynet.cases import worklists
+    from safetynet.registry import selectors as registry
+
+    make_user(Role.VILLAGE_OFFICER, "141029100202", "officer_b")
+    odd = Area.objects.create(code="1410291-0", name="测试镇", level=Area.Level.TOWNSHIP)
+    users["odd"] = make_user(Role.TOWNSHIP_CLERK, odd.code, "clerk_odd")
+    for role, user in users.items():
+        assert registry.area_choices_visible_to(user) == registry.area_choices_of(
+            registry.areas_visible_to(user)
+        ), role
+        assert worklists.officer_choices(user) == list(
+            worklists.village_officers_for(user).values_list(*worklists.OFFICER_CHOICE)
+        ), role
+    assert worklists.officer_choices(users["township_clerk"])  # the fixture's officers are found
+    assert [a.code for a in registry.area_choices_visible_to(users["odd"])] == [odd.code]

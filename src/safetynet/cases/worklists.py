@@ -21,30 +21,47 @@ from safetynet.cases import selectors
 from safetynet.cases.models import OPEN_STATES, Case, Lead
 from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core import clock as system_clock
+from safetynet.core.statements import Statement, plain
 from safetynet.registry import selectors as registry
 from safetynet.registry.models import Area
 from safetynet.workdays.services import work_calendar
 
 
+def _village_officers():
+    from safetynet.accounts.models import User
+
+    return User.objects.filter(is_active=True, role=Role.VILLAGE_OFFICER.value)
+
+
 def village_officers_for(user) -> QuerySet:
     """Active village officers (救助帮扶专干) whose village lies in the user's reach: whom the
     user may send leads to."""
-    from safetynet.accounts.models import User
-
-    officers = User.objects.filter(is_active=True, role=Role.VILLAGE_OFFICER.value)
     return (
-        registry.in_reach(officers, user, "area__code")
+        registry.in_reach(_village_officers(), user, "area__code")
         .select_related("area__parent")
         .order_by("area__code", "username")
     )
 
 
-def officer_choices(user) -> QuerySet:
+OFFICER_CHOICE = ("pk", "area__parent__name", "area__name", "display_name", "username")
+# The leads page's select: its SQL written once a process (core/statements.py).
+_OFFICERS_UNDER = Statement(
+    lambda prefix: (
+        registry.under(_village_officers(), prefix, "area__code")
+        .order_by("area__code", "username")
+        .values_list(*OFFICER_CHOICE)
+    ),
+    "M0prefix",
+)
+
+
+def officer_choices(user) -> list[tuple]:
     """(id, township, village, display name, username) of each officer of `village_officers_for`:
     the bulk assignment's select, without the users' own rows."""
-    return village_officers_for(user).values_list(
-        "pk", "area__parent__name", "area__name", "display_name", "username"
-    )
+    prefix = registry.reach_code(user)
+    if prefix is not None and plain(prefix):
+        return _OFFICERS_UNDER(prefix)
+    return list(village_officers_for(user).values_list(*OFFICER_CHOICE))
 
 
 # ---- leads -------------------------------------------------------------------------------------

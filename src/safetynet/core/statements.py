@@ -9,10 +9,13 @@ back as the queryset gives them (Django's own iterables read them: model instanc
 `select_related` rows, the tuples of `values_list`, converted as the ORM converts them), and the
 statement goes through the connection's cursor like any other, so query counts and logging see it.
 
-A marker has to reach the SQL as one parameter, unchanged: an exact comparison with a whole
-number or a text (`pk=…`, `region=…`), not a pattern (`startswith` writes `marker%`). Writing the
-SQL checks that each marker is found exactly once, so a statement that cannot be bound this way
-fails the first time it runs, in its tests, rather than binding the wrong value.
+A marker has to reach the SQL as one parameter: unchanged (an exact comparison with a whole number
+or a text: `pk=…`, `region=…`), or, a text, inside one pattern (`code__startswith=…` writes
+`marker%`). A value bound into a pattern must be plain ASCII letters and digits, which no database
+escapes or reads as a wildcard (an area's code), so the pattern means for it what it meant for the
+marker. Writing the SQL checks that each marker is found in exactly one parameter, so a statement
+that cannot be bound this way fails the first time it runs, in its tests, rather than binding the
+wrong value.
 """
 
 from __future__ import annotations
@@ -32,7 +35,13 @@ class _Written:
     sql: str
     params: tuple
     positions: tuple[int, ...]  # where each marker's value goes in `params`
+    patterns: tuple[bool, ...]  # whether it goes inside a pattern, in the marker's place
     state: dict
+
+
+def plain(value: str) -> bool:
+    """Whether a text can be bound into a pattern: ASCII letters and digits only."""
+    return value.isascii() and value.isalnum()
 
 
 class Statement:
@@ -53,6 +62,11 @@ class Statement:
             self._queryset = self.build(*self.markers)
         return self._queryset
 
+    @property
+    def db(self) -> str:
+        """The database the statement reads (the router's choice for its model)."""
+        return self.queryset.db
+
     def __call__(self, *values) -> list:
         if len(values) != len(self.markers):
             raise TypeError(f"{len(self.markers)} values expected, {len(values)} given")
@@ -62,8 +76,15 @@ class Statement:
         qs = self.queryset.all()
         written = self._written.get(qs.db) or self._write(qs.db)
         params = list(written.params)
-        for position, value in zip(written.positions, values, strict=True):
-            params[position] = value
+        for position, pattern, value, marker in zip(
+            written.positions, written.patterns, values, self.markers, strict=True
+        ):
+            if not pattern:
+                params[position] = value
+            elif plain(value):
+                params[position] = params[position].replace(marker, value)
+            else:
+                raise ValueError(f"{value!r} goes into a pattern: only ASCII letters and digits can")
         query = qs.query
         get_compiler = query.get_compiler
 
@@ -86,12 +107,19 @@ class Statement:
                 return self._written[alias]
             compiler = self.queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
-            positions = []
+            positions, patterns = [], []
             for marker in self.markers:
-                found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
-                if len(found) != 1:
-                    raise ValueError(f"marker {marker!r} is not one parameter of the SQL: {sql} {params}")
-                positions.append(found[0])
+                whole = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+                inside = [
+                    i
+                    for i, p in enumerate(params)
+                    if isinstance(marker, str) and type(p) is str and p != marker and marker in p
+                ]
+                if len(whole) + len(inside) != 1 or any(params[i].count(marker) != 1 for i in inside):
+                    raise ValueError(f"marker {marker!r} is not in one parameter of the SQL: {sql} {params}")
+                positions.append((whole or inside)[0])
+                patterns.append(bool(inside))
             state = {name: getattr(compiler, name) for name in _STATE}
-            written = self._written[alias] = _Written(sql, tuple(params), tuple(positions), state)
+            written = _Written(sql, tuple(params), tuple(positions), tuple(patterns), state)
+            self._written[alias] = written
             return written

@@ -18,6 +18,7 @@ from safetynet.core.errors import NotFound
 from safetynet.core.lookups import AnyOf
 from safetynet.core.postgresql import unprepared
 from safetynet.core.resident_id import InvalidResidentId, parse_resident_id
+from safetynet.core.statements import Statement, plain
 from safetynet.registry.fields import blind_index
 from safetynet.registry.models import Area, Household, Membership, Person
 
@@ -40,7 +41,18 @@ def in_reach(qs: QuerySet, user, area_code: str) -> QuerySet:
     prefix = _reach(user)
     if prefix is None:
         return qs.none()
+    return under(qs, prefix, area_code)
+
+
+def under(qs: QuerySet, prefix: str, area_code: str) -> QuerySet:
+    """The rows whose area lies under the area of code `prefix` (`in_reach`'s rule, for a
+    statement written once with a marker in place of the user's code: core/statements.py)."""
     return qs.filter(**{f"{area_code}__startswith": prefix})
+
+
+def reach_code(user) -> str | None:
+    """The code of the area a user reaches (None: no household access)."""
+    return _reach(user)
 
 
 def in_own_area(qs: QuerySet, user, area_code: str) -> QuerySet:
@@ -103,10 +115,20 @@ _PK, _CODE, _NAME, _LEVEL, _PARENT = (
 )
 
 
+# Every list page's areas: the SQL written once a process (core/statements.py).
+_AREAS_UNDER = Statement(
+    lambda prefix: under(Area.objects.all(), prefix, "code").order_by("code").values_list(*_AREA_COLUMNS),
+    "M0prefix",
+)
+
+
 def area_choices_visible_to(user) -> list[AreaChoice]:
     """Every area in the user's reach ordered by code, as values (a county's selects list a few
     hundred villages: no model instance each), with their parents' names when in reach, and a
     village's township always (one more query when it is out of reach: a village officer's)."""
+    prefix = _reach(user)
+    if prefix is not None and plain(prefix):
+        return _choices(_AREAS_UNDER(prefix), _AREAS_UNDER.db)
     return area_choices_of(areas_visible_to(user))
 
 
@@ -114,14 +136,17 @@ def area_choices_of(areas: QuerySet[Area]) -> list[AreaChoice]:
     """The areas of a queryset, as `area_choices_visible_to` gives them; the caller has chosen which
     the user may pick (those in reach, or a village officer's own township)."""
     areas = areas.order_by("code")
-    rows = list(areas.values_list(*_AREA_COLUMNS))
+    return _choices(list(areas.values_list(*_AREA_COLUMNS)), areas.db)
+
+
+def _choices(rows: list[tuple], db: str) -> list[AreaChoice]:
     names = {r[_PK]: r[_NAME] for r in rows}
     missing = {r[_PARENT] for r in rows if r[_LEVEL] == Area.Level.VILLAGE and r[_PARENT] not in names}
     missing.discard(None)
     if missing:
         names.update(Area.objects.filter(pk__in=missing).values_list("pk", "name"))
     return [
-        AreaChoice(r[_PK], r[_CODE], r[_NAME], r[_LEVEL], r[_PARENT], names.get(r[_PARENT], ""), r, areas.db)
+        AreaChoice(r[_PK], r[_CODE], r[_NAME], r[_LEVEL], r[_PARENT], names.get(r[_PARENT], ""), r, db)
         for r in rows
     ]
 
