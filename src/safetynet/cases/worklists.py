@@ -21,7 +21,7 @@ from safetynet.cases import selectors
 from safetynet.cases.models import OPEN_STATES, Case, Lead
 from safetynet.cases.workflow import STATE_LABELS, State
 from safetynet.core import clock as system_clock
-from safetynet.core.statements import Statement, plain
+from safetynet.core.statements import Statement
 from safetynet.registry import selectors as registry
 from safetynet.registry.models import Area
 from safetynet.workdays.services import work_calendar
@@ -58,10 +58,9 @@ _OFFICERS_UNDER = Statement(
 def officer_choices(user) -> list[tuple]:
     """(id, township, village, display name, username) of each officer of `village_officers_for`:
     the bulk assignment's select, without the users' own rows."""
-    prefix = registry.reach_code(user)
-    if prefix is not None and plain(prefix):
-        return _OFFICERS_UNDER(prefix)
-    return list(village_officers_for(user).values_list(*OFFICER_CHOICE))
+    return registry.rows_in_reach(
+        user, _OFFICERS_UNDER, lambda: village_officers_for(user).values_list(*OFFICER_CHOICE)
+    )
 
 
 # ---- leads -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ object outside the user's reach raises the same `NotFound` as a missing one.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
@@ -50,9 +51,15 @@ def under(qs: QuerySet, prefix: str, area_code: str) -> QuerySet:
     return qs.filter(**{f"{area_code}__startswith": prefix})
 
 
-def reach_code(user) -> str | None:
-    """The code of the area a user reaches (None: no household access)."""
-    return _reach(user)
+def rows_in_reach(user, statement: Statement, queryset: Callable[[], QuerySet]) -> list:
+    """The rows of `statement`, built with `under` and a marker for the area code, for the user's
+    reach; nothing without household access. A code that cannot be bound into its pattern (other
+    than letters and digits: core/statements.py) is read through `queryset()`, the same rows
+    written as a queryset over `in_reach`."""
+    prefix = _reach(user)
+    if prefix is None:
+        return []
+    return statement(prefix) if plain(prefix) else list(queryset())
 
 
 def in_own_area(qs: QuerySet, user, area_code: str) -> QuerySet:
@@ -126,10 +133,10 @@ def area_choices_visible_to(user) -> list[AreaChoice]:
     """Every area in the user's reach ordered by code, as values (a county's selects list a few
     hundred villages: no model instance each), with their parents' names when in reach, and a
     village's township always (one more query when it is out of reach: a village officer's)."""
-    prefix = _reach(user)
-    if prefix is not None and plain(prefix):
-        return _choices(_AREAS_UNDER(prefix), _AREAS_UNDER.db)
-    return area_choices_of(areas_visible_to(user))
+    rows = rows_in_reach(
+        user, _AREAS_UNDER, lambda: areas_visible_to(user).order_by("code").values_list(*_AREA_COLUMNS)
+    )
+    return _choices(rows, _AREAS_UNDER.db)
 
 
 def area_choices_of(areas: QuerySet[Area]) -> list[AreaChoice]:
